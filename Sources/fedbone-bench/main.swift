@@ -1,0 +1,1 @@
+print("fedbone-bench: kernels benchmark not yet built")

@@ -1,0 +1,16 @@
+import ArgumentParser
+import FedBoneLayers
+
+/// The `fedbone` command line: heterogeneous federated multi-task learning with split training.
+@main
+struct FedBoneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fedbone",
+        abstract: "Heterogeneous federated multi-task learning with server–client split training (FedBone).",
+        discussion: """
+        The tensor engine, layers and optimizers are in place; the simulation, deployment and
+        report commands arrive with the models, data and federation work (see README).
+        """,
+        version: "0.1.0"
+    )
+}
