@@ -67,6 +67,17 @@ extension Tensor {
         node?.grad = nil
     }
 
+    /// Replaces the accumulated gradient of this autograd variable (gradient clipping, gradients
+    /// received from another party); `nil` forgets it. The new gradient must have this tensor's
+    /// shape.
+    public func setGrad(_ newGrad: Tensor?) {
+        guard let node else { preconditionFailure("setGrad: tensor of shape \(shape) does not require gradients") }
+        if let newGrad {
+            precondition(newGrad.shape == shape, "setGrad: gradient shape \(newGrad.shape) differs from tensor shape \(shape)")
+        }
+        node.grad = newGrad?.detached()
+    }
+
     /// Whether two tensors are the same autograd variable (same leaf or same recorded result).
     public func isSameVariable(as other: Tensor) -> Bool {
         guard let a = node, let b = other.node else { return false }

@@ -1,0 +1,38 @@
+/// Adam, exactly as `torch.optim.Adam` (without amsgrad): weight decay is an L2 penalty added to
+/// the gradient, `g ← g + weightDecay·p`, before the moments are updated.
+///
+/// For each parameter with gradient `g` at its `t`-th update:
+/// ```
+/// m ← β₁·m + (1 − β₁)·g        v ← β₂·v + (1 − β₂)·g²
+/// p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + eps)
+/// ```
+/// State: `"<name>.exp_avg"`, `"<name>.exp_avg_sq"` (the parameter's shape), `"<name>.step"`
+/// (rank 0, that parameter's update count, as PyTorch keeps it) and `"step"`.
+public final class Adam: Optimizer {
+    private let core: AdamCore
+
+    /// An optimizer over `parameters` (usually `module.namedParameters()`). The values must be
+    /// valid (``AdamHyperparameters/validate()``).
+    public init(_ parameters: [(name: String, parameter: Parameter)], _ hyperparameters: AdamHyperparameters) {
+        core = AdamCore(name: "Adam", parameters: parameters, hyperparameters: hyperparameters, decoupled: false)
+    }
+
+    /// An optimizer over `parameters` with `torch.optim.Adam`'s arguments and defaults.
+    public convenience init(_ parameters: [(name: String, parameter: Parameter)], learningRate: Double = 1e-3,
+                            beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0) {
+        self.init(parameters, AdamHyperparameters(learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps,
+                                                  weightDecay: weightDecay))
+    }
+
+    public var parameters: [(name: String, parameter: Parameter)] { core.parameters }
+    /// The hyper-parameters (the learning rate is ``learningRate``).
+    public var hyperparameters: AdamHyperparameters { core.hyperparameters }
+    public var learningRate: Double {
+        get { core.learningRate }
+        set { core.learningRate = newValue }
+    }
+    public var stepCount: Int { core.stepCount }
+    public func step() { core.step() }
+    public func stateDict() -> [String: Tensor] { core.stateDict() }
+    public func load(stateDict: [String: Tensor]) throws { try core.load(stateDict: stateDict) }
+}
