@@ -4,7 +4,8 @@
     python3 tools/make_fixtures.py            # from the repository root
 
 Needs torch, numpy and safetensors (tools only; the Swift package never runs Python).
-Every fixture is seeded and small; rerunning the script reproduces the files exactly.
+Every fixture is seeded and small; rerunning the script reproduces the files byte for byte (the
+metadata keys, which the safetensors library writes in hash-map order, are sorted).
 
 python_written.safetensors
     Tensors in F32, F16, BF16 and I64 whose values the Swift test recomputes (see
@@ -18,12 +19,13 @@ python_written.safetensors
     are the exact values rounded once, not PyTorch's float32 rounding.
 """
 
+import json
 import pathlib
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
+from safetensors.torch import save as save_bytes
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "FedBoneTensorTests" / "Fixtures"
 
@@ -32,15 +34,28 @@ def pair(values):
     return ",".join(str(v) for v in values)
 
 
+def write(path, tensors, metadata):
+    """Writes with the safetensors library, then sorts the `__metadata__` keys in the header so
+    the bytes do not depend on hash-map order. The header keeps its length and padding."""
+    raw = save_bytes(tensors, metadata=metadata)
+    length = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + length])
+    ordered = {"__metadata__": dict(sorted(header.pop("__metadata__").items()))} if "__metadata__" in header else {}
+    ordered.update(header)
+    text = json.dumps(ordered, separators=(",", ":")).encode()
+    text += b" " * (length - len(text))
+    assert len(text) == length and length % 8 == 0
+    path.write_bytes(raw[:8] + text + raw[8 + length:])
+    print(f"{path.name}: {path.stat().st_size} bytes")
+
+
 def save(name, tensors, metadata):
     """Stores float tensors as F32 and integer ones as I64, contiguous, sorted by name."""
     out = {}
     for key, value in tensors.items():
         value = value.detach()
         out[key] = (value.to(torch.int64) if not value.is_floating_point() else value.to(torch.float32)).contiguous()
-    path = OUT / f"{name}.safetensors"
-    save_file(out, str(path), metadata={k: str(v) for k, v in metadata.items()})
-    print(f"{path.name}: {path.stat().st_size} bytes")
+    write(OUT / f"{name}.safetensors", out, {k: str(v) for k, v in metadata.items()})
 
 
 def with_grads(fn, inputs, seed, constants=()):
@@ -196,9 +211,7 @@ def python_written():
         "empty": torch.zeros(0, 4, dtype=torch.float32),
         "counter": torch.tensor(7, dtype=torch.int64),
     }
-    path = OUT / "python_written.safetensors"
-    save_file(tensors, str(path), metadata={"format": "pt", "producer": "make_fixtures.py"})
-    print(f"{path.name}: {path.stat().st_size} bytes")
+    write(OUT / "python_written.safetensors", tensors, {"format": "pt", "producer": "make_fixtures.py"})
 
 
 def linear_and_matmul():
