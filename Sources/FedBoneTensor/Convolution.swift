@@ -1,0 +1,105 @@
+/// 2-D convolution (PyTorch's `F.conv2d`) as im2col + GEMM, with its backward pass.
+extension Tensor {
+    /// 2-D cross-correlation over an NCHW batch, as PyTorch's `F.conv2d`:
+    ///
+    /// `y[n, o, oh, ow] = bias[o] + Σ_{c, i, j} weight[o, c, i, j] · x[n, g·C/G + c, oh·sH − pH + i·dH, ow·sW − pW + j·dW]`
+    ///
+    /// where `g = o / (O/G)` is the group of output channel `o` and pixels in the padding are 0.
+    ///
+    /// - Shapes: `self` `[N, C, H, W]`, `weight` `[O, C/groups, kH, kW]`, `bias` `[O]` →
+    ///   `[N, O, Hout, Wout]` with `Hout = ⌊(H + 2·pH − dH·(kH − 1) − 1) / sH⌋ + 1` (same for W).
+    /// - Cost: one GEMM `[O/G, C/G·kH·kW] × [C/G·kH·kW, Hout·Wout]` per image and group. A 1×1
+    ///   kernel with stride 1 and no padding skips im2col and multiplies the image directly.
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                       dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+        let x = self
+        precondition(x.rank == 4, "conv2d: input must be [N, C, H, W], got \(x.shape)")
+        precondition(weight.rank == 4, "conv2d: weight must be [out, in/groups, kH, kW], got \(weight.shape)")
+        precondition(!x.shape.contains(0) && !weight.shape.contains(0),
+                     "conv2d: empty input \(x.shape) or weight \(weight.shape)")
+        checkWindow("conv2d", stride: stride, padding: padding, dilation: dilation)
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        precondition(groups > 0 && c % groups == 0 && o % groups == 0,
+                     "conv2d: groups \(groups) must divide input channels \(c) and output channels \(o)")
+        precondition(weight.shape[1] == c / groups,
+                     "conv2d: weight \(weight.shape) needs \(c / groups) input channels per group for input \(x.shape) with groups \(groups)")
+        if let bias { precondition(bias.shape == [o], "conv2d: bias must be [\(o)], got \(bias.shape)") }
+        guard let outH = WindowGeometry.outputSize(input: h, kernel: kh, stride: stride.0, padding: padding.0, dilation: dilation.0),
+              let outW = WindowGeometry.outputSize(input: w, kernel: kw, stride: stride.1, padding: padding.1, dilation: dilation.1)
+        else {
+            preconditionFailure("conv2d: kernel \([kh, kw]) with dilation \(dilation) does not fit input \(x.shape) padded by \(padding)")
+        }
+        let geometry = WindowGeometry(channels: c, height: h, width: w, kernelH: kh, kernelW: kw,
+                                      strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
+                                      dilationH: dilation.0, dilationW: dilation.1, outH: outH, outW: outW)
+        let direct = kh == 1 && kw == 1 && stride == (1, 1) && padding == (0, 0)
+        let spatial = outH * outW, imageSize = c * h * w
+        let og = o / groups, kg = (c / groups) * kh * kw
+        let scratchCount = direct ? 0 : geometry.columnRows * spatial
+
+        let out = Tensor(shape: [n, o, outH, outW]) { y in
+            x.scalars.withUnsafeBufferPointer { px in weight.scalars.withUnsafeBufferPointer { pw in
+                if let bias {
+                    bias.scalars.withUnsafeBufferPointer { Tensor.fillBias($0.baseAddress!, into: y.baseAddress!, batch: n, channels: o, spatial: spatial) }
+                }
+                withScratch(scratchCount) { scratch in
+                    for b in 0..<n {
+                        let image = px.baseAddress! + b * imageSize
+                        let columns: UnsafePointer<Float>
+                        if direct { columns = image } else { geometry.im2col(image, scratch); columns = UnsafePointer(scratch) }
+                        for g in 0..<groups {
+                            sgemm(transA: false, transB: false, m: og, n: spatial, k: kg,
+                                  a: pw.baseAddress! + g * og * kg, b: columns + g * kg * spatial,
+                                  beta: bias == nil ? 0 : 1, c: y.baseAddress! + (b * o + g * og) * spatial)
+                        }
+                    }
+                }
+            } }
+        }
+
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return Tensor.record(out, inputs: inputs) { gy in
+            // gy: [N, O, Hout, Wout]; gx: [N, C, H, W]; gw: [O, C/G, kH, kW]; gb: [O].
+            var gx: Tensor?, gw: Tensor?, gb: Tensor?
+            if let bias, bias.requiresGrad { gb = gy.sumOverBatchAndSpace(channels: o) }
+            gy.scalars.withUnsafeBufferPointer { pg in
+                if weight.requiresGrad {
+                    gw = Tensor(shape: weight.shape) { dw in
+                        dw.update(repeating: 0)
+                        x.scalars.withUnsafeBufferPointer { px in withScratch(scratchCount) { scratch in
+                            for b in 0..<n {
+                                let image = px.baseAddress! + b * imageSize
+                                let columns: UnsafePointer<Float>
+                                if direct { columns = image } else { geometry.im2col(image, scratch); columns = UnsafePointer(scratch) }
+                                for g in 0..<groups {
+                                    sgemm(transA: false, transB: true, m: og, n: kg, k: spatial,
+                                          a: pg.baseAddress! + (b * o + g * og) * spatial, b: columns + g * kg * spatial,
+                                          beta: 1, c: dw.baseAddress! + g * og * kg)
+                                }
+                            }
+                        } }
+                    }
+                }
+                if x.requiresGrad {
+                    gx = Tensor(shape: x.shape) { dx in
+                        dx.update(repeating: 0)
+                        weight.scalars.withUnsafeBufferPointer { pw in withScratch(scratchCount) { scratch in
+                            for b in 0..<n {
+                                let image = dx.baseAddress! + b * imageSize
+                                let columns = direct ? image : scratch
+                                for g in 0..<groups {
+                                    sgemm(transA: true, transB: false, m: kg, n: spatial, k: og,
+                                          a: pw.baseAddress! + g * og * kg, b: pg.baseAddress! + (b * o + g * og) * spatial,
+                                          c: columns + g * kg * spatial)
+                                }
+                                if !direct { geometry.col2im(scratch, image) }
+                            }
+                        } }
+                    }
+                }
+            }
+            return bias == nil ? [gx, gw] : [gx, gw, gb]
+        }
+    }
+}

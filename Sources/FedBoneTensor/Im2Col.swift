@@ -1,0 +1,144 @@
+/// The geometry of a 2-D sliding window over one `[channels, height, width]` image, and the
+/// im2col / col2im kernels that convolutions are built on.
+///
+/// The column matrix is `[channels · kernelH · kernelW, outH · outW]`: row `(c·kH + i)·kW + j`
+/// holds, for every output position `(oh, ow)`, the input pixel
+/// `(oh·strideH − padH + i·dilationH, ow·strideW − padW + j·dilationW)` of channel `c`, or 0 when
+/// that pixel lies in the padding. This is PyTorch's layout, so a weight `[out, in, kH, kW]`
+/// multiplies it directly.
+struct WindowGeometry {
+    var channels: Int
+    var height: Int, width: Int
+    var kernelH: Int, kernelW: Int
+    var strideH: Int, strideW: Int
+    var padH: Int, padW: Int
+    var dilationH: Int, dilationW: Int
+    /// The output grid; stored rather than derived so transposed convolutions (whose output
+    /// padding makes the image larger than the window arithmetic needs) can use it too.
+    var outH: Int, outW: Int
+
+    var kernelArea: Int { kernelH * kernelW }
+    var imageArea: Int { height * width }
+    var outArea: Int { outH * outW }
+    var columnRows: Int { channels * kernelArea }
+
+    /// `⌊(input + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1`, PyTorch's output size;
+    /// `nil` when the dilated kernel does not fit in the padded input.
+    static func outputSize(input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int? {
+        let span = input + 2 * padding - dilation * (kernel - 1) - 1
+        return span < 0 ? nil : span / stride + 1
+    }
+
+    /// The output indices `o` in `0..<outputSize` for which `o·stride + offset` lies in
+    /// `0..<inputSize`.
+    @inline(__always)
+    static func validOutputs(offset: Int, stride: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
+        let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let last = inputSize - 1 - offset
+        let hi = last < 0 ? 0 : Swift.min(outputSize, last / stride + 1)
+        return lo < hi ? lo..<hi : 0..<0
+    }
+
+    /// Channels per parallel chunk so each chunk moves at least ~32k values.
+    private var channelsPerChunk: Int { Swift.max(1, 32_768 / Swift.max(kernelArea * outArea, 1)) }
+
+    /// Writes the column matrix of `image` (`[channels, height, width]`) into `columns`
+    /// (`[channels · kH · kW, outH · outW]`).
+    func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+        parallelChunks(channels, minimumPerChunk: channelsPerChunk) { range in
+            for c in range {
+                let src = image + c * imageArea
+                for i in 0..<kernelH {
+                    let rowOffset = i * dilationH - padH
+                    let rows = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
+                    for j in 0..<kernelW {
+                        let colOffset = j * dilationW - padW
+                        let cols = Self.validOutputs(offset: colOffset, stride: strideW, inputSize: width, outputSize: outW)
+                        let dst = columns + ((c * kernelH + i) * kernelW + j) * outArea
+                        if rows.isEmpty || cols.isEmpty {
+                            dst.update(repeating: 0, count: outArea)
+                            continue
+                        }
+                        dst.update(repeating: 0, count: rows.lowerBound * outW)
+                        for oh in rows {
+                            let line = dst + oh * outW
+                            let input = src + (oh * strideH + rowOffset) * width
+                            line.update(repeating: 0, count: cols.lowerBound)
+                            for ow in cols { line[ow] = input[ow * strideW + colOffset] }
+                            (line + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound)
+                        }
+                        (dst + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of ``im2col(_:_:)``: adds every entry of `columns` into the image pixel it
+    /// was read from (padding entries are dropped). `image` is accumulated into, not cleared.
+    func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+        parallelChunks(channels, minimumPerChunk: channelsPerChunk) { range in
+            for c in range {
+                let dstImage = image + c * imageArea
+                for i in 0..<kernelH {
+                    let rowOffset = i * dilationH - padH
+                    let rows = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
+                    for j in 0..<kernelW {
+                        let colOffset = j * dilationW - padW
+                        let cols = Self.validOutputs(offset: colOffset, stride: strideW, inputSize: width, outputSize: outW)
+                        let src = columns + ((c * kernelH + i) * kernelW + j) * outArea
+                        for oh in rows {
+                            let line = src + oh * outW
+                            let output = dstImage + (oh * strideH + rowOffset) * width
+                            for ow in cols { output[ow * strideW + colOffset] += line[ow] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` with scratch storage for `count` floats (uninitialised).
+@inline(__always)
+func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(count, 1)) { buffer in
+        body(buffer.baseAddress!)
+    }
+}
+
+/// Validates the window hyper-parameters shared by the convolution family.
+@inline(__always)
+func checkWindow(_ op: String, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)) {
+    precondition(stride.0 > 0 && stride.1 > 0, "\(op): stride must be positive, got \(stride)")
+    precondition(padding.0 >= 0 && padding.1 >= 0, "\(op): padding must be non-negative, got \(padding)")
+    precondition(dilation.0 > 0 && dilation.1 > 0, "\(op): dilation must be positive, got \(dilation)")
+}
+
+extension Tensor {
+    /// Sums a `[N, C, spatial]` gradient over batch and positions into `[C]` (bias gradients).
+    func sumOverBatchAndSpace(channels: Int) -> Tensor {
+        let n = shape[0], spatial = count / Swift.max(n * channels, 1)
+        return Tensor(shape: [channels]) { out in
+            scalars.withUnsafeBufferPointer { g in
+                for c in 0..<channels {
+                    var s: Float = 0
+                    for b in 0..<n {
+                        let row = g.baseAddress! + (b * channels + c) * spatial
+                        for p in 0..<spatial { s += row[p] }
+                    }
+                    out[c] = s
+                }
+            }
+        }
+    }
+
+    /// Fills each `[spatial]` plane of a `[N, C, spatial]` output with its channel's bias.
+    static func fillBias(_ bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, batch: Int, channels: Int, spatial: Int) {
+        for b in 0..<batch {
+            for c in 0..<channels {
+                (out + (b * channels + c) * spatial).update(repeating: bias[c], count: spatial)
+            }
+        }
+    }
+}
