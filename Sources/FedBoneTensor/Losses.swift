@@ -120,30 +120,38 @@ public enum Loss {
         let selected = selection.map { $0.scalars.reduce(0.0) { $0 + Double($1) } } ?? Double(logits.count)
         let pw = positiveWeight ?? 1
         FlopCounter.add(multiplyAdds: 4 * logits.count)
+        // Per element: softplus(−x) (kept for the backward pass) and the selected loss.
         var softplus = [Float](repeating: 0, count: logits.count)
-        var total = 0.0
+        var losses = [Float](repeating: 0, count: logits.count)
         logits.scalars.withUnsafeBufferPointer { px in targets.scalars.withUnsafeBufferPointer { pt in
-            withOptionalPointer(selection) { pm in
-                for i in 0..<px.count {
-                    let x = px[i], t = pt[i]
-                    let m = Swift.max(-x, 0)
-                    let sp = m + Foundation.log(Foundation.exp(-m) + Foundation.exp(-x - m))
-                    softplus[i] = sp
-                    let loss = (1 - t) * x + (1 + (pw - 1) * t) * sp
-                    total += Double(pm.map { $0[i] * loss } ?? loss)
+            softplus.withUnsafeMutableBufferPointer { psp in losses.withUnsafeMutableBufferPointer { pl in
+                withOptionalPointer(selection) { pm in
+                    parallelChunks(px.count, minimumPerChunk: Tensor.pointwiseChunk) { range in
+                        for i in range {
+                            let x = px[i], t = pt[i]
+                            let m = Swift.max(-x, 0)
+                            let sp = m + Foundation.log(Foundation.exp(-m) + Foundation.exp(-x - m))
+                            psp[i] = sp
+                            let loss = (1 - t) * x + (1 + (pw - 1) * t) * sp
+                            pl[i] = pm.map { $0[i] * loss } ?? loss
+                        }
+                    }
                 }
-            }
+            } }
         } }
+        let total = losses.reduce(0.0) { $0 + Double($1) }
         let out = Tensor(selected > 0 ? Float(total / selected) : 0)
         let savedSoftplus = softplus
         return Tensor.record(out, inputs: [logits, targets]) { g in
             let coefficient = selected > 0 ? g.item / Float(selected) : 0
-            func gradient(_ f: @escaping (_ x: Float, _ t: Float, _ sp: Float) -> Float) -> Tensor {
+            func gradient(_ f: (_ x: Float, _ t: Float, _ sp: Float) -> Float) -> Tensor {
                 Tensor(shape: logits.shape) { d in
                     logits.scalars.withUnsafeBufferPointer { px in targets.scalars.withUnsafeBufferPointer { pt in
                         withOptionalPointer(selection) { pm in
-                            for i in 0..<d.count {
-                                d[i] = coefficient * (pm?[i] ?? 1) * f(px[i], pt[i], savedSoftplus[i])
+                            savedSoftplus.withUnsafeBufferPointer { psp in
+                                parallelChunks(d.count, minimumPerChunk: Tensor.pointwiseChunk) { range in
+                                    for i in range { d[i] = coefficient * (pm?[i] ?? 1) * f(px[i], pt[i], psp[i]) }
+                                }
                             }
                         }
                     } }

@@ -47,6 +47,12 @@ private func expectClose(_ a: Float, _ b: Float, tolerance: Float = 1e-5,
         #expect(imageResult.passed, "\(imageResult)")
     }
 
+    @Test func crossEntropyStopsOnATargetOutsideTheClasses() async {
+        await #expect(processExitsWith: .failure) {
+            _ = Loss.crossEntropy(logits: .zeros([2, 3]), targets: [0, 3])
+        }
+    }
+
     @Test func crossEntropyGradientIsSoftmaxMinusOneHotOverCount() throws {
         // Rows: target 1 on [0, ln 3] → (softmax − onehot)/2 = ([1/4, 3/4] − [0, 1]) / 2; ignored row → 0.
         let logits = try Tensor(shape: [2, 2], scalars: [0, Float(Foundation.log(3.0)), 5, 1]).requiringGrad()
@@ -116,6 +122,17 @@ private func expectClose(_ a: Float, _ b: Float, tolerance: Float = 1e-5,
             Loss.binaryCrossEntropyWithLogits($0[0], $0[1], positiveWeight: positiveWeight, mask: mask)
         }
         #expect(masked.passed, "\(masked)")
+    }
+
+    @Test func binaryCrossEntropyOnALargeTensorMatchesADoubleReference() {
+        var rng = SeededGenerator(seed: 45)
+        let x = Tensor.randn([70_001], std: 3, generator: &rng), t = Tensor.uniform([70_001], generator: &rng)
+        var sum = 0.0
+        for (xi, ti) in zip(x.scalars, t.scalars) {
+            let (a, b) = (Double(xi), Double(ti))
+            sum += (1 - b) * a + (1 + 1.5 * b) * (max(-a, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(a))))
+        }
+        expectClose(Loss.binaryCrossEntropyWithLogits(x, t, positiveWeight: 2.5).item, Float(sum / 70_001))
     }
 
     // MARK: Cosine similarity
