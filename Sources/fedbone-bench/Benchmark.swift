@@ -88,7 +88,7 @@ enum Table {
     }
 
     private static func row(_ name: String, _ shape: String, _ median: String, _ min: String, _ rate: String) -> String {
-        pad(name, 28) + "  " + pad(shape, 36) + "  " + pad(median, 10, left: true) + "  "
+        pad(name, 32) + "  " + pad(shape, 36) + "  " + pad(median, 10, left: true) + "  "
             + pad(min, 10, left: true) + "  " + pad(rate, 16, left: true)
     }
 
