@@ -12,10 +12,10 @@ import CBLAS
 ///     (stored `[N, K]` when transposed, else `[K, N]`) are read transposed.
 ///   - lda, ldb, ldc: row strides; default to the packed widths.
 @inline(__always)
-func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
-           b: UnsafePointer<Float>, ldb: Int? = nil,
-           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                  alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
+                  b: UnsafePointer<Float>, ldb: Int? = nil,
+                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
     guard m > 0, n > 0 else { return }
     if k == 0 {
         if beta == 0 { for i in 0..<m { (c + i * (ldc ?? n)).update(repeating: 0, count: n) } }

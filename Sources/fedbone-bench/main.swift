@@ -1,1 +1,0 @@
-print("fedbone-bench: kernels benchmark not yet built")
