@@ -296,7 +296,7 @@ def losses():
     g = torch.Generator().manual_seed(13)
     logits, targets = randn(g, 3, 4) * 2, torch.rand(3, 4, generator=g, dtype=torch.float64).round()
     targets[0, 0] = 0.3  # a soft label
-    pos_weight = torch.tensor([1.0, 2.0, 0.5, 3.0], dtype=torch.float64)
+    pos_weight = torch.tensor(2.5, dtype=torch.float64)  # one weight for every positive, as the boundary loss uses
     fn = lambda logits, targets, pos_weight: F.binary_cross_entropy_with_logits(logits, targets, pos_weight=pos_weight)
     save("bce_with_logits", with_grads(fn, {"logits": logits, "targets": targets, "pos_weight": pos_weight}, 13,
                                          constants=("targets", "pos_weight")), {"reduction": "mean"})

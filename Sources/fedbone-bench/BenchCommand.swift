@@ -18,7 +18,7 @@ struct Kernels: ParsableCommand {
         abstract: "Time GEMMs and ops at Swin-T shapes (median of --repeats runs after --warmup).")
 
     /// Every kernel workload, in run order.
-    static var workloads: [Workload] { gemmWorkloads() + matMulWorkloads() }
+    static var workloads: [Workload] { gemmWorkloads() + matMulWorkloads() + opWorkloads() }
 
     @Option(help: "Threads for OpenBLAS and the engine's parallel loops (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount

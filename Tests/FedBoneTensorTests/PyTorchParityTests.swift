@@ -93,7 +93,7 @@ import Testing
         let f = try ParityFixture("bce_with_logits")
         let targets = try f.tensor("targets"), positiveWeight = try f.tensor("pos_weight")
         try check(f, inputs: ["logits"]) { t in
-            Loss.binaryCrossEntropyWithLogits(t[0], targets, positiveWeight: positiveWeight)
+            Loss.binaryCrossEntropyWithLogits(t[0], targets, positiveWeight: positiveWeight.item)
         }
     }
 }
