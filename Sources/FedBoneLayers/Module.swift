@@ -49,6 +49,11 @@ open class Module {
         }
     }
 
+    /// This module and all its descendants, depth first.
+    public func modules() -> [Module] {
+        [self] + children().flatMap { $0.module.modules() }
+    }
+
     /// Every parameter, in the order of ``namedParameters()``.
     public func parameters() -> [Parameter] { namedParameters().map(\.parameter) }
 
@@ -80,24 +85,32 @@ open class Module {
     /// - Returns: what matched and what did not.
     @discardableResult
     public func load(stateDict: [String: Tensor], strict: Bool = true) throws -> StateDictLoadReport {
+        let report = check(stateDict: stateDict)
+        if strict && !report.isExact { throw ModuleError.stateDictMismatch(report) }
+        let loaded = Set(report.loaded)
+        for (name, p) in namedParameters() where loaded.contains(name) {
+            if let t = stateDict[name] { try p.assign(t) }
+        }
+        for (name, b) in namedBuffers() where loaded.contains(name) {
+            if let t = stateDict[name] { b.value = t.detached() }
+        }
+        return report
+    }
+
+    /// What ``load(stateDict:strict:)`` would load, without changing anything.
+    public func check(stateDict: [String: Tensor]) -> StateDictLoadReport {
         var report = StateDictLoadReport()
-        var targets: [(String, [Int], (Tensor) throws -> Void)] = []
-        for (name, p) in namedParameters() { targets.append((name, p.shape, { try p.assign($0) })) }
-        for (name, b) in namedBuffers() { targets.append((name, b.value.shape, { b.value = $0.detached() })) }
-        var plan: [(Tensor, (Tensor) throws -> Void)] = []
-        for (name, shape, apply) in targets {
+        let targets = namedParameters().map { ($0.name, $0.parameter.shape) } + namedBuffers().map { ($0.name, $0.buffer.value.shape) }
+        for (name, shape) in targets {
             guard let t = stateDict[name] else { report.missing.append(name); continue }
             guard t.shape == shape else {
                 report.mismatched.append(.init(name: name, expected: shape, actual: t.shape))
                 continue
             }
-            plan.append((t, apply))
             report.loaded.append(name)
         }
         let known = Set(targets.map(\.0))
         report.unexpected = stateDict.keys.filter { !known.contains($0) }.sorted()
-        if strict && !report.isExact { throw ModuleError.stateDictMismatch(report) }
-        for (t, apply) in plan { try apply(t) }
         return report
     }
 

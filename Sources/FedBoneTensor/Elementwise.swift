@@ -98,6 +98,10 @@ extension Tensor {
     }
     /// Multiplies every element by a constant.
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
+    /// Adds every element to a constant.
+    public static func + (s: Float, a: Tensor) -> Tensor { a + s }
+    /// Subtracts every element from a constant.
+    public static func - (s: Float, a: Tensor) -> Tensor { (-a) + s }
     /// Divides every element by a constant.
     public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
     /// Negates every element.

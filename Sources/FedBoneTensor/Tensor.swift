@@ -33,8 +33,10 @@ public struct Tensor {
         self.node = nil
     }
 
-    /// Creates a tensor whose count is known to match (internal fast path).
-    init(uncheckedShape shape: [Int], scalars: [Float]) {
+    /// Creates a tensor from scalars the program computed itself, whose count is known to match
+    /// the shape (a mismatch stops the program). Data from outside goes through the throwing
+    /// ``init(shape:scalars:)``.
+    public init(uncheckedShape shape: [Int], scalars: [Float]) {
         precondition(shape.reduce(1, *) == scalars.count,
                      "internal: shape \(shape) does not match \(scalars.count) scalars")
         self.shape = shape

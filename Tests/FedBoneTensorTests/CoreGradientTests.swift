@@ -83,6 +83,23 @@ import Testing
         #expect(r.passed, "concatenate: \(r)")
     }
 
+    @Test func gatherAndRoll() {
+        let table = randn([5, 3], seed: 16)
+        let r1 = checkGradients([table]) { $0[0].gatherRows([4, 0, 4, 2, 2, 2]) }
+        #expect(r1.passed, "gatherRows: \(r1)")
+        let grid = randn([2, 4, 3, 2], seed: 17)
+        let r2 = checkGradients([grid]) { $0[0].rolled(-2, axis: 1).rolled(1, axis: 2) }
+        #expect(r2.passed, "rolled: \(r2)")
+    }
+
+    @Test func gatherAndRollValues() throws {
+        let t = try Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6])
+        #expect(t.gatherRows([2, 0]).scalars == [5, 6, 1, 2])
+        let row = try Tensor(shape: [1, 4], scalars: [1, 2, 3, 4])
+        #expect(row.rolled(1, axis: 1).scalars == [4, 1, 2, 3])   // torch.roll([1,2,3,4], 1)
+        #expect(row.rolled(-1, axis: -1).scalars == [2, 3, 4, 1])
+    }
+
     @Test func permuteMovesElements() throws {
         let t = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
         #expect(t.transposed().scalars == [1, 4, 2, 5, 3, 6])
