@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "FedBoneTensor", targets: ["FedBoneTensor"]),
         .library(name: "FedBoneLayers", targets: ["FedBoneLayers"]),
+        .library(name: "FedBoneModels", targets: ["FedBoneModels"]),
         .executable(name: "fedbone", targets: ["fedbone"]),
         .executable(name: "fedbone-bench", targets: ["fedbone-bench"]),
     ],
@@ -24,10 +25,11 @@ let package = Package(
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(name: "FedBoneLayers", dependencies: ["FedBoneTensor"]),
+        .target(name: "FedBoneModels", dependencies: ["FedBoneLayers"]),
         .executableTarget(
             name: "fedbone",
             dependencies: [
-                "FedBoneLayers",
+                "FedBoneModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,5 +42,6 @@ let package = Package(
         ),
         .testTarget(name: "FedBoneTensorTests", dependencies: ["FedBoneTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneLayersTests", dependencies: ["FedBoneLayers"]),
+        .testTarget(name: "FedBoneModelsTests", dependencies: ["FedBoneModels"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,5 +1,4 @@
 import ArgumentParser
-import FedBoneLayers
 
 /// The `fedbone` command line: heterogeneous federated multi-task learning with split training.
 @main
@@ -8,9 +7,10 @@ struct FedBoneCommand: ParsableCommand {
         commandName: "fedbone",
         abstract: "Heterogeneous federated multi-task learning with server–client split training (FedBone).",
         discussion: """
-        The tensor engine, layers and optimizers are in place; the simulation, deployment and
-        report commands arrive with the models, data and federation work (see README).
+        The engine, layers, optimizers and the split models are in place; the simulation,
+        deployment and report commands arrive with the data and federation work (see README).
         """,
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [ModelsCommand.self]
     )
 }

@@ -1,0 +1,64 @@
+import FedBoneLayers
+
+/// Widths of the client's task adaptation module (paper §3.5).
+public struct AdaptationConfiguration: Sendable, Equatable, Codable {
+    /// Channels after the linear reduction (default 64).
+    public var width: Int
+    /// Attention heads (default 4).
+    public var heads: Int
+    /// Side of the deformable kernel (default 3).
+    public var kernelSize: Int
+
+    public init(width: Int = 64, heads: Int = 4, kernelSize: Int = 3) {
+        self.width = width
+        self.heads = heads
+        self.kernelSize = kernelSize
+    }
+
+    /// Throws when the widths cannot build a module.
+    public func validate() throws {
+        guard width > 0, heads > 0, width % heads == 0 else {
+            throw ModelError.invalidConfiguration("adaptation width \(width) must be positive and divisible by heads \(heads)")
+        }
+        guard kernelSize > 0, kernelSize % 2 == 1 else {
+            throw ModelError.invalidConfiguration("adaptation kernelSize must be odd and positive, got \(kernelSize)")
+        }
+    }
+}
+
+/// The task adaptation module of FedBone (paper §3.5): it turns the general model's features
+/// into task-specific features on the client.
+///
+/// `[B, h, w, C_f]` → linear reduction to `D` → 1×1 conv → GELU → deformable conv (offsets
+/// from a conv over the same input) → GELU → residual add (with the reduced input) → LayerNorm
+/// → multi-head self-attention over the `h·w` tokens → linear → `[B, h, w, D]`.
+public final class TaskAdaptation: Module {
+    public let reduce: Linear
+    public let pointwise: Conv2d
+    public let deform: DeformableConv2d
+    public let norm: LayerNorm
+    public let attn: MultiHeadSelfAttention
+    public let proj: Linear
+
+    /// An adaptation of `featureDim`-channel features.
+    public init(featureDim: Int, configuration: AdaptationConfiguration, generator: inout SeededGenerator) {
+        let d = configuration.width, k = configuration.kernelSize
+        reduce = Linear(featureDim, d, generator: &generator)
+        pointwise = Conv2d(d, d, kernelSize: 1, generator: &generator)
+        deform = DeformableConv2d(d, d, kernelSize: k, padding: k / 2, generator: &generator)
+        norm = LayerNorm(d)
+        attn = MultiHeadSelfAttention(dim: d, heads: configuration.heads, generator: &generator)
+        proj = Linear(d, d, generator: &generator)
+        super.init()
+    }
+
+    /// `[B, h, w, C_f] → [B, h, w, D]`.
+    public func callAsFunction(_ features: Tensor) -> Tensor {
+        let b = features.shape[0], h = features.shape[1], w = features.shape[2]
+        let reduced = reduce(features).permuted([0, 3, 1, 2])
+        let local = deform(pointwise(reduced).gelu()).gelu() + reduced
+        let d = local.shape[1]
+        let tokens = norm(local.permuted([0, 2, 3, 1]).reshaped([b, h * w, d]))
+        return proj(attn(tokens)).reshaped([b, h, w, d])
+    }
+}

@@ -1,0 +1,61 @@
+import FedBoneLayers
+
+/// A task head (paper §3.5: convolution → normalisation → deconvolution/upsampling).
+///
+/// Dense tasks: 3×3 conv → BatchNorm → ReLU → 4×4 transposed conv (stride 2) → BatchNorm →
+/// ReLU → 1×1 conv to the task's channels → bilinear upsampling to the image size, then the
+/// task's output transform: depth is made positive (softplus), normals unit length, everything
+/// else stays logits. Classification: global average pool → LayerNorm → linear.
+///
+/// Input: adapted features `[B, h, w, D]`. Output: `[B, K, H, W]` (dense) or `[B, K]`.
+public final class TaskHead: Module {
+    /// The task.
+    public let task: TaskSpec
+    public let conv: Conv2d?
+    public let bn1: BatchNorm2d?
+    public let deconv: ConvTranspose2d?
+    public let bn2: BatchNorm2d?
+    /// The 1×1 convolution to the task's channels (dense tasks).
+    public let classifier: Conv2d?
+    public let norm: LayerNorm?
+    /// The linear classifier (classification).
+    public let fc: Linear?
+
+    /// A head for `task` over `width`-channel adapted features.
+    public init(task: TaskSpec, width: Int, generator: inout SeededGenerator) {
+        self.task = task
+        let k = task.outputChannels
+        let dense = task.kind.isDense
+        let half = Swift.max(width / 2, 1)
+        conv = dense ? Conv2d(width, width, kernelSize: 3, padding: 1, bias: false, generator: &generator) : nil
+        bn1 = dense ? BatchNorm2d(width) : nil
+        deconv = dense ? ConvTranspose2d(width, half, kernelSize: 4, stride: 2, padding: 1, bias: false, generator: &generator) : nil
+        bn2 = dense ? BatchNorm2d(half) : nil
+        classifier = dense ? Conv2d(half, k, kernelSize: 1, generator: &generator) : nil
+        norm = dense ? nil : LayerNorm(width)
+        fc = dense ? nil : Linear(width, k, generator: &generator)
+        super.init()
+    }
+
+    /// Predictions for images of `imageSize` from adapted features `[B, h, w, D]`.
+    public func callAsFunction(_ adapted: Tensor, imageSize: (height: Int, width: Int)) -> Tensor {
+        if let fc, let norm {
+            return fc(norm(adapted.mean(axes: [1, 2])))
+        }
+        guard let conv, let bn1, let deconv, let bn2, let classifier else {
+            preconditionFailure("TaskHead: dense head is missing its layers")
+        }
+        let x = adapted.permuted([0, 3, 1, 2])
+        let y = bn2(deconv(bn1(conv(x)).relu())).relu()
+        let logits = classifier(y).upsampleBilinear(size: (imageSize.height, imageSize.width))
+        switch task.kind {
+        case .depth:
+            // softplus(x) = log(1 + eˣ), written stably as max(x, 0) + log(1 + e^−|x|).
+            return logits.relu() + ((-logits.abs()).exp() + 1).log()
+        case .normals:
+            return logits / (logits.square().sum(axis: 1, keepDims: true) + 1e-12).sqrt()
+        default:
+            return logits
+        }
+    }
+}

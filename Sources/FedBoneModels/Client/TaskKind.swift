@@ -1,0 +1,48 @@
+/// The kinds of task a FedBone client can hold, with what their head predicts.
+public enum TaskKind: String, Sendable, Codable, CaseIterable {
+    /// Per-pixel class logits (`classes` channels); labels 255 are ignored.
+    case segmentation
+    /// Human-part labels per pixel, as segmentation.
+    case parts
+    /// Per-pixel depth in metres (one positive channel).
+    case depth
+    /// Per-pixel unit surface normals (three channels).
+    case normals
+    /// Per-pixel boundary logit (one channel).
+    case boundaries
+    /// Per-pixel saliency logit (one channel).
+    case saliency
+    /// Image-level class logits.
+    case classification
+
+    /// Whether the head predicts a map at input resolution (every kind but classification).
+    public var isDense: Bool { self != .classification }
+}
+
+/// A task: its kind and, for label tasks, the number of classes.
+public struct TaskSpec: Sendable, Equatable, Codable {
+    public var kind: TaskKind
+    /// Classes for segmentation, parts and classification; ignored otherwise.
+    public var classes: Int
+
+    public init(_ kind: TaskKind, classes: Int = 0) {
+        self.kind = kind
+        self.classes = classes
+    }
+
+    /// Output channels of the head.
+    public var outputChannels: Int {
+        switch kind {
+        case .segmentation, .parts, .classification: return classes
+        case .depth, .boundaries, .saliency: return 1
+        case .normals: return 3
+        }
+    }
+
+    /// Throws when a label task has fewer than two classes.
+    public func validate() throws {
+        if [.segmentation, .parts, .classification].contains(kind) && classes < 2 {
+            throw ModelError.invalidConfiguration("task \(kind.rawValue) needs at least 2 classes, got \(classes)")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import FedBoneLayers
+
+/// The server's general model: the Swin Transformer stages after the patch embedding, and the
+/// final norm. Parameter names match timm's `swin_transformer` state dict (`layers.N…`, `norm`),
+/// so a timm checkpoint without its `patch_embed.*` (client side) and `head.*` keys loads.
+///
+/// Input: patch embeddings `[B, H/p, W/p, C]` (NHWC, as timm's patch embedding emits).
+/// Output: the last stage's normalised features `[B, H/(p·2^(S−1)), W/(p·2^(S−1)), C·2^(S−1)]`,
+/// or with ``features(_:)`` every stage's map (multi-scale; the last one normalised).
+public final class SwinTransformer: Module {
+    public let layers: [SwinStage]
+    public let norm: LayerNorm
+    /// The configuration it was built from.
+    public let configuration: SwinConfiguration
+    /// The embedding grid it expects (image size / patch size).
+    public let gridSize: (height: Int, width: Int)
+
+    /// A general model for images of `imageSize` pixels.
+    /// - Throws: ``ModelError`` when the configuration is invalid or the image is smaller than
+    ///   one patch.
+    public init(_ configuration: SwinConfiguration, imageSize: (height: Int, width: Int), seed: UInt64) throws {
+        try configuration.validate()
+        let p = configuration.patchSize
+        guard imageSize.height >= p, imageSize.width >= p, imageSize.height % p == 0, imageSize.width % p == 0 else {
+            throw ModelError.invalidConfiguration("image size \(imageSize.height)×\(imageSize.width) must be a positive multiple of the patch size \(p)")
+        }
+        self.configuration = configuration
+        gridSize = (imageSize.height / p, imageSize.width / p)
+        var generator = SeededGenerator(seed: seed)
+        let total = configuration.depths.reduce(0, +)
+        let rates = (0..<total).map { total > 1 ? configuration.dropPathRate * Float($0) / Float(total - 1) : 0 }
+        var stages: [SwinStage] = []
+        var resolution = gridSize
+        var first = 0
+        for (i, depth) in configuration.depths.enumerated() {
+            if i > 0 { resolution = ((resolution.height + 1) / 2, (resolution.width + 1) / 2) }
+            stages.append(SwinStage(
+                inDim: i > 0 ? configuration.dim(stage: i - 1) : nil, dim: configuration.dim(stage: i), depth: depth,
+                numHeads: configuration.numHeads[i], resolution: resolution, windowSize: configuration.windowSize,
+                mlpRatio: configuration.mlpRatio, dropPathRates: Array(rates[first..<(first + depth)]),
+                generator: &generator))
+            first += depth
+        }
+        layers = stages
+        norm = LayerNorm(configuration.featureDim)
+        super.init()
+        // timm's init_weights: every linear layer gets weight ~ truncated N(0, 0.02²), bias 0.
+        for case let linear as Linear in modules() {
+            try linear.weight.assign(.truncatedNormal(linear.weight.shape, std: 0.02, a: -0.04, b: 0.04, generator: &generator))
+            if let bias = linear.bias { try bias.assign(.zeros(bias.shape)) }
+        }
+    }
+
+    /// The embedding shape it expects for a batch of `batch`: `[batch, H/p, W/p, embedDim]`.
+    public func inputShape(batch: Int) -> [Int] { [batch, gridSize.height, gridSize.width, configuration.embedDim] }
+
+    /// Checks embeddings from outside (e.g. a network message) before they reach the model.
+    /// - Throws: ``ModelError/badInput(_:)`` naming the expected and actual shapes.
+    public func validate(embeddings: Tensor) throws {
+        guard embeddings.rank == 4, embeddings.shape[0] > 0,
+              Array(embeddings.shape.dropFirst()) == Array(inputShape(batch: 1).dropFirst()) else {
+            throw ModelError.badInput("embeddings must be [B, \(gridSize.height), \(gridSize.width), \(configuration.embedDim)], got \(embeddings.shape)")
+        }
+        try embeddings.checkFinite(name: "embeddings")
+    }
+
+    /// The last stage's normalised features.
+    public func callAsFunction(_ embeddings: Tensor) -> Tensor {
+        features(embeddings).last!
+    }
+
+    /// Every stage's output, first to last; the last is normalised (timm's `forward_features`).
+    public func features(_ embeddings: Tensor) -> [Tensor] {
+        precondition(embeddings.rank == 4 && Array(embeddings.shape.dropFirst()) == Array(inputShape(batch: 1).dropFirst()),
+                     "SwinTransformer: embeddings must be [B, \(gridSize.height), \(gridSize.width), \(configuration.embedDim)], got \(embeddings.shape)")
+        var maps: [Tensor] = []
+        var x = embeddings
+        for stage in layers {
+            x = stage(x)
+            maps.append(x)
+        }
+        maps[maps.count - 1] = norm(x)
+        return maps
+    }
+}
