@@ -1,0 +1,2 @@
+@_exported import FedBoneMetrics
+@_exported import FedBoneReporting
