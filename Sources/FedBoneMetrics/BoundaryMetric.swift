@@ -106,20 +106,18 @@ public struct BoundaryMetric: TaskMetric {
 
     private mutating func addImage(probabilities: [Float], isTrue: [Bool], width: Int, rings: [[(Int, Int)]]) {
         let trueCount = isTrue.reduce(0) { $0 + ($1 ? 1 : 0) }
-        // Pixels by decreasing probability: the predicted set at threshold t is a prefix.
-        let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
         let thresholds = Self.thresholds
         var imageMatched = [Int](repeating: 0, count: thresholds.count)
         var imagePredicted = [Int](repeating: 0, count: thresholds.count)
         imageMatched.withUnsafeMutableBufferPointer { matchedOut in
             imagePredicted.withUnsafeMutableBufferPointer { predictedOut in
                 parallelChunks(thresholds.count, minimumPerChunk: 8) { range in
+                    var matcher = GreedyMatcher(isTrue: isTrue, width: width, rings: rings)
                     for j in range {
-                        var count = 0
-                        while count < order.count && probabilities[order[count]] >= thresholds[j] { count += 1 }
-                        let pixels = order[0..<count].sorted()
-                        predictedOut[j] = count
-                        matchedOut[j] = Self.greedyMatches(predicted: pixels, isTrue: isTrue, width: width, rings: rings)
+                        var pixels: [Int] = []
+                        for (i, p) in probabilities.enumerated() where p >= thresholds[j] { pixels.append(i) }
+                        predictedOut[j] = pixels.count
+                        matchedOut[j] = matcher.matches(predicted: pixels)
                     }
                 }
             }
@@ -135,36 +133,6 @@ public struct BoundaryMetric: TaskMetric {
         oisMatched += imageMatched[best]
         oisPredicted += imagePredicted[best]
         oisTruth += trueCount
-    }
-
-    /// The size of the greedy nearest-first one-to-one matching between `predicted` pixel
-    /// indices (raster order) and the true pixels, within the offsets of `rings`.
-    static func greedyMatches(predicted: [Int], isTrue: [Bool], width: Int, rings: [[(Int, Int)]]) -> Int {
-        let height = isTrue.count / max(width, 1)
-        var taken = [Bool](repeating: false, count: isTrue.count)
-        var unmatched = predicted
-        var matches = 0
-        for ring in rings where !unmatched.isEmpty {
-            var left: [Int] = []
-            left.reserveCapacity(unmatched.count)
-            for p in unmatched {
-                let y = p / width, x = p % width
-                var found = false
-                for (dy, dx) in ring {
-                    let yy = y + dy, xx = x + dx
-                    guard yy >= 0, yy < height, xx >= 0, xx < width else { continue }
-                    let q = yy * width + xx
-                    if isTrue[q] && !taken[q] {
-                        taken[q] = true
-                        found = true
-                        break
-                    }
-                }
-                if found { matches += 1 } else { left.append(p) }
-            }
-            unmatched = left
-        }
-        return matches
     }
 
     /// Precision, recall and F with the empty-map conventions above.
@@ -190,6 +158,64 @@ public struct BoundaryMetric: TaskMetric {
             "oisF": Self.fMeasure(matched: oisMatched, predicted: oisPredicted, truth: oisTruth).f,
         ]
         return MetricSummary(values: values, primaryName: "odsF", higherIsBetter: true, samples: samples)
+    }
+}
+
+/// The greedy nearest-first one-to-one matching of predicted pixels to the true pixels of one
+/// image (see ``BoundaryMetric``), with scratch space reused across thresholds.
+struct GreedyMatcher {
+    let isTrue: [Bool]
+    let width: Int
+    let height: Int
+    let rings: [[(Int, Int)]]
+    /// Whether each true pixel is already matched; reset after each call through `touched`.
+    private var taken: [Bool]
+    private var touched: [Int] = []
+
+    init(isTrue: [Bool], width: Int, rings: [[(Int, Int)]]) {
+        self.isTrue = isTrue
+        self.width = width
+        self.height = isTrue.count / max(width, 1)
+        self.rings = rings
+        taken = [Bool](repeating: false, count: isTrue.count)
+    }
+
+    /// The number of pairs matched for the `predicted` pixel indices (raster order): ring by
+    /// ring, nearest first, each still-unmatched predicted pixel takes the first free true pixel
+    /// at an offset of that ring.
+    mutating func matches(predicted: [Int]) -> Int {
+        var unmatched = predicted
+        var left: [Int] = []
+        left.reserveCapacity(predicted.count)
+        var count = 0
+        let (w, h) = (width, height)
+        isTrue.withUnsafeBufferPointer { truth in
+            taken.withUnsafeMutableBufferPointer { taken in
+                for ring in rings where !unmatched.isEmpty {
+                    left.removeAll(keepingCapacity: true)
+                    for p in unmatched {
+                        let y = p / w, x = p % w
+                        var found = false
+                        for (dy, dx) in ring {
+                            let yy = y + dy, xx = x + dx
+                            guard yy >= 0, yy < h, xx >= 0, xx < w else { continue }
+                            let q = yy * w + xx
+                            if truth[q] && !taken[q] {
+                                taken[q] = true
+                                touched.append(q)
+                                found = true
+                                break
+                            }
+                        }
+                        if found { count += 1 } else { left.append(p) }
+                    }
+                    swap(&unmatched, &left)
+                }
+                for q in touched { taken[q] = false }
+            }
+        }
+        touched.removeAll(keepingCapacity: true)
+        return count
     }
 }
 
