@@ -29,7 +29,12 @@ enum SceneRenderer {
                 surface[p] = hit.surface
                 var color = layout.shade(hit, dir: d)
                 if layout.noise > 0 {
-                    for c in 0..<3 { color[c] += layout.noise * (g.uniform() + g.uniform() - 1) * 2.449_49 }
+                    // Triangular noise of unit variance from two 16-bit uniforms per channel.
+                    let a = g.next(), b = g.next()
+                    for c in 0..<3 {
+                        let u = Float((a >> (16 * UInt64(c))) & 0xFFFF) + Float((b >> (16 * UInt64(c))) & 0xFFFF)
+                        color[c] += layout.noise * (u / 65_536 - 1) * 2.449_49
+                    }
                 }
                 for c in 0..<3 { rgb[c * plane + p] = UInt8((min(max(color[c], 0), 1) * 255).rounded()) }
                 guard hit.surface != SceneLayout.sky else { continue }

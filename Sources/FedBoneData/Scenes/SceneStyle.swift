@@ -95,12 +95,12 @@ public struct SceneStyle: Sendable, Equatable {
         name: "dusk", roomSize: 7...12, wallHeight: 1.8...3.0, objectCount: 2...5, figureCount: 0...2,
         classWeights: [1, 1, 1], objectSize: 0.3...0.75, cameraHeight: 1.2...1.8, cameraPitch: 8...22,
         wallHue: 0.55...0.7, wallSaturation: 0.1...0.35, wallValue: 0.4...0.6,
-        floorHue: 0.55...0.7, floorSaturation: 0.05...0.25, floorValue: 0.2...0.4, floorPatterns: [.checker, .plain, .speckle],
+        floorHue: 0.55...0.7, floorSaturation: 0.05...0.25, floorValue: 0.35...0.55, floorPatterns: [.checker, .plain, .speckle],
         salientFraction: 0.5, salientSaturation: 0.55...0.9, salientValue: 0.5...0.85,
         mutedSaturation: 0.0...0.2, mutedValue: 0.35...0.65, textureProbability: 0.4,
-        ambient: 0.35...0.5, ambientColor: [0.6, 0.7, 1.0], sunIntensity: 0.8...1.1, sunColor: [1.0, 0.6, 0.35],
+        ambient: 0.5...0.7, ambientColor: [0.75, 0.8, 1.0], sunIntensity: 0.8...1.1, sunColor: [1.0, 0.6, 0.35],
         sunElevation: 12...28, skyZenith: [0.2, 0.2, 0.45], skyHorizon: [0.95, 0.55, 0.35],
-        fog: 0.03...0.08, fogColor: [0.45, 0.4, 0.5], noise: 0.03)
+        fog: 0.02...0.06, fogColor: [0.55, 0.5, 0.6], noise: 0.03)
 
     /// Pastel play room, checker floor, many small objects, no figures.
     public static let toy = SceneStyle(
