@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "FedBoneTensorTests", dependencies: ["FedBoneTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneLayersTests", dependencies: ["FedBoneLayers"]),
         .testTarget(name: "FedBoneModelsTests", dependencies: ["FedBoneModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FedBoneDataTests", dependencies: ["FedBoneData"]),
+        .testTarget(name: "FedBoneDataTests", dependencies: ["FedBoneData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneMetricsTests", dependencies: ["FedBoneMetrics"]),
         .testTarget(name: "FedBoneReportingTests", dependencies: ["FedBoneReporting"]),
         .testTarget(name: "FedBoneFederationTests", dependencies: ["FedBoneFederation"]),

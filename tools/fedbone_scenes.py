@@ -1,20 +1,26 @@
 """Shared pieces of the dataset importers: resizing dense labels and writing the FedBone
-on-disk format (a folder with manifest.json and safetensors shards).
-
-The format contract (kept in one function, `write_scenes`, so that it is easy to adapt):
+on-disk format, version 1 (`docs/data.md`; read by `DatasetReader` in
+`Sources/FedBoneData/Storage/`). Everything about the format is in `write_scenes` and the
+constants and helpers just above it.
 
     <out>/manifest.json
-        {"format": "fedbone-scenes", "version": 1, "size": [H, W], "count": N,
-         "tasks": [...], "classes": {"segmentation": [...], "parts": [...]},
-         "shards": [{"file": "shard-00000.safetensors", "count": n}, ...],
-         "splits": {"train": [indices], "test": [indices]}}
-    <out>/shard-00000.safetensors, ...
-        image       [n, 3, H, W] float32 in [0, 1]
-        segmentation, parts  [n, H, W] float32 class ids, 255 = ignore
-        depth       [n, 1, H, W] float32 metres, 0 = invalid
-        normals     [n, 3, H, W] float32 unit vectors, 0 = invalid
-        boundaries  [n, 1, H, W] float32 in {0, 1}
-        saliency    [n, 1, H, W] float32 in {0, 1}
+        {"format": "fedbone-multitask", "version": 1, "name": ..., "height": H, "width": W,
+         "count": N, "tasks": [{"kind": "segmentation", "classes": [...]}, {"kind": "depth"}, ...],
+         "tensors": {"rgb": {"dtype": "U8", "shape": [3, H, W], "scale": 255}, ...},
+         "styles": ["default"], "imageStyles": [0, ...],
+         "splits": {"train": [...], "test": [...]},
+         "shards": [{"file": "shard-00000.safetensors", "first": 0, "count": n}, ...],
+         "source": {...}}
+    <out>/shard-00000.safetensors, ...   one tensor per entry of "tensors", sample dimension
+        first, stored value = real value × scale:
+        rgb         [n, 3, H, W] U8  scale 255   colours in [0, 1]
+        semantic    [n, H, W]    U8  scale 1     class ids, 255 = ignore   (task segmentation)
+        parts       [n, H, W]    U8  scale 1     part ids, 255 = ignore
+        depth       [n, H, W]    F32 scale 1     metres, 0 = invalid
+        normals     [n, 3, H, W] I8  scale 127   unit vectors, 0 = invalid
+        boundaries  [n, H, W]    U8  scale 1     {0, 1}
+        saliency    [n, H, W]    U8  scale 1     {0, 1}
+        class       [n]          U8  scale 1     image class, 255 = unknown (task classification)
 
 Only numpy and Pillow are needed.
 """
@@ -26,20 +32,7 @@ import struct
 import numpy as np
 from PIL import Image
 
-FORMAT = "fedbone-scenes"
-VERSION = 1
 IGNORE = 255
-
-# Per task: the shape of one sample's tensor given (H, W).
-TASK_SHAPES = {
-    "segmentation": lambda h, w: (h, w),
-    "parts": lambda h, w: (h, w),
-    "depth": lambda h, w: (1, h, w),
-    "normals": lambda h, w: (3, h, w),
-    "boundaries": lambda h, w: (1, h, w),
-    "saliency": lambda h, w: (1, h, w),
-}
-
 
 # ---------------------------------------------------------------------------------------------
 # Resizing
@@ -104,19 +97,86 @@ def read_split(path):
 # ---------------------------------------------------------------------------------------------
 # Writing
 
+FORMAT = "fedbone-multitask"
+VERSION = 1
+DEFAULT_STYLE = "default"
+# Task kind → the shard tensor holding its ground truth (DatasetManifest.tensorName(for:)).
+TENSOR_NAMES = {
+    "segmentation": "semantic", "parts": "parts", "depth": "depth", "normals": "normals",
+    "boundaries": "boundaries", "saliency": "saliency", "classification": "class",
+}
+LABEL_TASKS = ("segmentation", "parts", "classification")
+MASK_TASKS = ("boundaries", "saliency")
+DTYPES = {"U8": np.dtype("u1"), "I8": np.dtype("i1"), "F32": np.dtype("<f4")}
+
+
+def tensor_encodings(tasks, height, width):
+    """The manifest's "tensors": name → {"dtype", "shape" (one sample's), "scale"}, exactly as
+    DatasetWriter writes them (stored value = real value × scale)."""
+    plane, colour = [height, width], [3, height, width]
+    out = {"rgb": {"dtype": "U8", "shape": colour, "scale": 255}}
+    for task in tasks:
+        kind = task["kind"]
+        if kind == "depth":
+            encoding = {"dtype": "F32", "shape": plane, "scale": 1}
+        elif kind == "normals":
+            encoding = {"dtype": "I8", "shape": colour, "scale": 127}
+        elif kind == "classification":
+            encoding = {"dtype": "U8", "shape": [], "scale": 1}
+        else:
+            encoding = {"dtype": "U8", "shape": plane, "scale": 1}
+        out[TENSOR_NAMES[kind]] = encoding
+    return out
+
+
+def round_half_away(values):
+    """Rounds to the nearest integer, halves away from zero (Swift's `rounded()`)."""
+    return np.sign(values) * np.floor(np.abs(values) + 0.5)
+
+
+def encode_sample_tensor(kind, values, classes, where):
+    """One sample's real values of task `kind` ("rgb" for the image) in the stored dtype,
+    checked against the value rules DatasetReader enforces; `where` names it in errors."""
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{where}: holds a non-finite value")
+    if kind == "rgb":
+        return round_half_away(np.clip(values, 0, 1) * 255).astype("u1")
+    if kind in LABEL_TASKS:
+        bad = (values != np.round(values)) | (values < 0) | ((values >= len(classes)) & (values != IGNORE))
+        if np.any(bad):
+            raise ValueError(f"{where}: holds {values[bad].flat[0]}; labels must be integers in 0..<{len(classes)} or {IGNORE}")
+        return values.astype("u1")
+    if kind in MASK_TASKS:
+        if np.any((values != 0) & (values != 1)):
+            raise ValueError(f"{where}: masks must hold only 0 and 1")
+        return values.astype("u1")
+    if kind == "depth":
+        if np.any(values < 0):
+            raise ValueError(f"{where}: depth must be ≥ 0 (0 = invalid)")
+        return values.astype("<f4")
+    if kind == "normals":
+        return round_half_away(np.clip(values, -1, 1) * 127).astype("i1")
+    raise ValueError(f"{where}: unknown task kind '{kind}'")
+
 
 def write_safetensors(path, tensors, metadata=None):
-    """Writes float32 arrays to a safetensors file (8-byte little-endian header length, JSON
-    header, then the raw little-endian data in header order)."""
+    """Writes numpy arrays of dtype uint8, int8 or float32 to a safetensors file (8-byte
+    little-endian header length, JSON header padded with spaces to a multiple of 8, then the
+    raw little-endian data), tensors sorted by name as DatasetWriter does."""
+    names = {np.dtype("u1"): "U8", np.dtype("i1"): "I8", np.dtype("<f4"): "F32"}
     header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+    for name in sorted(tensors):
+        array = tensors[name]
+        if array.dtype not in names:
+            raise ValueError(f"{path}: tensor {name} has dtype {array.dtype}; write uint8, int8 or float32")
+        data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": names[array.dtype], "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
-    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
     encoded += b" " * (-len(encoded) % 8)
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
@@ -128,7 +188,7 @@ def write_safetensors(path, tensors, metadata=None):
 
 
 def read_safetensors(path):
-    """Reads a safetensors file of float32 tensors into a dict of numpy arrays."""
+    """Reads a safetensors file of U8, I8 and F32 tensors into a dict of numpy arrays."""
     with open(path, "rb") as f:
         (length,) = struct.unpack("<Q", f.read(8))
         header = json.loads(f.read(length))
@@ -137,42 +197,66 @@ def read_safetensors(path):
     for name, info in header.items():
         if name == "__metadata__":
             continue
-        if info["dtype"] != "F32":
-            raise ValueError(f"{path}: tensor {name} has dtype {info['dtype']}, expected F32")
+        if info["dtype"] not in DTYPES:
+            raise ValueError(f"{path}: tensor {name} has dtype {info['dtype']}, expected one of {sorted(DTYPES)}")
         start, end = info["data_offsets"]
-        out[name] = np.frombuffer(data[start:end], dtype="<f4").reshape(info["shape"])
+        out[name] = np.frombuffer(data[start:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
     return out
 
 
-def write_scenes(out_dir, samples, size, tasks, classes, splits, shard_size=256, source=None):
-    """Writes `samples` (an iterable of dicts: "image" [3, H, W] and one array per task, shaped
-    as TASK_SHAPES says) as a FedBone dataset in `out_dir`, `shard_size` samples a shard.
+def write_scenes(out_dir, samples, name, size, tasks, splits=None, shard_size=256, source=None):
+    """Writes `samples` as a FedBone dataset (format version 1, `docs/data.md`) in `out_dir`,
+    `shard_size` samples a shard, and returns the manifest written.
 
-    `classes` maps label tasks to their class names; `splits` maps split names ("train",
-    "test") to sample indices. Returns the manifest written.
+    `tasks`: the manifest's task list, e.g. [{"kind": "segmentation", "classes": [...]},
+    {"kind": "depth"}]; label tasks (segmentation, parts, classification) need 2…255 class
+    names. Each sample is a dict of real values keyed by tensor name: "rgb" [3, H, W] in
+    [0, 1] and, per task, "semantic" / "parts" [H, W] class ids (255 = ignore), "depth"
+    [H, W] metres (0 = invalid), "normals" [3, H, W] unit vectors (0 = invalid),
+    "boundaries" / "saliency" [H, W] in {0, 1}, "class" a scalar class id. Values are checked
+    with the rules the reader applies. The data has no styles: "styles" is ["default"] and every
+    sample has style 0. `splits` (name → indices) and `source` (str → str) are optional.
     """
     h, w = size
+    tasks = [dict(t) for t in tasks]
+    kinds = [t["kind"] for t in tasks]
+    for task in tasks:
+        if task["kind"] not in TENSOR_NAMES:
+            raise ValueError(f"unknown task kind '{task['kind']}'; expected one of {sorted(TENSOR_NAMES)}")
+        if task["kind"] in LABEL_TASKS and not 2 <= len(task.get("classes") or []) <= 255:
+            raise ValueError(f"task {task['kind']} needs 2…255 class names")
+        if task["kind"] not in LABEL_TASKS:
+            task.pop("classes", None)
+    if len(set(kinds)) != len(kinds):
+        raise ValueError(f"each task may appear once, got {kinds}")
+    if shard_size < 1:
+        raise ValueError(f"shard size must be positive, got {shard_size}")
+    encodings = tensor_encodings(tasks, h, w)
+    kind_of = {"rgb": "rgb", **{TENSOR_NAMES[k]: k for k in kinds}}
+    classes = {TENSOR_NAMES[t["kind"]]: t.get("classes") for t in tasks}
     os.makedirs(out_dir, exist_ok=True)
     shards, pending, count = [], [], 0
 
     def flush():
         if not pending:
             return
-        name = f"shard-{len(shards):05d}.safetensors"
-        tensors = {"image": np.stack([s["image"] for s in pending])}
-        for task in tasks:
-            tensors[task] = np.stack([s[task] for s in pending])
-        write_safetensors(os.path.join(out_dir, name), tensors, {"format": FORMAT, "version": VERSION})
-        shards.append({"file": name, "count": len(pending)})
+        file = f"shard-{len(shards):05d}.safetensors"
+        first = count - len(pending)
+        tensors = {t: np.stack([s[t] for s in pending]) for t in encodings}
+        write_safetensors(os.path.join(out_dir, file), tensors,
+                          {"format": FORMAT, "first": first, "count": len(pending)})
+        shards.append({"file": file, "first": first, "count": len(pending)})
         pending.clear()
 
     for sample in samples:
-        expected = {"image": (3, h, w), **{t: TASK_SHAPES[t](h, w) for t in tasks}}
-        for key, shape in expected.items():
-            if key not in sample or tuple(sample[key].shape) != shape:
-                got = None if key not in sample else tuple(sample[key].shape)
-                raise ValueError(f"sample {count}: '{key}' has shape {got}, expected {shape}")
-        pending.append({k: np.asarray(v, dtype=np.float32) for k, v in sample.items()})
+        encoded = {}
+        for tensor, encoding in encodings.items():
+            got = None if tensor not in sample else tuple(np.shape(sample[tensor]))
+            if got != tuple(encoding["shape"]):
+                raise ValueError(f"sample {count}: '{tensor}' has shape {got}, expected {tuple(encoding['shape'])}")
+            where = f"sample {count}: '{tensor}'"
+            encoded[tensor] = encode_sample_tensor(kind_of[tensor], sample[tensor], classes.get(tensor), where)
+        pending.append(encoded)
         count += 1
         if len(pending) == shard_size:
             flush()
@@ -181,15 +265,26 @@ def write_scenes(out_dir, samples, size, tasks, classes, splits, shard_size=256,
     manifest = {
         "format": FORMAT,
         "version": VERSION,
-        "size": [h, w],
+        "name": name,
+        "height": h,
+        "width": w,
         "count": count,
-        "tasks": list(tasks),
-        "classes": {k: list(v) for k, v in classes.items()},
+        "tasks": tasks,
+        "tensors": encodings,
+        "styles": [DEFAULT_STYLE],
+        "imageStyles": [0] * count,
         "shards": shards,
-        "splits": {k: [int(i) for i in v] for k, v in splits.items()},
     }
+    if splits is not None:
+        manifest["splits"] = {k: [int(i) for i in v] for k, v in splits.items()}
+        for split, indices in manifest["splits"].items():
+            if any(not 0 <= i < count for i in indices):
+                raise ValueError(f"split '{split}' has an index outside 0..<{count}")
     if source:
-        manifest["source"] = source
-    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
+        manifest["source"] = {str(k): str(v) for k, v in source.items()}
+    tmp = os.path.join(out_dir, "manifest.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(manifest, f, indent=2, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+    os.replace(tmp, os.path.join(out_dir, "manifest.json"))
     return manifest

@@ -9,8 +9,9 @@ Layout read (ids from gt_sets/train.txt and gt_sets/val.txt):
     normals/<id>.npy         [h, w, 3] in [-1, 1] (or normals/<id>.png, 8-bit, n = 2·v/255 − 1)
     edge/<id>.npy            [h, w] boundary map (or edge/<id>.png, non-zero = boundary)
 
-Written: tasks segmentation (void → 255, class k → k − 1, as the benchmarks do), depth,
-normals, boundaries; train.txt → split "train", val.txt → split "test".
+Written (format in docs/data.md, dataset name "nyud-v2", one style "default"): tasks
+segmentation (tensor "semantic"; void → 255, class k → k − 1, as the benchmarks do), depth,
+normals, boundaries; train.txt → split "train", val.txt → split "test" (train images first).
 
     python3 tools/import_nyud.py --root NYUD_MT --out data/nyud --size 64 64
 """
@@ -32,7 +33,7 @@ NYU40_CLASSES = [
     "shower curtain", "box", "whiteboard", "person", "night stand", "toilet", "sink", "lamp",
     "bathtub", "bag", "otherstructure", "otherfurniture", "otherprop",
 ]
-TASKS = ["segmentation", "depth", "normals", "boundaries"]
+TASKS = [{"kind": "segmentation", "classes": NYU40_CLASSES}, {"kind": "depth"}, {"kind": "normals"}, {"kind": "boundaries"}]
 
 
 def find(root, folder, image_id, extensions):
@@ -83,11 +84,11 @@ def load_sample(root, image_id, size):
     normals = fs.resize_nearest(load_normals(find(root, "normals", image_id, [".npy", ".png"])), size)
     edges = fs.resize_binary(load_edges(find(root, "edge", image_id, [".npy", ".png"])), size)
     return {
-        "image": image,
-        "segmentation": segmentation.astype(np.float32),
-        "depth": depth[None],
+        "rgb": image,
+        "semantic": segmentation,
+        "depth": depth,
         "normals": normals.transpose(2, 0, 1),
-        "boundaries": edges[None],
+        "boundaries": edges,
     }
 
 
@@ -107,8 +108,8 @@ def main(argv=None):
     splits = {"train": range(len(ids["train"])), "test": range(len(ids["train"]), len(order))}
     size = tuple(args.size)
     manifest = fs.write_scenes(
-        args.out, (load_sample(args.root, i, size) for i in order), size, TASKS,
-        {"segmentation": NYU40_CLASSES}, splits, args.shard_size, source="nyud-mt",
+        args.out, (load_sample(args.root, i, size) for i in order), "nyud-v2", size, TASKS, splits,
+        args.shard_size, source={"importer": "tools/import_nyud.py", "layout": "NYUD_MT"},
     )
     print(f"wrote {manifest['count']} images ({len(ids['train'])} train, {len(ids['test'])} test) to {args.out}")
 

@@ -12,8 +12,9 @@ Layout read (ids from ImageSets/Context/train.txt and val.txt):
     normals_distill/<id>.png            8-bit normals, n = 2·v/255 − 1
     pascal-context/trainval/<id>.mat    the 459-class 'LabelMap' (scipy), or <id>.png
 
-Written: tasks segmentation, parts, saliency, normals, boundaries; train → "train",
-val → "test". Human parts use the benchmarks' six-part grouping (head, torso, upper arms,
+Written (format in docs/data.md, dataset name "pascal-context", one style "default"): tasks
+segmentation (tensor "semantic"), parts, saliency, normals, boundaries; train → "train",
+val → "test" (train images first). Human parts use the benchmarks' six-part grouping (head, torso, upper arms,
 lower arms and hands, upper legs, lower legs and feet); an image without a person is all 255
 (ignored). Boundaries are where the LabelMap changes between neighbouring pixels, computed
 after resizing it (nearest) so they stay one pixel wide. Normals are valid everywhere unless
@@ -47,7 +48,10 @@ PART_GROUPS = {
     "rhand": 4, "rlarm": 4, "luleg": 5, "ruleg": 5, "lfoot": 6, "llleg": 6, "rfoot": 6, "rlleg": 6,
 }
 PERSON_CLASS = 15
-TASKS = ["segmentation", "parts", "saliency", "normals", "boundaries"]
+TASKS = [
+    {"kind": "segmentation", "classes": VOC_CLASSES}, {"kind": "parts", "classes": PART_CLASSES},
+    {"kind": "saliency"}, {"kind": "normals"}, {"kind": "boundaries"},
+]
 
 
 def load_mat(path):
@@ -112,7 +116,7 @@ def load_sample(root, image_id, size, normals_valid_labels):
     parts = fs.resize_nearest(load_parts(root, image_id, original), size)
 
     sal = np.asarray(Image.open(find(root, "sal_distill", image_id, [".png"])).convert("L"))
-    saliency = fs.resize_nearest((sal > 127).astype(np.float32), size)
+    saliency = fs.resize_nearest((sal > 127).astype(np.uint8), size)
 
     label_map = load_label_map(root, image_id)
     raw = np.asarray(Image.open(find(root, "normals_distill", image_id, [".png"])).convert("RGB")).astype(np.float32)
@@ -125,12 +129,12 @@ def load_sample(root, image_id, size, normals_valid_labels):
     boundaries = fs.label_boundaries(fs.resize_nearest(label_map, size))
 
     return {
-        "image": image,
-        "segmentation": segmentation.astype(np.float32),
-        "parts": parts.astype(np.float32),
-        "saliency": saliency[None],
+        "rgb": image,
+        "semantic": segmentation,
+        "parts": parts,
+        "saliency": saliency,
         "normals": normals.transpose(2, 0, 1),
-        "boundaries": boundaries[None],
+        "boundaries": boundaries,
     }
 
 
@@ -155,8 +159,8 @@ def main(argv=None):
     splits = {"train": range(len(ids["train"])), "test": range(len(ids["train"]), len(order))}
     size = tuple(args.size)
     manifest = fs.write_scenes(
-        args.out, (load_sample(args.root, i, size, valid) for i in order), size, TASKS,
-        {"segmentation": VOC_CLASSES, "parts": PART_CLASSES}, splits, args.shard_size, source="pascal-context-mt",
+        args.out, (load_sample(args.root, i, size, valid) for i in order), "pascal-context", size, TASKS, splits,
+        args.shard_size, source={"importer": "tools/import_pascal_context.py", "layout": "PASCAL_MT"},
     )
     print(f"wrote {manifest['count']} images ({len(ids['train'])} train, {len(ids['test'])} test) to {args.out}")
 

@@ -1,9 +1,20 @@
 #!/usr/bin/env python3
 """Tests of import_nyud.py and import_pascal_context.py on tiny fake copies of the benchmark
-layouts (16×20 images, imported at 8×10). Plain asserts: python3 tools/test_importers.py"""
+layouts (16×20 images, imported at 8×10), checking their output against the FedBone dataset
+format of docs/data.md (what DatasetReader in Sources/FedBoneData/Storage/ reads).
 
+    python3 tools/test_importers.py                   # run the tests (plain asserts)
+    python3 tools/test_importers.py --write-fixtures  # regenerate the Swift test fixtures
+
+The Swift tests (Tests/FedBoneDataTests/PythonImportedDatasetTests.swift) open two datasets
+these importers wrote from fake layouts, committed under Tests/FedBoneDataTests/Fixtures/
+(python-nyud, python-pascal); the tests here check that regenerating them gives the same bytes.
+"""
+
+import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,9 +25,16 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import fedbone_scenes as fs  # noqa: E402
+from import_nyud import NYU40_CLASSES  # noqa: E402
+from import_pascal_context import PART_CLASSES, VOC_CLASSES  # noqa: E402
 
 H, W = 16, 20
 OUT = (8, 10)
+FIXTURES = os.path.join(os.path.dirname(HERE), "Tests", "FedBoneDataTests", "Fixtures")
+MANIFEST_KEYS = {"format", "version", "name", "height", "width", "count", "tasks", "tensors", "styles",
+                 "imageStyles", "shards"}
+OPTIONAL_KEYS = {"splits", "source"}
+DTYPES = {"U8": np.uint8, "I8": np.int8, "F32": np.float32}
 
 
 def blocks(values):
@@ -40,26 +58,87 @@ def save_jpg(path, colour):
     Image.fromarray(np.full((H, W, 3), colour, dtype=np.uint8)).save(path, quality=95)
 
 
+def save_npy(path, array):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    np.save(path, array)
+
+
 def run(script, *args):
     result = subprocess.run([sys.executable, os.path.join(HERE, script), *args], capture_output=True, text=True)
     assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
 
+def expected_tensors(kinds, h, w):
+    """docs/data.md: per tensor, dtype, one sample's shape and scale."""
+    table = {
+        "rgb": ("U8", [3, h, w], 255), "semantic": ("U8", [h, w], 1), "parts": ("U8", [h, w], 1),
+        "depth": ("F32", [h, w], 1), "normals": ("I8", [3, h, w], 127), "boundaries": ("U8", [h, w], 1),
+        "saliency": ("U8", [h, w], 1), "class": ("U8", [], 1),
+    }
+    names = ["rgb"] + [fs.TENSOR_NAMES[k] for k in kinds]
+    return {n: {"dtype": table[n][0], "shape": table[n][1], "scale": table[n][2]} for n in names}
+
+
+def read_header(path):
+    with open(path, "rb") as f:
+        length = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(length))
+    assert length % 8 == 0, f"{path}: header length {length} is not a multiple of 8"
+    return header
+
+
 def load_dataset(out):
+    """Checks `out` against the format as DatasetReader does (manifest keys and consistency,
+    shard tensors, dtypes, shapes, metadata, value rules) and returns the manifest and every
+    tensor's real values (stored ÷ scale), concatenated over the shards."""
     with open(os.path.join(out, "manifest.json")) as f:
         manifest = json.load(f)
-    shards = [fs.read_safetensors(os.path.join(out, s["file"])) for s in manifest["shards"]]
-    for shard, info in zip(shards, manifest["shards"]):
-        assert all(t.shape[0] == info["count"] for t in shard.values())
+    assert MANIFEST_KEYS <= set(manifest) <= MANIFEST_KEYS | OPTIONAL_KEYS, sorted(manifest)
+    assert manifest["format"] == "fedbone-multitask" and manifest["version"] == 1
+    n, h, w = manifest["count"], manifest["height"], manifest["width"]
+    kinds = [t["kind"] for t in manifest["tasks"]]
+    assert manifest["tensors"] == expected_tensors(kinds, h, w), manifest["tensors"]
+    for task in manifest["tasks"]:
+        assert set(task) == ({"kind", "classes"} if task["kind"] in fs.LABEL_TASKS else {"kind"}), task
+    assert manifest["styles"] == ["default"] and manifest["imageStyles"] == [0] * n
+    first = 0
+    for shard in manifest["shards"]:
+        assert set(shard) == {"file", "first", "count"} and shard["first"] == first and shard["count"] > 0, shard
+        first += shard["count"]
+    assert first == n
+    assert all(isinstance(v, str) for v in manifest.get("source", {}).values())
+
+    parts = []
+    for shard in manifest["shards"]:
+        path = os.path.join(out, shard["file"])
+        header = read_header(path)
+        assert header["__metadata__"] == {"format": "fedbone-multitask", "first": str(shard["first"]),
+                                          "count": str(shard["count"])}, header["__metadata__"]
+        stored = fs.read_safetensors(path)
+        assert set(stored) == set(manifest["tensors"]), sorted(stored)
+        for name, encoding in manifest["tensors"].items():
+            assert stored[name].dtype == DTYPES[encoding["dtype"]], (name, stored[name].dtype)
+            assert list(stored[name].shape) == [shard["count"]] + encoding["shape"], (name, stored[name].shape)
         try:
             from safetensors.numpy import load_file
         except ImportError:
-            continue
-        other = load_file(os.path.join(out, info["file"]))
-        assert set(other) == set(shard) and all(np.array_equal(other[k], shard[k]) for k in shard)
-    tensors = {k: np.concatenate([s[k] for s in shards]) for k in shards[0]}
-    return manifest, tensors
+            pass
+        else:
+            other = load_file(path)
+            assert set(other) == set(stored) and all(np.array_equal(other[k], stored[k]) for k in stored)
+        parts.append(stored)
+    real = {name: np.concatenate([p[name] for p in parts]).astype(np.float32) / enc["scale"]
+            for name, enc in manifest["tensors"].items()}
+    for task in manifest["tasks"]:
+        values = real[fs.TENSOR_NAMES[task["kind"]]]
+        if task["kind"] in fs.LABEL_TASKS:
+            assert np.all((values < len(task["classes"])) | (values == 255)), task["kind"]
+        elif task["kind"] in fs.MASK_TASKS:
+            assert set(np.unique(values)) <= {0, 1}, task["kind"]
+        elif task["kind"] == "depth":
+            assert np.all(np.isfinite(values) & (values >= 0))
+    return manifest, real
 
 
 def make_nyud(root):
@@ -104,39 +183,40 @@ def test_nyud(tmp):
     printed = run("import_nyud.py", "--root", root, "--out", out, "--size", "8", "10", "--shard-size", "2")
     assert "wrote 3 images (2 train, 1 test)" in printed, printed
     manifest, t = load_dataset(out)
-    assert manifest["format"] == "fedbone-scenes" and manifest["version"] == 1
-    assert manifest["size"] == [8, 10] and manifest["count"] == 3
-    assert manifest["tasks"] == ["segmentation", "depth", "normals", "boundaries"]
-    assert len(manifest["classes"]["segmentation"]) == 40
-    assert [s["count"] for s in manifest["shards"]] == [2, 1]
-    assert manifest["shards"][0]["file"] == "shard-00000.safetensors"
+    assert manifest["name"] == "nyud-v2"
+    assert manifest["height"] == 8 and manifest["width"] == 10 and manifest["count"] == 3
+    assert manifest["tasks"] == [{"kind": "segmentation", "classes": NYU40_CLASSES}, {"kind": "depth"},
+                                 {"kind": "normals"}, {"kind": "boundaries"}]
+    assert len(NYU40_CLASSES) == 40
+    assert manifest["shards"] == [{"file": "shard-00000.safetensors", "first": 0, "count": 2},
+                                  {"file": "shard-00001.safetensors", "first": 2, "count": 1}]
     assert manifest["splits"] == {"train": [0, 1], "test": [2]}
+    assert manifest["source"] == {"importer": "tools/import_nyud.py", "layout": "NYUD_MT"}
 
-    assert t["image"].shape == (3, 3, 8, 10) and t["image"].dtype == np.float32
-    assert 0 <= t["image"].min() and t["image"].max() <= 1
-    assert np.allclose(t["image"][0, :, 4, 5], [1, 0, 0], atol=0.05)
-    assert np.allclose(t["image"][1, :, 4, 5], [0, 0, 1], atol=0.05)
+    assert t["rgb"].shape == (3, 3, 8, 10)
+    assert np.allclose(t["rgb"][0, :, 4, 5], [1, 0, 0], atol=0.05)
+    assert np.allclose(t["rgb"][1, :, 4, 5], [0, 0, 1], atol=0.05)
 
-    seg = t["segmentation"]
+    seg = t["semantic"]
     assert seg.shape == (3, 8, 10)
     assert np.all(seg[:, :4, :5] == 255)   # void → ignore
     assert np.all(seg[:, :, 5:] == 2)      # class 3 → 2
     assert np.all(seg[:, 4:, :5] == 39)    # class 40 → 39
 
     depth = t["depth"]
-    assert depth.shape == (3, 1, 8, 10)
-    assert np.all(depth[:, 0, 0, :] == 0) and np.allclose(depth[:, 0, 1:, :], 2.5)
+    assert depth.shape == (3, 8, 10)
+    assert np.all(depth[:, 0, :] == 0) and np.allclose(depth[:, 1:, :], 2.5)
 
     normals = t["normals"]
     assert normals.shape == (3, 3, 8, 10)
-    assert np.allclose(normals[:2, :, :7], np.array([0, 0, 1], dtype=np.float32)[None, :, None, None])
+    assert np.array_equal(normals[:2, :, :7], np.broadcast_to(np.array([0, 0, 1], np.float32)[None, :, None, None], (2, 3, 7, 10)))
     assert np.all(normals[:, :, 7] == 0)
     norm = np.linalg.norm(normals[2, :, :7], axis=0)
-    assert np.allclose(norm, 1, atol=1e-5) and normals[2, 2, 0, 0] > 0.99
+    assert np.allclose(norm, 1, atol=1 / 127) and normals[2, 2, 0, 0] > 0.99
 
     edges = t["boundaries"]
-    assert edges.shape == (3, 1, 8, 10)
-    assert np.all(edges[:, 0, :, 3] == 1) and edges.sum() == 3 * 8
+    assert edges.shape == (3, 8, 10)
+    assert np.all(edges[:, :, 3] == 1) and edges.sum() == 3 * 8
 
 
 def save_mat(path, **variables):
@@ -197,13 +277,16 @@ def test_pascal(tmp, with_mat):
     make_pascal(root, with_mat)
     run("import_pascal_context.py", "--root", root, "--out", out, "--size", "8", "10", "--normals-valid-labels", "1")
     manifest, t = load_dataset(out)
-    assert manifest["count"] == 3 and manifest["size"] == [8, 10]
-    assert manifest["tasks"] == ["segmentation", "parts", "saliency", "normals", "boundaries"]
-    assert len(manifest["classes"]["segmentation"]) == 21 and len(manifest["classes"]["parts"]) == 7
+    assert manifest["name"] == "pascal-context"
+    assert manifest["count"] == 3 and manifest["height"] == 8 and manifest["width"] == 10
+    assert manifest["tasks"] == [{"kind": "segmentation", "classes": VOC_CLASSES},
+                                 {"kind": "parts", "classes": PART_CLASSES},
+                                 {"kind": "saliency"}, {"kind": "normals"}, {"kind": "boundaries"}]
+    assert len(VOC_CLASSES) == 21 and len(PART_CLASSES) == 7
     assert manifest["splits"] == {"train": [0, 1], "test": [2]}
-    assert [s["count"] for s in manifest["shards"]] == [3]
+    assert manifest["shards"] == [{"file": "shard-00000.safetensors", "first": 0, "count": 3}]
 
-    seg = t["segmentation"]
+    seg = t["semantic"]
     assert seg[0, 0, 0] == 255 and np.all(seg[:, :, 5:] == 15) and np.all(seg[:, 1:, :5] == 0)
 
     parts = t["parts"]
@@ -215,15 +298,24 @@ def test_pascal(tmp, with_mat):
     assert np.all(parts[2] == 255)            # no person annotation: ignored
 
     sal = t["saliency"]
-    assert sal.shape == (3, 1, 8, 10) and np.all(sal[:, 0, 4:] == 1) and np.all(sal[:, 0, :4] == 0)
+    assert sal.shape == (3, 8, 10) and np.all(sal[:, 4:] == 1) and np.all(sal[:, :4] == 0)
 
     normals = t["normals"]
-    assert np.allclose(np.linalg.norm(normals[:, :, :, :5], axis=1), 1, atol=1e-5)
-    assert normals[0, 2, 0, 0] > 0.99
+    assert np.allclose(np.linalg.norm(normals[:, :, :, :5], axis=1), 1, atol=1 / 127)
+    assert normals[0, 2, 0, 0] == 1
     assert np.all(normals[:, :, :, 5:] == 0)  # LabelMap 2 is not a valid normals label
 
     edges = t["boundaries"]
-    assert np.all(edges[:, 0, :, 4] == 1) and edges.sum() == 3 * 8
+    assert edges.shape == (3, 8, 10) and np.all(edges[:, :, 4] == 1) and edges.sum() == 3 * 8
+
+
+def expect_value_error(text, call):
+    try:
+        call()
+    except ValueError as error:
+        assert text in str(error), str(error)
+    else:
+        raise AssertionError(f"expected a ValueError mentioning '{text}'")
 
 
 def test_helpers():
@@ -232,12 +324,45 @@ def test_helpers():
     up = fs.resize_binary(np.array([[1, 0], [0, 0]]), (4, 4))
     assert up.sum() == 4 and np.all(up[:2, :2] == 1)
     assert np.array_equal(fs.label_boundaries(np.array([[1, 1, 2], [1, 1, 2]])), [[0, 1, 0], [0, 1, 0]])
-    try:
-        fs.write_scenes(tempfile.mkdtemp(), [{"image": np.zeros((3, 2, 2))}], (2, 2), ["depth"], {}, {})
-    except ValueError as error:
-        assert "depth" in str(error)
-    else:
-        raise AssertionError("a sample without its task tensor must be rejected")
+    assert list(fs.round_half_away(np.array([-1.5, -0.5, 0.5, 1.5, 76.2]))) == [-2, -1, 1, 2, 76]
+
+
+def test_writer(tmp):
+    """write_scenes on hand-made samples: encodings of every task kind, and rejected samples."""
+    seg = {"kind": "segmentation", "classes": ["a", "b", "c"]}
+    tasks = [seg, {"kind": "depth"}, {"kind": "normals"}, {"kind": "saliency"},
+             {"kind": "classification", "classes": ["x", "y"]}]
+    normals = np.zeros((3, 2, 2))
+    normals[0, 0, 0], normals[2, 0, 0] = 0.6, 0.8
+    sample = {"rgb": np.full((3, 2, 2), 0.5), "semantic": np.array([[0, 2], [255, 1]]),
+              "depth": np.array([[0, 1.25], [2, 3]]), "normals": normals,
+              "saliency": np.array([[0, 1], [1, 0]]), "class": 1}
+    out = os.path.join(tmp, "writer")
+    manifest = fs.write_scenes(out, [sample, sample, sample], "hand-made", (2, 2), tasks, {"test": [2]}, shard_size=2)
+    assert manifest["shards"] == [{"file": "shard-00000.safetensors", "first": 0, "count": 2},
+                                  {"file": "shard-00001.safetensors", "first": 2, "count": 1}]
+    assert "source" not in manifest
+    _, t = load_dataset(out)
+    stored = fs.read_safetensors(os.path.join(out, "shard-00001.safetensors"))
+    assert stored["rgb"].flat[0] == 128                                 # round(0.5 · 255), half away from zero
+    assert list(stored["normals"][0, :, 0, 0]) == [76, 0, 102]          # round(127 · n)
+    assert stored["class"].tolist() == [1] and stored["depth"].dtype == np.float32
+    assert np.array_equal(t["semantic"][2], [[0, 2], [255, 1]]) and np.array_equal(t["depth"][2], [[0, 1.25], [2, 3]])
+
+    def write(bad, task_list=tasks):
+        return lambda: fs.write_scenes(os.path.join(tmp, "bad"), [{**sample, **bad}], "bad", (2, 2), task_list)
+    expect_value_error("'depth' has shape None", lambda: fs.write_scenes(
+        os.path.join(tmp, "bad"), [{"rgb": np.zeros((3, 2, 2))}], "bad", (2, 2), [{"kind": "depth"}]))
+    expect_value_error("'semantic' has shape (2, 3)", write({"semantic": np.zeros((2, 3))}))
+    expect_value_error("labels must be integers in 0..<3 or 255", write({"semantic": np.array([[0, 3], [0, 0]])}))
+    expect_value_error("labels must be integers", write({"semantic": np.array([[0, 0.5], [0, 0]])}))
+    expect_value_error("labels must be integers in 0..<2", write({"class": 2}))
+    expect_value_error("depth must be ≥ 0", write({"depth": np.array([[0, -1], [0, 0]])}))
+    expect_value_error("non-finite", write({"depth": np.array([[0, np.nan], [0, 0]])}))
+    expect_value_error("masks must hold only 0 and 1", write({"saliency": np.array([[0, 2], [0, 0]])}))
+    expect_value_error("needs 2…255 class names", write({}, [{"kind": "segmentation", "classes": ["only"]}]))
+    expect_value_error("unknown task kind", write({}, [{"kind": "edges"}]))
+    expect_value_error("each task may appear once", write({}, [{"kind": "depth"}, {"kind": "depth"}]))
 
 
 def test_missing_file_is_named(tmp):
@@ -249,17 +374,102 @@ def test_missing_file_is_named(tmp):
     assert result.returncode != 0 and "depth/0002" in result.stderr, result.stderr
 
 
+# ---------------------------------------------------------------------------------------------
+# Fixtures of the Swift tests
+
+
+FIXTURE_H, FIXTURE_W = 12, 16
+
+
+def make_nyud_fixture_layout(root):
+    """A NYUD_MT layout of 4 images of 12×16 (imported at that size, so nothing is resized)
+    whose values the Swift test predicts from (n, y, x), n = image index:
+      images/f<n>.png      R = 16x + n, G = 20y, B = 60n (PNG, so exact)
+      segmentation         raw = (x + 2y + n) mod 41 (0 = void → 255, k → k − 1)
+      depth/f<n>.npy       0 on row 0 (invalid), else 1 + 0.5n + 0.125x metres
+      normals/f<n>.npy     (0, 0, 1) for x < 8, (0.6, 0, 0.8) for x ≥ 8, 0 on the last row
+      edge/f<n>.npy        1 on column 3 + n and on row 5
+    train.txt: f0, f1, f2; val.txt: f3."""
+    ids = [f"f{n}" for n in range(4)]
+    write_lines(os.path.join(root, "gt_sets", "train.txt"), ids[:3])
+    write_lines(os.path.join(root, "gt_sets", "val.txt"), ids[3:])
+    y, x = np.mgrid[0:FIXTURE_H, 0:FIXTURE_W]
+    for n, i in enumerate(ids):
+        rgb = np.stack([16 * x + n, 20 * y, np.full_like(x, 60 * n)], axis=2).astype(np.uint8)
+        save_png(os.path.join(root, "images", i + ".png"), rgb)
+        save_png(os.path.join(root, "segmentation", i + ".png"), ((x + 2 * y + n) % 41).astype(np.uint8))
+        depth = np.where(y == 0, 0, 1 + 0.5 * n + 0.125 * x).astype(np.float32)
+        save_npy(os.path.join(root, "depth", i + ".npy"), depth)
+        normals = np.where((x < 8)[..., None], [0, 0, 1], [0.6, 0, 0.8]).astype(np.float32)
+        normals[FIXTURE_H - 1] = 0
+        save_npy(os.path.join(root, "normals", i + ".npy"), normals)
+        save_npy(os.path.join(root, "edge", i + ".npy"), ((x == 3 + n) | (y == 5)).astype(np.float32))
+
+
+def write_fixtures(tmp, destination):
+    """Writes the Swift tests' fixture datasets into `destination` (python-nyud, python-pascal)."""
+    nyud_root = os.path.join(tmp, "fixture-NYUD_MT")
+    make_nyud_fixture_layout(nyud_root)
+    run("import_nyud.py", "--root", nyud_root, "--out", os.path.join(destination, "python-nyud"),
+        "--size", str(FIXTURE_H), str(FIXTURE_W), "--shard-size", "3")
+    pascal_root = os.path.join(tmp, "fixture-PASCAL_MT")
+    make_pascal(pascal_root, with_mat=False)
+    run("import_pascal_context.py", "--root", pascal_root, "--out", os.path.join(destination, "python-pascal"),
+        "--size", "8", "10", "--normals-valid-labels", "1")
+
+
+def test_fixtures(tmp):
+    """The fixture datasets are in the format and the committed copies are what the importers
+    write now (regenerate with --write-fixtures after changing an importer)."""
+    fresh = os.path.join(tmp, "fixtures")
+    write_fixtures(tmp, fresh)
+    manifest, t = load_dataset(os.path.join(fresh, "python-nyud"))
+    assert manifest["count"] == 4 and (manifest["height"], manifest["width"]) == (FIXTURE_H, FIXTURE_W)
+    assert [s["count"] for s in manifest["shards"]] == [3, 1]
+    assert manifest["splits"] == {"train": [0, 1, 2], "test": [3]}
+    y, x = np.mgrid[0:FIXTURE_H, 0:FIXTURE_W]
+    for n in range(4):
+        assert np.array_equal(t["rgb"][n] * 255, np.stack([16 * x + n, 20 * y, np.full_like(x, 60 * n)]))
+        raw = (x + 2 * y + n) % 41
+        assert np.array_equal(t["semantic"][n], np.where(raw == 0, 255, raw - 1))
+        assert np.array_equal(t["depth"][n], np.where(y == 0, 0, 1 + 0.5 * n + 0.125 * x))
+        assert np.array_equal(t["boundaries"][n], (x == 3 + n) | (y == 5))
+    stored = fs.read_safetensors(os.path.join(fresh, "python-nyud", "shard-00000.safetensors"))["normals"]
+    assert list(stored[0, :, 0, 0]) == [0, 0, 127] and list(stored[0, :, 0, 8]) == [76, 0, 102]
+    assert np.all(stored[:, :, FIXTURE_H - 1] == 0)
+    load_dataset(os.path.join(fresh, "python-pascal"))
+    for name in ("python-nyud", "python-pascal"):
+        committed = os.path.join(FIXTURES, name)
+        assert os.path.isdir(committed), f"{committed} missing: run tools/test_importers.py --write-fixtures"
+        compare = filecmp.dircmp(os.path.join(fresh, name), committed)
+        same = not (compare.left_only or compare.right_only) and \
+            all(filecmp.cmp(os.path.join(committed, f), os.path.join(fresh, name, f), shallow=False) for f in compare.common_files)
+        assert same, f"{committed} differs from what the importers write now: run tools/test_importers.py --write-fixtures"
+
+
 def main():
+    if sys.argv[1:] == ["--write-fixtures"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("python-nyud", "python-pascal"):
+                shutil.rmtree(os.path.join(FIXTURES, name), ignore_errors=True)
+            write_fixtures(tmp, FIXTURES)
+        print(f"wrote {FIXTURES}/python-nyud and python-pascal")
+        return
+    if sys.argv[1:]:
+        sys.exit(f"usage: {sys.argv[0]} [--write-fixtures]")
     with tempfile.TemporaryDirectory() as tmp:
         test_helpers()
+        test_writer(tmp)
         test_nyud(tmp)
         test_pascal(tmp, with_mat=False)
         try:
             import scipy.io  # noqa: F401
-            test_pascal(tmp, with_mat=True)
         except ImportError:
             print("scipy not installed: skipped the .mat variant")
+        else:
+            test_pascal(tmp, with_mat=True)
         test_missing_file_is_named(tmp)
+        test_fixtures(tmp)
     print("importer tests passed")
 
 
