@@ -129,7 +129,8 @@ public enum HTMLReport {
             """
         if let last = records.last {
             let map = Heatmap(title: "cosine(Δᵢ, Δⱼ) · round \(last.round)", labels: last.clients, values: last.cosine)
-            s += figure(map.svg(id: "cosine-heatmap"), caption: "client × client cosine similarity of the last aggregated round")
+            s += figure(map.svg(id: "cosine-heatmap"), caption: "client × client cosine similarity of the last aggregated round",
+                        wide: last.clients.count > 8)
         }
         let pairs = records.filter { $0.clients.count >= 2 }
         let cosine = LineChart(
@@ -245,7 +246,8 @@ public enum HTMLReport {
         (bold ? "<b>\(n)</b>" : "\(n)") + " " + noun + (n == 1 ? "" : "s")
     }
 
-    static func figure(_ svg: String, caption: String = "") -> String {
-        "<figure>\(svg)\(caption.isEmpty ? "" : "<figcaption>\(HTMLText.escape(caption))</figcaption>")</figure>\n"
+    /// `svg` in a `<figure>` of the chart grid; a `wide` one spans two grid columns.
+    static func figure(_ svg: String, caption: String = "", wide: Bool = false) -> String {
+        "<figure\(wide ? " class=\"wide\"" : "")>\(svg)\(caption.isEmpty ? "" : "<figcaption>\(HTMLText.escape(caption))</figcaption>")</figure>\n"
     }
 }

@@ -242,9 +242,12 @@ public struct LineChart: Sendable {
         return (places, (row + 1) * Self.legendRow)
     }
 
-    /// `name` cut to `limit` characters with a trailing ellipsis.
+    /// `name` cut to `limit` characters by an ellipsis in the middle, keeping the end (where
+    /// client names usually differ: `client-seg…name-0`).
     static func shortened(_ name: String, limit: Int = maxLegendCharacters) -> String {
-        name.count <= limit ? name : String(name.prefix(limit - 1)) + "…"
+        guard name.count > limit else { return name }
+        let tail = (limit - 1) / 2
+        return String(name.prefix(limit - 1 - tail)) + "…" + String(name.suffix(tail))
     }
 
     static func plain(_ x: Double) -> String {

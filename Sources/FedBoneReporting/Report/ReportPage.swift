@@ -46,6 +46,7 @@ enum ReportPage {
         .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(410px, 1fr)); gap: 14px; }
         figure { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
         figure svg { display: block; max-width: 100%; height: auto; }
+        @media (min-width: 900px) { figure.wide { grid-column: span 2; } }
         figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; word-break: break-all; }
         svg text { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", Roboto, sans-serif; fill: #374151; }
         svg .chart-title { font-size: 13px; font-weight: 600; fill: #111827; }
