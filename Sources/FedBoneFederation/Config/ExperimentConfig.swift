@@ -76,7 +76,11 @@ public struct ExperimentConfig: Sendable, Equatable, Encodable {
             throw ConfigError.syntax("not valid YAML: \(error)")
         }
         if node.null != nil { node = Node.mapping(Node.Mapping([])) }
-        for override in overrides { try ConfigOverride.apply(override, to: &node) }
+        if !overrides.isEmpty {
+            let base = try ExperimentConfig(reading: ConfigValue(node: node, path: ""))
+            let resolved = try Yams.compose(yaml: base.yaml()) ?? node
+            for override in overrides { try ConfigOverride.apply(override, to: &node, resolved: resolved) }
+        }
         let config = try ExperimentConfig(reading: ConfigValue(node: node, path: ""))
         try config.validate()
         return config

@@ -5,9 +5,10 @@ import Foundation
 /// same scene, so any task can be learned from the images.
 ///
 /// - segmentation/parts: 0 floor, 1 circle, 2 square, 3 triangle (4 classes)
-/// - depth: the floor ramps from 6 m (top) to 2 m (bottom); shapes stand at 1–2 m (circles are
-///   spheres, bulging towards the camera)
-/// - normals: floor (0, −0.6, 0.8), squares face the camera, triangles lean right, spheres curve
+/// - depth: the floor ramps from 5–7 m (top) to 2–3 m (bottom) and tilts left or right at
+///   random; shapes stand at 1–2 m (circles are spheres, bulging towards the camera)
+/// - normals: the floor's (t, −0.6, 0.8) normalised with a random tilt t, squares face the
+///   camera, triangles lean right, spheres curve
 /// - boundaries: pixels whose 4-neighbourhood has another label; saliency: the shapes
 /// - classification: the class of the largest shape (3 classes)
 ///
@@ -42,13 +43,16 @@ public struct SyntheticShapes: Sendable {
         var normals = [Float](repeating: 0, count: 3 * n)
         var albedo = [Float](repeating: 0, count: 3 * n)
         let floor = (g.uniform(0.35, 0.6), g.uniform(0.35, 0.6), g.uniform(0.35, 0.6))
+        let tilt = g.uniform(-0.6, 0.6), far = g.uniform(5, 7), close = g.uniform(2, 3)
+        let floorNorm = (tilt * tilt + 1).squareRoot()
         for y in 0..<s {
             for x in 0..<s {
                 let i = y * s + x
-                depth[i] = 6 - 4 * Float(y) / Float(max(s - 1, 1))
-                normals[i] = 0
-                normals[n + i] = -0.6
-                normals[2 * n + i] = 0.8
+                let u = Float(x) / Float(max(s - 1, 1)) - 0.5, v = Float(y) / Float(max(s - 1, 1))
+                depth[i] = far - (far - close) * v + 1.5 * tilt * u
+                normals[i] = tilt / floorNorm
+                normals[n + i] = -0.6 / floorNorm
+                normals[2 * n + i] = 0.8 / floorNorm
                 albedo[i] = floor.0
                 albedo[n + i] = floor.1
                 albedo[2 * n + i] = floor.2
