@@ -22,7 +22,7 @@ public struct DataConfig: Sendable, Equatable, Encodable {
     /// Side of the square images in pixels (a multiple of the patch size).
     public var imageSize: Int = 32
     /// Samples per client, before the train/test split.
-    public var samplesPerClient: Int = 80
+    public var samplesPerClient: Int = 160
     /// Fraction of each client's samples used for training (the paper: 0.8).
     public var trainFraction: Double = 0.8
     /// `iid` or `dirichlet` (over scene styles).
@@ -182,7 +182,8 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
     public var update: Update = .replica
     /// The optimizer that steps the replicas (replica mode; fresh each round, like FedAvg's
     /// local optimizer), and whose scheduled `lr` is η_s in gradient mode.
-    public var optimization = OptimizationConfig(optimizer: .adam(AdamHyperparameters(learningRate: 1e-3)))
+    public var optimization = OptimizationConfig(optimizer: .adam(AdamHyperparameters(learningRate: 1e-3)),
+                                                 schedule: .cosine(minimum: 5e-5, warmupRounds: 0))
     /// η_s in θ^{t+1} = θ^t − η_s Δ; `nil`: 1 in replica mode, the scheduled optimizer `lr` in
     /// gradient mode.
     public var learningRate: Double?

@@ -7,10 +7,15 @@ import Yams
 /// (``ExperimentConfig/init()``). Unknown keys and bad values are ``ConfigError``s that name the
 /// key. The resolved configuration (``yaml()``) is written to the run directory.
 ///
-/// The default experiment is sized for a laptop CPU (about two minutes on 2 cores in release):
-/// a small Swin general model at 32×32, four dense tasks × 2 clients, 25 rounds, Adam on both
-/// sides. The paper trains 200 rounds with SGD (lr 0.01, ×0.1 every 50 rounds); the default
-/// departs from it so that learning is visible within that budget.
+/// The default experiment is sized for a laptop CPU (about 1.5 minutes on 2 cores in release):
+/// a small Swin general model (2 stages, 16/32 channels) at 32×32 on the `synthetic-shapes`
+/// data, four dense tasks (segmentation, depth, normals, saliency) × 2 clients with 128 training
+/// and 32 test images each, batch 16, 30 rounds of one local epoch, Adam on both sides (clients
+/// lr 4e-3, server replicas lr 1e-3) with cosine decay over the rounds. The paper trains 200
+/// rounds with SGD (lr 0.01, ×0.1 every 50 rounds); the default departs from it so that
+/// learning is visible within minutes (SGD at 0.01 barely moves in 30 rounds). For the paper's
+/// schedule: `client: {optimizer: {name: sgd, lr: 0.01}, schedule: {kind: step, stepSize: 50,
+/// gamma: 0.1}}` and the same for `server`, `rounds: 200`.
 public struct ExperimentConfig: Sendable, Equatable, Encodable {
     /// The run's name (the default run directory is `runs/<name>`).
     public var name = "default"
@@ -19,7 +24,7 @@ public struct ExperimentConfig: Sendable, Equatable, Encodable {
     /// Which method to run.
     public var method = FederatedMethod.fedbone
     /// Federated rounds.
-    public var rounds = 25
+    public var rounds = 30
     public var data = DataConfig()
     /// The tasks and how many clients hold each.
     public var tasks: [TaskConfig] = [
@@ -28,7 +33,8 @@ public struct ExperimentConfig: Sendable, Equatable, Encodable {
     public var model = ModelConfig()
     public var training = TrainingConfig()
     /// The clients' optimizer and schedule (in the baselines, for the whole model).
-    public var client = OptimizationConfig(optimizer: .adam(AdamHyperparameters(learningRate: 2e-3)))
+    public var client = OptimizationConfig(optimizer: .adam(AdamHyperparameters(learningRate: 4e-3)),
+                                           schedule: .cosine(minimum: 1e-4, warmupRounds: 0))
     public var server = ServerConfig()
     public var aggregation = AggregationConfig()
     public var baselines = BaselineConfig()

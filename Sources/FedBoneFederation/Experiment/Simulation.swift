@@ -43,8 +43,13 @@ public final class Simulation {
             throw SimulationError.runDirectoryExists(runDirectory.path)
         }
         try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true)
-        try config.yaml().write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
-        try self.init(config: config, runDirectory: runDirectory, progress: progress, log: RunLog(directory: runDirectory))
+        do {
+            try config.yaml().write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+            try self.init(config: config, runDirectory: runDirectory, progress: progress, log: RunLog(directory: runDirectory))
+        } catch {
+            try? fm.removeItem(at: runDirectory)
+            throw error
+        }
     }
 
     /// Continues the run in `runDirectory` from its last complete checkpoint, with the config it

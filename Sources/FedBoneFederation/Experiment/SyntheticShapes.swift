@@ -12,7 +12,9 @@ import Foundation
 /// - boundaries: pixels whose 4-neighbourhood has another label; saliency: the shapes
 /// - classification: the class of the largest shape (3 classes)
 ///
-/// Shapes are lit from the upper left, so the normals show in the shading.
+/// Shapes are lit from the upper left, so the normals show in the shading; the floor brightens
+/// towards the side it tilts to and carries stripes that lean with its tilt and narrow with
+/// distance, so its tilt and depth show too.
 public struct SyntheticShapes: Sendable {
     /// Image side.
     public let size: Int
@@ -53,9 +55,14 @@ public struct SyntheticShapes: Sendable {
                 normals[i] = tilt / floorNorm
                 normals[n + i] = -0.6 / floorNorm
                 normals[2 * n + i] = 0.8 / floorNorm
-                albedo[i] = floor.0
-                albedo[n + i] = floor.1
-                albedo[2 * n + i] = floor.2
+                // Stripes that lean with the tilt and narrow with distance (perspective cues).
+                let period = Float(s) / 10 * (1 + 2 * v)
+                let phase = (Float(x) - Float(s) / 2 + tilt * (Float(y) - Float(s) / 2)) / period
+                let stripe: Float = Foundation.sin(2 * Float.pi * phase) > 0 ? 1.15 : 0.85
+                let shade = (1 + 0.6 * tilt * u) * stripe
+                albedo[i] = floor.0 * shade
+                albedo[n + i] = floor.1 * shade
+                albedo[2 * n + i] = floor.2 * shade
             }
         }
         let palette: [(Float, Float, Float)] = [(0.9, 0.25, 0.2), (0.2, 0.8, 0.3), (0.25, 0.35, 0.95)]
