@@ -7,10 +7,12 @@ struct FedBoneCommand: ParsableCommand {
         commandName: "fedbone",
         abstract: "Heterogeneous federated multi-task learning with server–client split training (FedBone).",
         discussion: """
-        The engine, layers, optimizers and the split models are in place; the simulation,
-        deployment and report commands arrive with the data and federation work (see README).
+        Start with `fedbone simulate` (the built-in default experiment) and `fedbone report`.
+        See README.md for the config format and the mapping to the paper.
         """,
         version: "0.1.0",
-        subcommands: [ModelsCommand.self, DataCommand.self, ReportCommand.self]
+        subcommands: [
+            SimulateCommand.self, CompareCommand.self, ModelsCommand.self, DataCommand.self, ReportCommand.self,
+        ]
     )
 }

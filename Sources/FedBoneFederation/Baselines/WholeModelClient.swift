@@ -1,0 +1,63 @@
+/// A client of the baselines: the whole model (embedding, backbone, adaptation, head) on the
+/// client, trained locally.
+public final class WholeModelClient {
+    public let id: ClientID
+    public let model: FullModel
+    public let task: TaskSpec
+    public let optimizer: any Optimizer
+    public let dataset: any ClientDataset
+    public let lossOptions: TaskLossOptions
+
+    public init(id: ClientID, model: FullModel, task: TaskSpec, optimizer: OptimizerConfiguration, dataset: any ClientDataset,
+                lossOptions: TaskLossOptions = .init()) {
+        self.id = id
+        self.model = model
+        self.task = task
+        self.optimizer = optimizer.makeOptimizer(model.namedParameters())
+        self.dataset = dataset
+        self.lossOptions = lossOptions
+    }
+
+    /// Trains `epochs` local epochs. With `proximal` (FedProx), the loss gains μ/2‖w − w_global‖²
+    /// over the parameters named in `anchor`, i.e. their gradients gain μ(w − w_global).
+    public func trainRound(_ round: Int, epochs: Int, batchSize: Int, learningRate: Double,
+                           proximal: (mu: Double, anchor: [String: Tensor])?, generator: inout SeededGenerator,
+                           observer: StepObserver? = nil) -> (loss: Double, steps: Int, samples: Int) {
+        optimizer.learningRate = learningRate
+        model.train()
+        var epochBatches: [[Batch]] = []
+        for _ in 0..<epochs { epochBatches.append(dataset.trainBatches(batchSize: batchSize, generator: &generator)) }
+        let total = epochBatches.reduce(0) { $0 + $1.count }
+        let anchored: [(Parameter, Tensor)] = proximal.map { prox in
+            model.namedParameters().compactMap { entry in prox.anchor[entry.name].map { (entry.parameter, $0) } }
+        } ?? []
+        let mu = Float(proximal?.mu ?? 0)
+        var lossSum = 0.0, step = 0, samples = 0
+        for batch in epochBatches.joined() {
+            optimizer.zeroGrad()
+            let loss = taskLoss(task: task, prediction: model(batch.images), target: batch.target, options: lossOptions)
+            loss.backward()
+            if mu > 0 {
+                for (parameter, global) in anchored {
+                    let grad = parameter.grad ?? .zeros(parameter.shape)
+                    let pull = zip(parameter.value.scalars, global.scalars).map { mu * ($0 - $1) }
+                    parameter.value.setGrad(Tensor(uncheckedShape: grad.shape, scalars: zip(grad.scalars, pull).map { $0 + $1 }))
+                }
+            }
+            optimizer.step()
+            lossSum += Double(loss.item)
+            samples += batch.count
+            step += 1
+            observer?(round, id.name, step, total, Double(loss.item))
+        }
+        optimizer.zeroGrad()
+        return (step > 0 ? lossSum / Double(step) : 0, step, samples)
+    }
+
+    /// Predictions for `images` (evaluation mode).
+    public func predict(_ images: Tensor) -> Tensor {
+        model.eval()
+        defer { model.train() }
+        return withoutGrad { model(images) }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+
+/// The baselines with whole models on the clients (DESIGN §2): `local` (no federation),
+/// `fedavg` and `fedprox`.
+///
+/// FedAvg keeps a global state: the parts every client shares (`patch_embed.*`, `backbone.*`)
+/// and, with `baselines.shareHeadsWithinTask`, one copy of the adaptation module and head per
+/// task. A participant loads the global parts at the start of a round, trains locally, and the
+/// participants' states (parameters and buffers) are averaged weighted by training samples:
+/// shared parts over all participants, task parts over the participants of that task. The new
+/// global state is sent back to the participants. Each client keeps its optimizer state across
+/// rounds. FedProx adds μ/2‖w − w_global‖² over the global parts to the local loss.
+public final class WholeModelFederation: FederatedAlgorithm {
+    public let clients: [WholeModelClient]
+    public let config: ExperimentConfig
+    /// The global parts by group (`shared`, or a task kind's name) and parameter name.
+    public private(set) var global: [String: [String: Tensor]] = [:]
+    private let streams: RandomStreams
+
+    public init(config: ExperimentConfig, datasets: [(name: String, dataset: any ClientDataset)]) throws {
+        precondition(!config.method.isSplit, "WholeModelFederation runs the baselines, not \(config.method.rawValue)")
+        self.config = config
+        let streams = RandomStreams(seed: config.seed)
+        self.streams = streams
+        let general = try config.model.general.resolved()
+        let size = (config.data.imageSize, config.data.imageSize)
+        clients = try datasets.enumerated().map { i, entry in
+            let model = try fullModel(task: entry.dataset.task, general: general, imageSize: size,
+                                      adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
+            return WholeModelClient(id: ClientID(entry.name), model: model, task: entry.dataset.task,
+                                    optimizer: config.client.optimizer, dataset: entry.dataset, lossOptions: config.training.loss)
+        }
+        if isFederated {
+            for client in clients {
+                let state = client.model.stateDict()
+                for group in groups(of: client) where global[group] == nil {
+                    global[group] = state.filter { self.group(ofKey: $0.key, client: client) == group }
+                }
+            }
+        }
+    }
+
+    public var clientNames: [String] { clients.map(\.id.name) }
+    public var datasets: [any ClientDataset] { clients.map(\.dataset) }
+
+    private var isFederated: Bool { config.method != .local }
+
+    /// The global group a state key belongs to for `client`, or `nil` when it stays private.
+    private func group(ofKey key: String, client: WholeModelClient) -> String? {
+        if key.hasPrefix("patch_embed.") || key.hasPrefix("backbone.") { return "shared" }
+        return config.baselines.shareHeadsWithinTask ? client.task.kind.rawValue : nil
+    }
+
+    private func groups(of client: WholeModelClient) -> [String] {
+        config.baselines.shareHeadsWithinTask ? ["shared", client.task.kind.rawValue] : ["shared"]
+    }
+
+    /// The global parts `client` receives.
+    private func globalState(for client: WholeModelClient) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for group in groups(of: client) { out.merge(global[group] ?? [:]) { a, _ in a } }
+        return out
+    }
+
+    public func trainRound(_ round: Int, participants: [Int], observer: StepObserver?) throws -> RoundOutcome {
+        let lr = learningRate(config.client, round: round, rounds: config.rounds)
+        var stats: [ClientRoundStats] = []
+        for i in participants {
+            let client = clients[i]
+            let started = ContinuousClock.now
+            var bytes = 0
+            var proximal: (mu: Double, anchor: [String: Tensor])?
+            if isFederated {
+                let state = globalState(for: client)
+                try client.model.load(stateDict: state, strict: false)
+                bytes = 4 * state.values.reduce(0) { $0 + $1.count }
+                if config.method == .fedprox { proximal = (config.baselines.proximalMu, state) }
+            }
+            var generator = streams.training(round: round, client: i)
+            let r = client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+                                      learningRate: lr, proximal: proximal, generator: &generator, observer: observer)
+            stats.append(ClientRoundStats(client: client.id.name, loss: r.loss, steps: r.steps, samples: r.samples,
+                                          bytesSent: bytes, bytesReceived: bytes, seconds: seconds(since: started)))
+        }
+        if isFederated { try average(participants) }
+        return RoundOutcome(clients: stats, aggregation: nil)
+    }
+
+    /// FedAvg: sample-weighted means of the participants' states, group by group, sent back.
+    private func average(_ participants: [Int]) throws {
+        let states = participants.map { clients[$0].model.stateDict() }
+        for (group, current) in global {
+            let members = participants.indices.filter { groups(of: clients[participants[$0]]).contains(group) }
+            guard !members.isEmpty else { continue }
+            let total = Double(members.reduce(0) { $0 + clients[participants[$1]].dataset.trainCount })
+            var averaged: [String: Tensor] = [:]
+            for (key, value) in current {
+                var sum = [Double](repeating: 0, count: value.count)
+                for m in members {
+                    let w = Double(clients[participants[m]].dataset.trainCount) / max(total, 1)
+                    guard let t = states[m][key] else { continue }
+                    for j in 0..<sum.count { sum[j] += w * Double(t.scalars[j]) }
+                }
+                averaged[key] = Tensor(uncheckedShape: value.shape, scalars: sum.map { Float($0) })
+            }
+            global[group] = averaged
+        }
+        for i in participants { try clients[i].model.load(stateDict: globalState(for: clients[i]), strict: false) }
+    }
+
+    public func evaluate() throws -> [EvaluationSummary] {
+        clients.map { client in
+            FedBoneFederation.evaluate(task: client.task, batches: client.dataset.testBatches(batchSize: config.evaluation.batchSize),
+                                       lossOptions: config.training.loss) { client.predict($0) }
+        }
+    }
+
+    public func save(to directory: URL) throws {
+        var flat: [String: Tensor] = [:]
+        for (group, state) in global {
+            for (key, value) in state { flat["\(group)/\(key)"] = value }
+        }
+        if !flat.isEmpty { try Safetensors.write(flat, to: directory.appendingPathComponent("global.safetensors")) }
+        for client in clients {
+            try client.model.save(to: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
+            try saveOptimizer(client.optimizer, to: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors"))
+        }
+    }
+
+    public func restore(from directory: URL, nextRound: Int) throws {
+        if isFederated {
+            let flat = try Safetensors.read(contentsOf: directory.appendingPathComponent("global.safetensors"))
+            var restored: [String: [String: Tensor]] = [:]
+            for (name, value) in flat {
+                guard let slash = name.firstIndex(of: "/") else {
+                    throw ModelError.checkpointMismatch("global state key '\(name)' has no group")
+                }
+                restored[String(name[..<slash]), default: [:]][String(name[name.index(after: slash)...])] = value
+            }
+            guard Set(restored.keys) == Set(global.keys) else {
+                throw ModelError.checkpointMismatch("global state groups \(restored.keys.sorted()) differ from \(global.keys.sorted())")
+            }
+            global = restored
+        }
+        for client in clients {
+            try client.model.load(from: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
+            try client.optimizer.load(stateDict: Safetensors.read(contentsOf: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors")))
+        }
+    }
+
+    public func cost() -> CostReport {
+        let perClient = clients.map { client -> CostReport.Client in
+            let image = Tensor.zeros([1, 3, config.data.imageSize, config.data.imageSize])
+            client.model.eval()
+            defer { client.model.train() }
+            let (macs, _) = withoutGrad { FlopCounter.count { client.model(image) } }
+            return .init(client: client.id.name, task: client.task.kind.rawValue, parameters: client.model.parameterCount,
+                         gflopsPerSample: Double(macs) / 1e9)
+        }
+        return CostReport(clients: perClient, serverParameters: 0, serverGflopsPerSample: 0)
+    }
+}

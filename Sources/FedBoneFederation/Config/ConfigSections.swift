@@ -1,0 +1,248 @@
+/// The federated methods one configuration can run (DESIGN §2).
+public enum FederatedMethod: String, Sendable, Codable, CaseIterable {
+    /// Split training with GP aggregation (the paper's method).
+    case fedbone
+    /// FedBone with rescale and projection off (plain mean of the general-model updates).
+    case fedboneNoGP = "fedbone-nogp"
+    /// Whole models on clients, shared parts averaged by sample count.
+    case fedavg
+    /// FedAvg plus the proximal term μ/2‖w − w_global‖² in the local loss.
+    case fedprox
+    /// Whole models on clients, no federation.
+    case local
+
+    /// Whether the method is split training (client model + server general model).
+    public var isSplit: Bool { self == .fedbone || self == .fedboneNoGP }
+}
+
+/// The data each client gets (DESIGN §2 partitioning).
+public struct DataConfig: Sendable, Equatable, Encodable {
+    /// Which dataset: `synthetic-shapes` (built in, for development) until the scene dataset lands.
+    public var dataset: String = "synthetic-shapes"
+    /// Side of the square images in pixels (a multiple of the patch size).
+    public var imageSize: Int = 32
+    /// Samples per client, before the train/test split.
+    public var samplesPerClient: Int = 160
+    /// Fraction of each client's samples used for training (the paper: 0.8).
+    public var trainFraction: Double = 0.8
+    /// `iid` or `dirichlet` (over scene styles).
+    public var partition: Partition = .iid
+    /// α of the Dirichlet split (smaller: more skewed).
+    public var dirichletAlpha: Double = 0.5
+    /// Random augmentation of training batches.
+    public var augment: Bool = true
+
+    /// How samples are spread over a task's clients.
+    public enum Partition: String, Sendable, Codable, CaseIterable { case iid, dirichlet }
+
+    public init() {}
+}
+
+/// One task and how many clients hold it.
+public struct TaskConfig: Sendable, Equatable, Encodable {
+    /// The task kind.
+    public var kind: TaskKind
+    /// Clients holding this task (the paper: 4).
+    public var clients: Int
+    /// Classes for label tasks; `nil`: as the dataset defines them.
+    public var classes: Int?
+
+    public init(kind: TaskKind, clients: Int = 2, classes: Int? = nil) {
+        self.kind = kind
+        self.clients = clients
+        self.classes = classes
+    }
+}
+
+/// The general model: a preset name or explicit sizes.
+public enum GeneralModelChoice: Sendable, Equatable, Encodable {
+    /// One of ``SwinConfiguration/presets`` (`swin-nano`, `swin-micro`, `swin-t`, …).
+    case preset(String)
+    /// Explicit sizes.
+    case custom(SwinConfiguration)
+
+    /// The configuration it names.
+    public func resolved() throws -> SwinConfiguration {
+        switch self {
+        case let .preset(name): return try SwinConfiguration.named(name)
+        case let .custom(c): return c
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case let .preset(name):
+            var c = encoder.singleValueContainer()
+            try c.encode(name)
+        case let .custom(configuration):
+            try configuration.encode(to: encoder)
+        }
+    }
+}
+
+/// Model sizes.
+public struct ModelConfig: Sendable, Equatable, Encodable {
+    /// The server's general model.
+    public var general: GeneralModelChoice = .custom(ExperimentConfig.defaultGeneralModel)
+    /// The clients' task adaptation module.
+    public var adaptation = AdaptationConfiguration(width: 32, heads: 2, kernelSize: 3)
+
+    public init() {}
+}
+
+/// Which clients train in a round.
+public struct SamplingConfig: Sendable, Equatable, Encodable {
+    /// Fraction of the clients sampled per round (at least one); 1: all, as the paper.
+    public var fraction: Double = 1
+    /// A fixed number of clients per round; overrides `fraction` when set.
+    public var count: Int?
+
+    public init() {}
+}
+
+/// Local training.
+public struct TrainingConfig: Sendable, Equatable, Encodable {
+    /// Local epochs per round (E).
+    public var localEpochs: Int = 1
+    /// Mini-batch size.
+    public var batchSize: Int = 16
+    /// Client sampling per round.
+    public var clientsPerRound = SamplingConfig()
+    /// Task loss options.
+    public var loss = TaskLossOptions()
+
+    public init() {}
+}
+
+/// A learning-rate schedule over rounds (index = round − 1), with base = the optimizer's `lr`.
+public enum ScheduleConfig: Sendable, Equatable, Encodable {
+    /// The same rate every round.
+    case constant
+    /// `lr · gamma^⌊(round−1)/stepSize⌋` (the paper: ×0.1 every 50 rounds).
+    case step(stepSize: Int, gamma: Double)
+    /// Cosine annealing to `minimum` over the run's rounds, after `warmupRounds` of linear warm-up.
+    case cosine(minimum: Double, warmupRounds: Int)
+
+    /// The schedule for a run of `rounds` rounds starting at `base`.
+    public func schedule(base: Double, rounds: Int) -> any LearningRateSchedule {
+        switch self {
+        case .constant: return ConstantSchedule(base)
+        case let .step(stepSize, gamma): return StepSchedule(base: base, stepSize: stepSize, gamma: gamma)
+        case let .cosine(minimum, warmup):
+            return CosineSchedule(base: base, total: max(rounds, warmup + 1), minimum: minimum, warmupSteps: warmup)
+        }
+    }
+
+    private enum Keys: String, CodingKey { case kind, stepSize, gamma, minimum, warmupRounds }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case .constant:
+            try c.encode("constant", forKey: .kind)
+        case let .step(stepSize, gamma):
+            try c.encode("step", forKey: .kind)
+            try c.encode(stepSize, forKey: .stepSize)
+            try c.encode(gamma, forKey: .gamma)
+        case let .cosine(minimum, warmup):
+            try c.encode("cosine", forKey: .kind)
+            try c.encode(minimum, forKey: .minimum)
+            try c.encode(warmup, forKey: .warmupRounds)
+        }
+    }
+}
+
+/// An optimizer and its schedule (one side of the split).
+public struct OptimizationConfig: Sendable, Equatable, Encodable {
+    /// The optimizer (flat: `name`, then torch's argument names).
+    public var optimizer: OptimizerConfiguration
+    /// Its learning-rate schedule over rounds.
+    public var schedule: ScheduleConfig
+
+    public init(optimizer: OptimizerConfiguration, schedule: ScheduleConfig = .constant) {
+        self.optimizer = optimizer
+        self.schedule = schedule
+    }
+
+    /// The optimizer's base learning rate.
+    public var baseLearningRate: Double {
+        switch optimizer {
+        case let .sgd(h): return h.learningRate
+        case let .adam(h), let .adamW(h): return h.learningRate
+        }
+    }
+}
+
+/// How the server updates the general model (DESIGN §2).
+public struct ServerConfig: Sendable, Equatable, Encodable {
+    /// `replica`: step a per-client copy of θ^t after each mini-batch, Δ_k = θ^t − θ_k.
+    /// `gradient`: accumulate the mean gradient at θ^t, Δ_k = mean ∇θ L_k.
+    public enum Update: String, Sendable, Codable, CaseIterable { case replica, gradient }
+
+    public var update: Update = .replica
+    /// The optimizer that steps the replicas (replica mode; fresh each round, like FedAvg's
+    /// local optimizer), and whose scheduled `lr` is η_s in gradient mode.
+    public var optimization = OptimizationConfig(optimizer: .adam(AdamHyperparameters(learningRate: 1e-3)),
+                                                 schedule: .cosine(minimum: 5e-5, warmupRounds: 0))
+    /// η_s in θ^{t+1} = θ^t − η_s Δ; `nil`: 1 in replica mode, the scheduled optimizer `lr` in
+    /// gradient mode.
+    public var learningRate: Double?
+
+    public init() {}
+
+    private enum Keys: String, CodingKey { case update, optimizer, schedule, learningRate }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(update, forKey: .update)
+        try c.encode(optimization.optimizer, forKey: .optimizer)
+        try c.encode(optimization.schedule, forKey: .schedule)
+        try c.encodeIfPresent(learningRate, forKey: .learningRate)
+    }
+}
+
+/// GP aggregation switches (DESIGN §2); see ``GPAggregate``.
+public struct AggregationConfig: Sendable, Equatable, Encodable {
+    public var rescale = true
+    public var project = true
+    public var shuffle = true
+    public var weighting = GPAggregate.Weighting.uniform
+    public var epsilon = 1e-12
+
+    public init() {}
+
+    /// The aggregator these switches describe.
+    public var aggregator: GPAggregate {
+        GPAggregate(rescale: rescale, project: project, shuffle: shuffle, weighting: weighting, epsilon: epsilon)
+    }
+}
+
+/// Options of the whole-model baselines.
+public struct BaselineConfig: Sendable, Equatable, Encodable {
+    /// FedAvg/FedProx: average adaptation modules and heads among clients of the same task.
+    public var shareHeadsWithinTask = true
+    /// FedProx's μ.
+    public var proximalMu = 0.01
+
+    public init() {}
+}
+
+/// When and how clients are evaluated on their test splits.
+public struct EvaluationConfig: Sendable, Equatable, Encodable {
+    /// Evaluate after every this many rounds (and always before training and after the last round).
+    public var every = 5
+    /// Test batch size.
+    public var batchSize = 32
+
+    public init() {}
+}
+
+/// Checkpointing.
+public struct CheckpointConfig: Sendable, Equatable, Encodable {
+    /// Write a checkpoint every this many rounds (and after the last).
+    public var every = 1
+    /// Keep only the newest this many checkpoints (0: keep all).
+    public var keep = 2
+
+    public init() {}
+}

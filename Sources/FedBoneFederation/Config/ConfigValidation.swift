@@ -1,0 +1,66 @@
+extension ExperimentConfig {
+    /// Checks every value that decoding alone cannot (ranges, model sizes, image size).
+    /// - Throws: ``ConfigError/invalidValue(key:message:)`` naming the key.
+    public func validate() throws {
+        try require(!name.isEmpty && !name.contains("/"), "name", "must be a non-empty name without '/'")
+        try require(rounds >= 1, "rounds", "must be ≥ 1, got \(rounds)")
+        try require(!tasks.isEmpty, "tasks", "needs at least one task")
+        for (i, t) in tasks.enumerated() {
+            try require(t.clients >= 1, "tasks.\(i).clients", "must be ≥ 1, got \(t.clients)")
+            if let c = t.classes { try require(c >= 2, "tasks.\(i).classes", "must be ≥ 2, got \(c)") }
+        }
+        try require(data.imageSize >= 8, "data.imageSize", "must be ≥ 8, got \(data.imageSize)")
+        try require(data.samplesPerClient >= 2, "data.samplesPerClient", "must be ≥ 2, got \(data.samplesPerClient)")
+        try require(data.trainFraction > 0 && data.trainFraction < 1, "data.trainFraction", "must be in (0, 1), got \(data.trainFraction)")
+        try require(data.dirichletAlpha > 0, "data.dirichletAlpha", "must be > 0, got \(data.dirichletAlpha)")
+
+        let general: SwinConfiguration
+        do {
+            general = try model.general.resolved()
+            try general.validate()
+        } catch {
+            throw ConfigError.invalidValue(key: "model.general", message: "\(error)")
+        }
+        try require(data.imageSize % general.patchSize == 0, "data.imageSize",
+                    "must be a multiple of the patch size \(general.patchSize), got \(data.imageSize)")
+        do { try model.adaptation.validate() } catch {
+            throw ConfigError.invalidValue(key: "model.adaptation", message: "\(error)")
+        }
+
+        try require(training.localEpochs >= 1, "training.localEpochs", "must be ≥ 1, got \(training.localEpochs)")
+        try require(training.batchSize >= 1, "training.batchSize", "must be ≥ 1, got \(training.batchSize)")
+        let sampling = training.clientsPerRound
+        try require(sampling.fraction > 0 && sampling.fraction <= 1, "training.clientsPerRound.fraction",
+                    "must be in (0, 1], got \(sampling.fraction)")
+        if let count = sampling.count {
+            try require(count >= 1 && count <= clientCount, "training.clientsPerRound.count",
+                        "must be in 1…\(clientCount) (the number of clients), got \(count)")
+        }
+        try require(training.loss.boundaryPositiveWeight > 0, "training.loss.boundaryPositiveWeight", "must be > 0")
+
+        try validate(schedule: client.schedule, at: "client.schedule")
+        try validate(schedule: server.optimization.schedule, at: "server.schedule")
+        if let eta = server.learningRate { try require(eta >= 0, "server.learningRate", "must be ≥ 0, got \(eta)") }
+        try require(aggregation.epsilon >= 0, "aggregation.epsilon", "must be ≥ 0, got \(aggregation.epsilon)")
+        try require(baselines.proximalMu >= 0, "baselines.proximalMu", "must be ≥ 0, got \(baselines.proximalMu)")
+        try require(evaluation.every >= 1, "evaluation.every", "must be ≥ 1, got \(evaluation.every)")
+        try require(evaluation.batchSize >= 1, "evaluation.batchSize", "must be ≥ 1, got \(evaluation.batchSize)")
+        try require(checkpoints.every >= 1, "checkpoints.every", "must be ≥ 1, got \(checkpoints.every)")
+        try require(checkpoints.keep >= 0, "checkpoints.keep", "must be ≥ 0 (0 keeps all), got \(checkpoints.keep)")
+    }
+
+    /// Total clients over all tasks.
+    public var clientCount: Int { tasks.reduce(0) { $0 + $1.clients } }
+
+    private func validate(schedule: ScheduleConfig, at key: String) throws {
+        switch schedule {
+        case .constant: break
+        case let .step(stepSize, gamma):
+            try require(stepSize >= 1, "\(key).stepSize", "must be ≥ 1, got \(stepSize)")
+            try require(gamma > 0, "\(key).gamma", "must be > 0, got \(gamma)")
+        case let .cosine(minimum, warmup):
+            try require(minimum >= 0, "\(key).minimum", "must be ≥ 0, got \(minimum)")
+            try require(warmup >= 0, "\(key).warmupRounds", "must be ≥ 0, got \(warmup)")
+        }
+    }
+}

@@ -1,0 +1,220 @@
+/// The cloud side of FedBone (DESIGN §2): the general model θ, per-client replicas (`replica`
+/// mode) or gradient accumulators (`gradient` mode), and GP aggregation at the end of a round.
+///
+/// A round: ``beginRound(_:participants:replicaLearningRate:serverLearningRate:)``, then the
+/// participants' ``forward(client:round:step:embeddings:)``/``backward(client:round:step:featureGradient:)``
+/// pairs in any interleaving, then each participant's ``endRound(client:round:)``; the last one
+/// aggregates: Δ = GPAggregate({Δ_k}, Δ^{t−1}), θ^{t+1} = θ^t − η_s Δ. The updates Δ_k are taken in
+/// registration order, and replicas never interact, so the result does not depend on the order
+/// in which requests arrive.
+///
+/// Every request is validated before anything changes; a refused request leaves the server as it was.
+public final class GeneralModelServer: GeneralModelService {
+    /// θ, the general model (θ^t during round t).
+    public let model: SwinTransformer
+    /// How the server turns mini-batches into updates.
+    public let update: ServerConfig.Update
+    /// The aggregation of the round's updates.
+    public var aggregator: GPAggregate
+    /// The optimizer that steps each replica (fresh at the start of each round).
+    public let replicaOptimizer: OptimizerConfiguration
+    /// The registered clients in registration order, with their training sample counts.
+    public let clients: [(id: ClientID, samples: Int)]
+    /// The round being trained (1-based); between rounds, the next one.
+    public private(set) var round = 1
+    /// Δ^{t−1}, the previous round's aggregate (`nil` before the first aggregation).
+    public private(set) var previousUpdate: [Float]?
+    /// The last aggregation's record.
+    public private(set) var lastRecord: AggregationRecord?
+
+    private let seed: UInt64
+    private var participants: [ClientID] = []
+    private var ended: Set<ClientID> = []
+    private var roundStart: [Float] = []
+    private var serverLearningRate = 1.0
+    private var replicas: [ClientID: SwinTransformer] = [:]
+    private var optimizers: [ClientID: any Optimizer] = [:]
+    private var gradientSums: [ClientID: [Float]] = [:]
+    private var batches: [ClientID: Int] = [:]
+    private var pending: [ClientID: PendingStep] = [:]
+
+    /// What a forward leaves for its backward.
+    private struct PendingStep {
+        var step: Int
+        var input: Tensor
+        var output: Tensor
+    }
+
+    /// A server over `model` for `clients` (ids with their training sample counts).
+    /// - Parameter seed: seeds the aggregation's per-round shuffles.
+    public init(model: SwinTransformer, clients: [(id: ClientID, samples: Int)], update: ServerConfig.Update,
+                replicaOptimizer: OptimizerConfiguration, aggregator: GPAggregate, seed: UInt64) {
+        precondition(Set(clients.map(\.id)).count == clients.count, "GeneralModelServer: client ids must be unique")
+        self.model = model
+        self.clients = clients
+        self.update = update
+        self.replicaOptimizer = replicaOptimizer
+        self.aggregator = aggregator
+        self.seed = seed
+    }
+
+    /// Starts round `round` for `participants` (registered ids). θ^t is the current model.
+    /// - Parameters:
+    ///   - replicaLearningRate: the replica optimizer's learning rate this round (replica mode).
+    ///   - serverLearningRate: η_s for this round's θ^{t+1} = θ^t − η_s Δ.
+    public func beginRound(_ round: Int, participants: [ClientID], replicaLearningRate: Double, serverLearningRate: Double) throws {
+        for id in participants where !clients.contains(where: { $0.id == id }) { throw GeneralModelServiceError.unknownClient(id) }
+        let chosen = Set(participants)
+        self.round = round
+        self.participants = clients.map(\.id).filter { chosen.contains($0) }
+        self.serverLearningRate = serverLearningRate
+        ended = []
+        pending = [:]
+        gradientSums = [:]
+        batches = [:]
+        optimizers = [:]
+        roundStart = model.flatParameters()
+        model.train()
+        if update == .replica {
+            let state = model.stateDict()
+            for id in self.participants {
+                let replica = try replicas[id] ?? SwinTransformer(model.configuration, imageSize: imageSize, seed: 0)
+                try replica.load(stateDict: state)
+                replica.train()
+                replicas[id] = replica
+                let optimizer = replicaOptimizer.makeOptimizer(replica.namedParameters())
+                optimizer.learningRate = replicaLearningRate
+                optimizers[id] = optimizer
+            }
+        }
+    }
+
+    /// Restores θ, Δ^{t−1} and the next round from a checkpoint.
+    public func restore(general: [String: Tensor], previousUpdate: [Float]?, nextRound: Int) throws {
+        if let previousUpdate, previousUpdate.count != model.parameterCount {
+            throw ModelError.checkpointMismatch("previous update has \(previousUpdate.count) values, the general model \(model.parameterCount) parameters")
+        }
+        try model.load(stateDict: general)
+        self.previousUpdate = previousUpdate
+        round = nextRound
+        participants = []
+    }
+
+    // MARK: GeneralModelService
+
+    public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
+        try checkParticipant(client, round: round)
+        if let p = pending[client] {
+            throw GeneralModelServiceError.outOfOrder(client: client, reason: "forward of step \(step) while step \(p.step) awaits its backward")
+        }
+        do { try model.validate(embeddings: embeddings) } catch {
+            throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
+        }
+        let network = update == .replica ? (replicas[client] ?? model) : model
+        network.zeroGrad()
+        let input = embeddings.detached().requiringGrad()
+        let output = network(input)
+        pending[client] = PendingStep(step: step, input: input, output: output)
+        return output.detached()
+    }
+
+    public func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor {
+        try checkParticipant(client, round: round)
+        guard let p = pending[client], p.step == step else {
+            throw GeneralModelServiceError.outOfOrder(client: client, reason: "backward of step \(step) without its forward")
+        }
+        guard featureGradient.shape == p.output.shape else {
+            throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "expected shape \(p.output.shape), got \(featureGradient.shape)")
+        }
+        do { try featureGradient.checkFinite(name: "feature gradient") } catch {
+            throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "\(error)")
+        }
+        pending[client] = nil
+        p.output.backward(featureGradient.detached())
+        let embeddingGradient = p.input.grad ?? .zeros(p.input.shape)
+        switch update {
+        case .replica:
+            if let optimizer = optimizers[client] {
+                optimizer.step()
+                optimizer.zeroGrad()
+            }
+        case .gradient:
+            let g = model.flatGradients()
+            if var sum = gradientSums[client] {
+                for j in sum.indices { sum[j] += g[j] }
+                gradientSums[client] = sum
+            } else {
+                gradientSums[client] = g
+            }
+            model.zeroGrad()
+        }
+        batches[client, default: 0] += 1
+        return embeddingGradient
+    }
+
+    public func infer(client: ClientID, embeddings: Tensor) throws -> Tensor {
+        guard clients.contains(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
+        do { try model.validate(embeddings: embeddings) } catch {
+            throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
+        }
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        return withoutGrad { model(embeddings.detached()) }
+    }
+
+    public func endRound(client: ClientID, round: Int) throws -> Int {
+        try checkParticipant(client, round: round)
+        if pending[client] != nil {
+            throw GeneralModelServiceError.outOfOrder(client: client, reason: "end of round while a step awaits its backward")
+        }
+        ended.insert(client)
+        guard ended.count == participants.count else { return round }
+        aggregate()
+        return self.round
+    }
+
+    // MARK: Aggregation
+
+    /// Δ_k of a participant: θ^t − θ_k (replica) or its mean gradient (gradient).
+    private func pseudoGradient(_ id: ClientID) -> [Float] {
+        switch update {
+        case .replica:
+            guard let replica = replicas[id] else { return [Float](repeating: 0, count: roundStart.count) }
+            let theta = replica.flatParameters()
+            return zip(roundStart, theta).map { $0 - $1 }
+        case .gradient:
+            let n = Float(max(batches[id] ?? 0, 1))
+            return (gradientSums[id] ?? [Float](repeating: 0, count: roundStart.count)).map { $0 / n }
+        }
+    }
+
+    private func aggregate() {
+        let updates = participants.map(pseudoGradient)
+        let counts = participants.map { id in clients.first { $0.id == id }?.samples ?? 0 }
+        let generator = SeededGenerator(seed: seed).fork(UInt64(round))
+        let result = aggregator.aggregate(updates, previous: previousUpdate, sampleCounts: counts, generator: generator)
+        let eta = Float(serverLearningRate)
+        model.assignFlatParameters(zip(roundStart, result.aggregate).map { $0 - eta * $1 })
+        previousUpdate = result.aggregate
+        lastRecord = AggregationRecord(round: round, clients: participants.map(\.name), result: result,
+                                       serverLearningRate: serverLearningRate)
+        round += 1
+        participants = []
+        ended = []
+        gradientSums = [:]
+        optimizers = [:]
+    }
+
+    private var imageSize: (height: Int, width: Int) {
+        let p = model.configuration.patchSize
+        return (model.gridSize.height * p, model.gridSize.width * p)
+    }
+
+    private func checkParticipant(_ client: ClientID, round: Int) throws {
+        guard clients.contains(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
+        guard round == self.round, participants.contains(client), !ended.contains(client) else {
+            throw GeneralModelServiceError.notInRound(client: client, round: round, currentRound: self.round)
+        }
+    }
+}

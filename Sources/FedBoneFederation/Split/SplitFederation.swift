@@ -1,0 +1,89 @@
+import Foundation
+
+/// FedBone (and FedBone without GP): task clients with client models, one general-model server,
+/// split training through the in-process ``GeneralModelService``.
+public final class SplitFederation: FederatedAlgorithm {
+    public let server: GeneralModelServer
+    public let clients: [TaskClient]
+    public let config: ExperimentConfig
+    private let streams: RandomStreams
+
+    /// Builds the server and the clients of `config` over `datasets` (named, in client order).
+    public init(config: ExperimentConfig, datasets: [(name: String, dataset: any ClientDataset)]) throws {
+        self.config = config
+        let streams = RandomStreams(seed: config.seed)
+        self.streams = streams
+        let general = try config.model.general.resolved()
+        let size = (config.data.imageSize, config.data.imageSize)
+        let model = try SwinTransformer(general, imageSize: size, seed: streams.modelSeed(0))
+        clients = try datasets.enumerated().map { i, entry in
+            let clientModel = try ClientModel(task: entry.dataset.task, general: general, imageSize: size,
+                                              adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
+            return TaskClient(id: ClientID(entry.name), model: clientModel, optimizer: config.client.optimizer,
+                              dataset: entry.dataset, lossOptions: config.training.loss)
+        }
+        server = GeneralModelServer(model: model, clients: clients.map { ($0.id, $0.dataset.trainCount) },
+                                    update: config.server.update, replicaOptimizer: config.server.optimization.optimizer,
+                                    aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
+    }
+
+    public var clientNames: [String] { clients.map(\.id.name) }
+    public var datasets: [any ClientDataset] { clients.map(\.dataset) }
+
+    public func trainRound(_ round: Int, participants: [Int], observer: StepObserver?) throws -> RoundOutcome {
+        try server.beginRound(round, participants: participants.map { clients[$0].id },
+                              replicaLearningRate: learningRate(config.server.optimization, round: round, rounds: config.rounds),
+                              serverLearningRate: config.serverLearningRate(round: round))
+        let lr = learningRate(config.client, round: round, rounds: config.rounds)
+        var stats: [ClientRoundStats] = []
+        for i in participants {
+            var generator = streams.training(round: round, client: i)
+            stats.append(try clients[i].trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+                                                   learningRate: lr, service: server, generator: &generator, observer: observer))
+        }
+        return RoundOutcome(clients: stats, aggregation: server.lastRecord)
+    }
+
+    public func evaluate() throws -> [EvaluationSummary] {
+        try clients.map { client in
+            try FedBoneFederation.evaluate(task: client.model.task, batches: client.dataset.testBatches(batchSize: config.evaluation.batchSize),
+                                           lossOptions: config.training.loss) { try client.predict($0, service: server) }
+        }
+    }
+
+    public func save(to directory: URL) throws {
+        try server.model.save(to: directory.appendingPathComponent("general.safetensors"))
+        if let previous = server.previousUpdate {
+            try Safetensors.write(["previous_update": Tensor(uncheckedShape: [previous.count], scalars: previous)],
+                                  to: directory.appendingPathComponent("server.safetensors"))
+        }
+        for client in clients {
+            try client.model.save(to: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
+            try saveOptimizer(client.optimizer, to: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors"))
+        }
+    }
+
+    public func restore(from directory: URL, nextRound: Int) throws {
+        let general = try Safetensors.read(contentsOf: directory.appendingPathComponent("general.safetensors"))
+        let serverFile = directory.appendingPathComponent("server.safetensors")
+        let previous = FileManager.default.fileExists(atPath: serverFile.path)
+            ? try Safetensors.read(contentsOf: serverFile)["previous_update"]?.scalars : nil
+        try server.restore(general: general, previousUpdate: previous, nextRound: nextRound)
+        for client in clients {
+            try client.model.load(from: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
+            try client.optimizer.load(stateDict: Safetensors.read(contentsOf: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors")))
+        }
+    }
+
+    public func cost() -> CostReport {
+        var serverMACs = 0
+        let perClient = clients.map { client -> CostReport.Client in
+            let c = SplitCost.measure(client: client.model, general: server.model)
+            serverMACs = c.serverMultiplyAdds
+            return .init(client: client.id.name, task: client.model.task.kind.rawValue, parameters: c.clientParameters,
+                         gflopsPerSample: Double(c.clientMultiplyAdds) / 1e9)
+        }
+        return CostReport(clients: perClient, serverParameters: server.model.parameterCount,
+                          serverGflopsPerSample: Double(serverMACs) / 1e9)
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import FedBoneFederation
+
+/// `fedbone compare`: several methods on the same partition and seed, in one table.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run the same experiment with several methods and tabulate the final test metrics.",
+        discussion: """
+        Each method runs in <runs>/<name>-compare/<method>/; the table (like the FedBone paper's
+        Table 1: rows methods, columns per-client metrics and task averages) is printed and
+        written to <runs>/<name>-compare/compare.md.
+        """
+    )
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Option(help: "Comma-separated methods: \(FederatedMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var methods = "fedbone,fedbone-nogp,fedavg,fedprox,local"
+
+    func run() throws {
+        let chosen = try methods.split(separator: ",").map { name -> FederatedMethod in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let method = FederatedMethod(rawValue: trimmed) else {
+                throw ValidationError("unknown method '\(trimmed)'; known: \(FederatedMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return method
+        }
+        guard !chosen.isEmpty else { throw ValidationError("--methods is empty") }
+        let config = try options.experiment()
+        let directory = URL(fileURLWithPath: options.runs).appendingPathComponent("\(config.name)-compare")
+        let progress = options.progress
+        let results = try Comparison.run(config: config, methods: chosen, directory: directory, progress: progress)
+        switch progress.mode {
+        case .normal: print(Comparison.markdown(results))
+        case .quiet: print(directory.appendingPathComponent("compare.md").path)
+        case .jsonLines: print("{\"event\":\"done\",\"compare\":\"\(directory.appendingPathComponent("compare.md").path)\"}")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import FedBoneFederation
+
+/// Options shared by `simulate` and `compare`: where the config comes from and how progress shows.
+struct ExperimentOptions: ParsableArguments {
+    @Option(help: "A YAML experiment config (default: the built-in default experiment).")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one config key, e.g. --set rounds=10 --set server.update=gradient (repeatable).",
+                                                         valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Directory that holds run directories.")
+    var runs = "runs"
+
+    @Flag(help: "Print nothing while running.")
+    var quiet = false
+
+    @Flag(help: "Print progress as one JSON object per line on stdout.")
+    var jsonLines = false
+
+    /// The config file (or the default) with the overrides applied.
+    func experiment() throws -> ExperimentConfig {
+        var text = ""
+        if let config {
+            do { text = try String(contentsOfFile: config, encoding: .utf8) } catch {
+                throw ValidationError("cannot read config \(config): \(error.localizedDescription)")
+            }
+        }
+        return try ExperimentConfig.load(yaml: text, overrides: overrides)
+    }
+
+    var progress: TerminalProgress {
+        TerminalProgress(mode: jsonLines ? .jsonLines : quiet ? .quiet : .normal)
+    }
+}
+
+/// `fedbone simulate`: one federated run in this process.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a federated experiment in one process (all clients and the server).",
+        discussion: """
+        Without --config it runs the built-in default experiment (print it with --print-config).
+        The run directory runs/<name>/ receives config.yaml, metrics.jsonl, metrics.csv,
+        aggregation.jsonl, cost.json, summary.md and checkpoints/round-N/.
+        """
+    )
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Option(help: "Continue the run in this directory from its last complete checkpoint (uses its config.yaml).")
+    var resume: String?
+
+    @Option(help: "Stop after this round (the run can be resumed later with --resume).")
+    var stopAfter: Int?
+
+    @Flag(help: "Print the resolved config as YAML and exit.")
+    var printConfig = false
+
+    func run() throws {
+        let progress = options.progress
+        let simulation: Simulation
+        if let resume {
+            guard options.config == nil, options.overrides.isEmpty else {
+                throw ValidationError("--resume uses the run's own config.yaml; drop --config and --set")
+            }
+            simulation = try Simulation.resume(runDirectory: URL(fileURLWithPath: resume), progress: progress)
+        } else {
+            let config = try options.experiment()
+            if printConfig {
+                print(try config.yaml(), terminator: "")
+                return
+            }
+            let directory = URL(fileURLWithPath: options.runs).appendingPathComponent(config.name)
+            progress.note("run directory \(directory.path)")
+            simulation = try Simulation(config: config, runDirectory: directory, progress: progress)
+        }
+        let result = try simulation.run(stopAfter: stopAfter)
+        let summary = simulation.runDirectory.appendingPathComponent("summary.md")
+        switch progress.mode {
+        case .normal: print(try String(contentsOf: summary, encoding: .utf8))
+        case .quiet: print(simulation.runDirectory.path)
+        case .jsonLines:
+            print("{\"event\":\"done\",\"lastRound\":\(result.lastRound),\"runDirectory\":\"\(simulation.runDirectory.path)\"}")
+        }
+    }
+}

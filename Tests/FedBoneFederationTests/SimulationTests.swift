@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import FedBoneFederation
+
+/// A fresh directory under the system's temporary directory, removed by `cleanUp()`.
+struct ScratchDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-federation-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: url) }
+}
+
+@Suite struct SimulationTests {
+    static let tinyYAML = """
+        rounds: 3
+        data: {imageSize: 16, samplesPerClient: 10}
+        tasks: [{kind: segmentation, clients: 1}, {kind: depth, clients: 1}, {kind: normals, clients: 1}]
+        model:
+          general: {embedDim: 8, depths: [1, 1], numHeads: [1, 2], windowSize: 4, mlpRatio: 2}
+          adaptation: {width: 8, heads: 2}
+        training: {batchSize: 4}
+        evaluation: {every: 1, batchSize: 8}
+        checkpoints: {keep: 0}
+        """
+
+    static func config(_ overrides: [String] = []) throws -> ExperimentConfig {
+        try ExperimentConfig.load(yaml: tinyYAML, overrides: overrides)
+    }
+
+    @Test(arguments: FederatedMethod.allCases)
+    func oneRoundOfEachMethodWritesTheRunDirectory(method: FederatedMethod) throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let run = scratch.url.appendingPathComponent("run")
+        let config = try Self.config(["rounds=1", "method=\(method.rawValue)"])
+        let result = try Simulation(config: config, runDirectory: run, progress: TerminalProgress(mode: .quiet)).run()
+        #expect(result.lastRound == 1)
+        #expect(result.final.allSatisfy { !$0.metrics.isEmpty && $0.primary.value.isFinite })
+        for file in ["config.yaml", "metrics.jsonl", "metrics.csv", "summary.md", "cost.json", "aggregation.jsonl",
+                     "checkpoints/round-1/state.json"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(method.rawValue): no \(file)")
+        }
+        let lines = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2 * 3, "round 0 and round 1 for 3 clients")
+        let aggregation = try String(contentsOf: run.appendingPathComponent("aggregation.jsonl"), encoding: .utf8)
+        #expect(aggregation.isEmpty == !method.isSplit)
+        let checkpoint = run.appendingPathComponent("checkpoints/round-1")
+        let files = try FileManager.default.contentsOfDirectory(atPath: checkpoint.path)
+        #expect(files.contains("client-depth-0.safetensors") && files.contains("client-depth-0.optimizer.safetensors"))
+        #expect(files.contains("general.safetensors") == method.isSplit)
+        if method == .fedbone {
+            #expect(result.cost.serverParameters > 0)
+            #expect(result.cost.bytesSentPerClientRound > 0)
+        }
+        #expect(try ExperimentConfig.load(yaml: String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)) == config)
+    }
+
+    /// Every tensor of every file of the final checkpoint of `a` equals that of `b`.
+    private func expectSameCheckpoint(_ a: URL, _ b: URL, round: Int) throws {
+        let da = a.appendingPathComponent("checkpoints/round-\(round)"), db = b.appendingPathComponent("checkpoints/round-\(round)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: da.path).filter { $0.hasSuffix(".safetensors") }.sorted()
+        #expect(files == (try FileManager.default.contentsOfDirectory(atPath: db.path).filter { $0.hasSuffix(".safetensors") }.sorted()))
+        #expect(!files.isEmpty)
+        for file in files {
+            let ta = try Safetensors.read(contentsOf: da.appendingPathComponent(file))
+            let tb = try Safetensors.read(contentsOf: db.appendingPathComponent(file))
+            #expect(ta.keys.sorted() == tb.keys.sorted(), "\(file)")
+            for (key, value) in ta {
+                #expect(value.scalars == tb[key]?.scalars, "\(file) \(key) differs after resume")
+            }
+        }
+    }
+
+    @Test(arguments: [FederatedMethod.fedbone, .fedprox])
+    func resumedRunEndsBitExactlyLikeAnUninterruptedOne(method: FederatedMethod) throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let config = try Self.config(["method=\(method.rawValue)", "training.clientsPerRound.count=2"])
+        let straight = scratch.url.appendingPathComponent("straight")
+        let broken = scratch.url.appendingPathComponent("broken")
+        let quiet = TerminalProgress(mode: .quiet)
+        let full = try Simulation(config: config, runDirectory: straight, progress: quiet).run()
+
+        let partial = try Simulation(config: config, runDirectory: broken, progress: quiet).run(stopAfter: 1)
+        #expect(partial.lastRound == 1)
+        let resumed = try Simulation.resume(runDirectory: broken, progress: quiet).run()
+        #expect(resumed.lastRound == 3)
+
+        try expectSameCheckpoint(straight, broken, round: 3)
+        #expect(full.final == resumed.final)
+        let a = try String(contentsOf: straight.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        let b = try String(contentsOf: broken.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        func withoutTimes(_ s: String) -> [String] {
+            s.split(separator: "\n").map { $0.replacingOccurrences(of: #""seconds":[0-9.e-]+"#, with: "", options: .regularExpression) }
+        }
+        #expect(withoutTimes(a) == withoutTimes(b))
+    }
+
+    @Test func anExistingRunDirectoryIsNotOverwritten() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        try Data("x".utf8).write(to: scratch.url.appendingPathComponent("file"))
+        #expect(throws: SimulationError.self) {
+            try Simulation(config: try Self.config(["rounds=1"]), runDirectory: scratch.url, progress: TerminalProgress(mode: .quiet))
+        }
+    }
+
+    @Test func comparisonTabulatesEveryMethod() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let results = try Comparison.run(config: try Self.config(["rounds=1"]), methods: [.fedbone, .local], directory: scratch.url,
+                                         progress: TerminalProgress(mode: .quiet))
+        let table = try String(contentsOf: scratch.url.appendingPathComponent("compare.md"), encoding: .utf8)
+        #expect(results.count == 2)
+        #expect(table.contains("| fedbone |") && table.contains("| local |") && table.contains("segmentation-0"))
+    }
+}
