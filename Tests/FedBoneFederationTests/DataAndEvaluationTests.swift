@@ -7,9 +7,32 @@ import FedBoneFederation
 
     private func data() -> DataConfig {
         var d = DataConfig()
+        d.dataset = "synthetic-shapes"
         d.imageSize = 16
         d.samplesPerClient = 10
         return d
+    }
+
+    @Test func scenesGiveEachTaskItsOwnImagesAndEveryPartitionScheme() throws {
+        var d = DataConfig()
+        d.imageSize = 16
+        d.samplesPerClient = 10
+        let clients = try DatasetFactory.makeClientDatasets(data: d, tasks: Self.tasks, seed: 3)
+        #expect(clients.map(\.name) == ["segmentation-0", "segmentation-1", "normals-0", "classification-0"])
+        #expect(clients.allSatisfy { $0.dataset.trainCount == 8 && $0.dataset.testCount == 2 })
+        #expect(clients[0].dataset.task == TaskSpec(.segmentation, classes: SceneClasses.semantic.count))
+        let images = clients.map { $0.dataset.testBatches(batchSize: 2)[0].images.scalars }
+        #expect(Set(images.map { $0.prefix(64).map(\.bitPattern) }).count == images.count)
+        d.partition = .dirichlet
+        d.dirichletAlpha = 0.2
+        let skewed = try DatasetFactory.makeClientDatasets(data: d, tasks: Self.tasks, seed: 3)
+        #expect(skewed.map(\.dataset.trainCount) == clients.map(\.dataset.trainCount))
+    }
+
+    @Test func unknownDatasetNamesTheKey() {
+        var d = data()
+        d.dataset = "/nonexistent/dataset"
+        #expect(throws: ConfigError.self) { try DatasetFactory.makeClientDatasets(data: d, tasks: Self.tasks, seed: 0) }
     }
 
     @Test func factoryBuildsNamedClientsWithAnEightyTwentySplit() throws {

@@ -27,6 +27,7 @@ public final class WholeModelFederation: FederatedAlgorithm {
         clients = try datasets.enumerated().map { i, entry in
             let model = try fullModel(task: entry.dataset.task, general: general, imageSize: size,
                                       adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
+            model.head.matchOutputPrior(to: entry.dataset)
             return WholeModelClient(id: ClientID(entry.name), model: model, task: entry.dataset.task,
                                     optimizer: config.client.optimizer, dataset: entry.dataset, lossOptions: config.training.loss)
         }

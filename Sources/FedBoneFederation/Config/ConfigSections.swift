@@ -17,8 +17,9 @@ public enum FederatedMethod: String, Sendable, Codable, CaseIterable {
 
 /// The data each client gets (DESIGN §2 partitioning).
 public struct DataConfig: Sendable, Equatable, Encodable {
-    /// Which dataset: `synthetic-shapes` (built in, for development) until the scene dataset lands.
-    public var dataset: String = "synthetic-shapes"
+    /// Which dataset: `scenes` (the built-in procedural scenes), a folder holding a dataset in
+    /// the FedBone format, or `synthetic-shapes` (a tiny flat-shapes set for fast tests).
+    public var dataset: String = "scenes"
     /// Side of the square images in pixels (a multiple of the patch size).
     public var imageSize: Int = 32
     /// Samples per client, before the train/test split.

@@ -19,6 +19,7 @@ public final class SplitFederation: FederatedAlgorithm {
         clients = try datasets.enumerated().map { i, entry in
             let clientModel = try ClientModel(task: entry.dataset.task, general: general, imageSize: size,
                                               adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
+            clientModel.head.matchOutputPrior(to: entry.dataset)
             return TaskClient(id: ClientID(entry.name), model: clientModel, optimizer: config.client.optimizer,
                               dataset: entry.dataset, lossOptions: config.training.loss)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import FedBoneLayers
 
 /// A task head (paper §3.5: convolution → normalisation → deconvolution/upsampling).
@@ -35,6 +36,24 @@ public final class TaskHead: Module {
         norm = dense ? nil : LayerNorm(width)
         fc = dense ? nil : Linear(width, k, generator: &generator)
         super.init()
+    }
+
+    /// Sets the bias of the last layer so that, before training, every output starts at
+    /// `value` in the head's output space: metres for depth (through the softplus inverse), a
+    /// logit for boundaries and saliency. One-channel dense tasks only; others are unchanged.
+    public func setOutputPrior(_ value: Float) {
+        guard let classifier, let bias = classifier.bias, task.outputChannels == 1 else { return }
+        let raw: Float
+        switch task.kind {
+        case .depth:
+            let m = Swift.max(value, 1e-3)
+            raw = m > 20 ? m : Foundation.log(Foundation.expm1(m))
+        case .boundaries, .saliency:
+            raw = value
+        default:
+            return
+        }
+        try? bias.assign(Tensor(repeating: raw, shape: bias.shape))
     }
 
     /// Predictions for images of `imageSize` from adapted features `[B, h, w, D]`.
