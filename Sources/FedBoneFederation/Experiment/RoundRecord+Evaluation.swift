@@ -1,5 +1,3 @@
-import Foundation
-
 extension RoundRecord {
     /// The key of the mean test loss in ``RoundRecord/metrics`` (next to the task metric's values).
     public static let testLossKey = "test_loss"
@@ -36,28 +34,5 @@ extension EvaluationSummary {
         let loss = values.removeValue(forKey: RoundRecord.testLossKey) ?? .nan
         self.init(loss: loss, metrics: MetricSummary(values: values, primaryName: record.primaryMetric,
                                                      higherIsBetter: record.higherIsBetter, samples: samples))
-    }
-}
-
-/// Cuts a run's `metrics.jsonl` and `aggregation.jsonl` back to the lines of rounds up to
-/// `round` (a resumed run continues after its last checkpoint; lines logged after it are
-/// dropped). Kept lines are left byte for byte as they were.
-func truncateRunLog(in directory: URL, afterRound round: Int) throws {
-    struct Round: Decodable { var round: Int }
-    let decoder = RunLogCoding.decoder()
-    for name in [RunLogFiles.metrics, RunLogFiles.aggregation] {
-        let url = directory.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else { continue }
-        var kept = Data()
-        let lines = try Data(contentsOf: url).split(separator: 0x0A)
-        for (index, line) in lines.enumerated() {
-            guard let record = try? decoder.decode(Round.self, from: Data(line)) else {
-                // A last line cut short by an interrupted write is dropped with the rounds after the checkpoint.
-                if index == lines.count - 1 { break }
-                throw RunLogError.malformedLine(file: url.path, line: index + 1, underlying: "not a record with a round")
-            }
-            if record.round <= round { kept += line + [0x0A] }
-        }
-        try kept.write(to: url, options: .atomic)
     }
 }
