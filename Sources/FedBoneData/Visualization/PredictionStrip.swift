@@ -9,7 +9,8 @@ import Foundation
 ///   image's valid true depths (the prediction clamped to it), invalid pixels black;
 /// - normals: `(n + 1)/2 → RGB` (the prediction normalised first), invalid pixels black;
 /// - boundaries, saliency: grey levels, the prediction as sigmoid(logit);
-/// - classification: a tile filled with the true and with the predicted class's label colour.
+/// - classification: a tile filled with the colour of the true and of the predicted class
+///   (class c in the colour map's colour of label c + 1, so no class is black).
 /// The input is drawn as RGB scaled by 255 when its values lie in [0, 1], else stretched from
 /// its minimum to its maximum.
 public enum PredictionStrip {
@@ -75,7 +76,7 @@ public enum PredictionStrip {
     static func truth(_ task: TaskKind, _ target: TaskTarget, _ n: Int, _ plane: Int) -> [SIMD3<UInt8>] {
         switch target {
         case let .labels(labels):
-            if task == .classification { return Array(repeating: labelColour(labels[n]), count: plane) }
+            if task == .classification { return Array(repeating: labelColour(labels[n] + 1), count: plane) }
             return labels[(n * plane)..<((n + 1) * plane)].map(labelColour)
         case let .map(map):
             switch task {
@@ -96,7 +97,7 @@ public enum PredictionStrip {
         switch task {
         case .classification:
             let logits = prediction.scalars[(n * k)..<((n + 1) * k)]
-            return Array(repeating: labelColour(argmax(logits)), count: plane)
+            return Array(repeating: labelColour(argmax(logits) + 1), count: plane)
         case .segmentation, .parts:
             let base = n * k * plane
             return (0..<plane).map { p in labelColour(argmax((0..<k).lazy.map { prediction.scalars[base + $0 * plane + p] })) }

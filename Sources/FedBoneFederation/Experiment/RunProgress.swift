@@ -23,6 +23,14 @@ public final class RunProgress {
         ProgressDisplay(label, total: total, unit: unit, style: style, sink: sink)
     }
 
+    /// Finishes `display` with `message`. A bar is cut at the terminal's width, so in the bar
+    /// style the message goes on a line of its own after the finished bar.
+    func finish(_ display: ProgressDisplay, message: String) {
+        guard style == .bar else { return display.finish(message: message) }
+        display.finish()
+        note(message)
+    }
+
     /// A line of text; in the bar style it first erases the bar, which the next update redraws.
     public func note(_ text: String) {
         switch style {

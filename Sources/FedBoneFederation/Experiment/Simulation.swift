@@ -147,7 +147,7 @@ public final class Simulation {
             results.append(try algorithm.evaluate(client: i))
             display.advance(message: names[i])
         }
-        display.finish(message: zip(names, results).map { name, r in
+        progress.finish(display, message: "round \(round): " + zip(names, results).map { name, r in
             "\(name) \(r.primary.name) " + String(format: "%.4f", r.primary.value)
         }.joined(separator: " · "))
         return results
