@@ -10,7 +10,8 @@ struct CompareCommand: ParsableCommand {
         discussion: """
         Each method runs in <runs>/<name>-compare/<method>/; the table (like the FedBone paper's
         Table 1: rows methods, columns per-client metrics and task averages) is printed and
-        written to <runs>/<name>-compare/compare.md.
+        written to <runs>/<name>-compare/compare.md; compare.html beside it overlays the runs'
+        task-average curves (like `fedbone report --compare`).
         """
     )
 
@@ -32,10 +33,10 @@ struct CompareCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: options.runs).appendingPathComponent("\(config.name)-compare")
         let progress = options.progress
         let results = try Comparison.run(config: config, methods: chosen, directory: directory, progress: progress)
-        switch progress.mode {
-        case .normal: print(Comparison.markdown(results))
+        switch progress.style {
         case .quiet: print(directory.appendingPathComponent("compare.md").path)
         case .jsonLines: print("{\"event\":\"done\",\"compare\":\"\(directory.appendingPathComponent("compare.md").path)\"}")
+        case .automatic, .bar, .lines: print(Comparison.markdown(results))
         }
     }
 }

@@ -17,7 +17,7 @@ struct ExperimentOptions: ParsableArguments {
     @Flag(help: "Print nothing while running.")
     var quiet = false
 
-    @Flag(help: "Print progress as one JSON object per line on stdout.")
+    @Flag(help: "Print progress as one JSON object per line on stdout (ProgressDisplay's JSON lines).")
     var jsonLines = false
 
     /// The config file (or the default) with the overrides applied.
@@ -31,8 +31,11 @@ struct ExperimentOptions: ParsableArguments {
         return try ExperimentConfig.load(yaml: text, overrides: overrides)
     }
 
-    var progress: TerminalProgress {
-        TerminalProgress(mode: jsonLines ? .jsonLines : quiet ? .quiet : .normal)
+    /// Progress on standard error (a bar on a terminal, plain lines otherwise), JSON lines on
+    /// standard output with `--json-lines`, or nothing with `--quiet`.
+    var progress: RunProgress {
+        if jsonLines { return RunProgress(style: .jsonLines, sink: .standardOutput) }
+        return RunProgress(style: quiet ? .quiet : .automatic)
     }
 }
 
@@ -44,7 +47,8 @@ struct SimulateCommand: ParsableCommand {
         discussion: """
         Without --config it runs the built-in default experiment (print it with --print-config).
         The run directory runs/<name>/ receives config.yaml, metrics.jsonl, metrics.csv,
-        aggregation.jsonl, cost.json, summary.md and checkpoints/round-N/.
+        aggregation.jsonl, TensorBoard event files, cost.json, summary.md, predictions/<client>.png,
+        report.html and checkpoints/round-N/.
         """
     )
 
@@ -79,11 +83,11 @@ struct SimulateCommand: ParsableCommand {
         }
         let result = try simulation.run(stopAfter: stopAfter)
         let summary = simulation.runDirectory.appendingPathComponent("summary.md")
-        switch progress.mode {
-        case .normal: print(try String(contentsOf: summary, encoding: .utf8))
+        switch progress.style {
         case .quiet: print(simulation.runDirectory.path)
         case .jsonLines:
             print("{\"event\":\"done\",\"lastRound\":\(result.lastRound),\"runDirectory\":\"\(simulation.runDirectory.path)\"}")
+        case .automatic, .bar, .lines: print(try String(contentsOf: summary, encoding: .utf8))
         }
     }
 }

@@ -37,9 +37,9 @@ struct ScratchDirectory {
         defer { scratch.cleanUp() }
         let run = scratch.url.appendingPathComponent("run")
         let config = try Self.config(["rounds=1", "method=\(method.rawValue)"])
-        let result = try Simulation(config: config, runDirectory: run, progress: TerminalProgress(mode: .quiet)).run()
+        let result = try Simulation(config: config, runDirectory: run, progress: RunProgress.quiet).run()
         #expect(result.lastRound == 1)
-        #expect(result.final.allSatisfy { !$0.metrics.isEmpty && $0.primary.value.isFinite })
+        #expect(result.final.allSatisfy { !$0.metrics.values.isEmpty && $0.primary.value.isFinite })
         for file in ["config.yaml", "metrics.jsonl", "metrics.csv", "summary.md", "cost.json", "aggregation.jsonl",
                      "checkpoints/round-1/state.json"] {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(method.rawValue): no \(file)")
@@ -82,7 +82,7 @@ struct ScratchDirectory {
         let config = try Self.config(["method=\(method.rawValue)", "training.clientsPerRound.count=2"])
         let straight = scratch.url.appendingPathComponent("straight")
         let broken = scratch.url.appendingPathComponent("broken")
-        let quiet = TerminalProgress(mode: .quiet)
+        let quiet = RunProgress.quiet
         let full = try Simulation(config: config, runDirectory: straight, progress: quiet).run()
 
         let partial = try Simulation(config: config, runDirectory: broken, progress: quiet).run(stopAfter: 1)
@@ -105,7 +105,7 @@ struct ScratchDirectory {
         defer { scratch.cleanUp() }
         try Data("x".utf8).write(to: scratch.url.appendingPathComponent("file"))
         #expect(throws: SimulationError.self) {
-            try Simulation(config: try Self.config(["rounds=1"]), runDirectory: scratch.url, progress: TerminalProgress(mode: .quiet))
+            try Simulation(config: try Self.config(["rounds=1"]), runDirectory: scratch.url, progress: RunProgress.quiet)
         }
     }
 
@@ -113,7 +113,7 @@ struct ScratchDirectory {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         let results = try Comparison.run(config: try Self.config(["rounds=1"]), methods: [.fedbone, .local], directory: scratch.url,
-                                         progress: TerminalProgress(mode: .quiet))
+                                         progress: RunProgress.quiet)
         let table = try String(contentsOf: scratch.url.appendingPathComponent("compare.md"), encoding: .utf8)
         #expect(results.count == 2)
         #expect(table.contains("| fedbone |") && table.contains("| local |") && table.contains("segmentation-0"))

@@ -109,11 +109,14 @@ public final class WholeModelFederation: FederatedAlgorithm {
         for i in participants { try clients[i].model.load(stateDict: globalState(for: clients[i]), strict: false) }
     }
 
-    public func evaluate() throws -> [EvaluationSummary] {
-        clients.map { client in
-            FedBoneFederation.evaluate(task: client.task, batches: client.dataset.testBatches(batchSize: config.evaluation.batchSize),
-                                       lossOptions: config.training.loss) { client.predict($0) }
-        }
+    public func evaluate(client index: Int) throws -> EvaluationSummary {
+        let client = clients[index]
+        return FedBoneFederation.evaluate(task: client.task, batches: client.dataset.testBatches(batchSize: config.evaluation.batchSize),
+                                          lossOptions: config.training.loss) { client.predict($0) }
+    }
+
+    public func predict(client index: Int, images: Tensor) throws -> Tensor {
+        clients[index].predict(images)
     }
 
     public func save(to directory: URL) throws {

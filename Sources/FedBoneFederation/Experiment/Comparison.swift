@@ -4,9 +4,13 @@ import Foundation
 /// and a table like the paper's Table 1: rows are methods; for each task, one column per
 /// client with its final test metric and one with the task average.
 public enum Comparison {
-    /// Runs `config` with each of `methods`, in `directory/<method>`, and writes `directory/compare.md`.
+    /// The comparison page written next to `compare.md` (``CompareReport``).
+    public static let htmlFileName = "compare.html"
+
+    /// Runs `config` with each of `methods`, in `directory/<method>`, and writes
+    /// `directory/compare.md` and `directory/compare.html` (the runs' task-average curves overlaid).
     public static func run(config: ExperimentConfig, methods: [FederatedMethod], directory: URL,
-                           progress: TerminalProgress) throws -> [SimulationResult] {
+                           progress: RunProgress) throws -> [SimulationResult] {
         var results: [SimulationResult] = []
         for method in methods {
             var c = config
@@ -16,19 +20,21 @@ public enum Comparison {
             results.append(try simulation.run())
         }
         try markdown(results).write(to: directory.appendingPathComponent("compare.md"), atomically: true, encoding: .utf8)
+        try CompareReport.write(runs: methods.map { directory.appendingPathComponent($0.rawValue) },
+                                to: directory.appendingPathComponent(htmlFileName))
         return results
     }
 
     /// The comparison table (markdown), with the cost of each method below it.
     public static func markdown(_ results: [SimulationResult]) -> String {
         guard let first = results.first else { return "" }
-        let tasks = RunSummary.orderedTasks(first.tasks)
+        let tasks = SummaryMarkdown.orderedTasks(first.tasks)
         var header = ["method"], rule = ["---"]
         for task in tasks {
             let idx = first.tasks.indices.filter { first.tasks[$0] == task }
-            let metric = idx.first.flatMap { first.final[$0].metrics.first }
+            let metric = idx.first.map { first.final[$0].primary }
             for i in idx { header.append(first.clients[i]); rule.append("---:") }
-            header.append("**\(task)** \(metric.map { "\($0.name) \(RunSummary.arrow($0))" } ?? "")")
+            header.append("**\(task)** \(metric.map { "\($0.name) \(SummaryMarkdown.arrow($0))" } ?? "")")
             rule.append("---:")
         }
         var out = "# Comparison: \(first.config.name), \(first.config.rounds) rounds, seed \(first.config.seed)\n\n"
@@ -38,8 +44,8 @@ public enum Comparison {
             var cells = [name]
             for task in tasks {
                 let idx = first.tasks.indices.filter { first.tasks[$0] == task }
-                for i in idx { cells.append(RunSummary.value(values[i])) }
-                cells.append("**\(RunSummary.mean(idx.map { values[$0] }))**")
+                for i in idx { cells.append(SummaryMarkdown.value(values[i])) }
+                cells.append("**\(SummaryMarkdown.mean(idx.map { values[$0] }))**")
             }
             return "| " + cells.joined(separator: " | ") + " |\n"
         }

@@ -38,14 +38,40 @@ public protocol FederatedAlgorithm: AnyObject {
     var datasets: [any ClientDataset] { get }
     /// Trains round `round` (1-based) with the clients at `participants` (indices, ascending).
     func trainRound(_ round: Int, participants: [Int], observer: StepObserver?) throws -> RoundOutcome
-    /// Every client's result on its test split with the current models.
-    func evaluate() throws -> [EvaluationSummary]
+    /// Client `client`'s (an index) result on its test split with the current models.
+    func evaluate(client: Int) throws -> EvaluationSummary
+    /// Client `client`'s predictions for `images` `[B, 3, H, W]` with the current models (its
+    /// task head's output, evaluation mode).
+    func predict(client: Int, images: Tensor) throws -> Tensor
     /// Writes every model, optimizer and server state into the (empty) directory `directory`.
     func save(to directory: URL) throws
     /// Restores what ``save(to:)`` wrote; the next round to train is `nextRound`.
     func restore(from directory: URL, nextRound: Int) throws
     /// Parameters and GFLOPs per sample of each side.
     func cost() -> CostReport
+}
+
+extension FederatedAlgorithm {
+    /// Every client's result on its test split with the current models.
+    public func evaluate() throws -> [EvaluationSummary] {
+        try clientNames.indices.map { try evaluate(client: $0) }
+    }
+}
+
+extension CostReport {
+    /// The run's `cost.json` (``RunCost``): the mean client parameters and GFLOPs per sample over
+    /// the clients (their heads differ by task), the server's, the peak memory, and
+    /// `bytesPerClientPerRound` (each client's mean bytes sent plus received per round it trained).
+    public func runCost(bytesPerClientPerRound: [String: Double]) -> RunCost {
+        let n = Double(max(clients.count, 1))
+        return RunCost(
+            clientParameters: Double(clients.reduce(0) { $0 + $1.parameters }) / n,
+            serverParameters: Double(serverParameters),
+            clientGFLOPs: clients.reduce(0) { $0 + $1.gflopsPerSample } / n,
+            serverGFLOPs: serverGflopsPerSample,
+            peakMemoryBytes: Double(peakMemoryBytes),
+            bytesPerClientPerRound: bytesPerClientPerRound)
+    }
 }
 
 /// The seeded random streams of a run, all derived from the config seed, so every draw is

@@ -26,18 +26,26 @@ public struct SimulationResult: Sendable {
 /// An in-process federated run (`fedbone simulate`): builds the clients' data and the method's
 /// models from a config, trains round by round, evaluates, logs and checkpoints into a run
 /// directory (DESIGN §4), and can resume from its last complete checkpoint.
+///
+/// The run log is FedBoneReporting's: ``RunLogWriter`` writes `metrics.jsonl` (one
+/// ``RoundRecord`` per client per round, from round 0, the evaluation before training),
+/// `aggregation.jsonl` (one ``AggregationRecord`` per round of the split methods), `metrics.csv`
+/// and a TensorBoard event file. At the end of a run it writes `summary.md`, `cost.json`
+/// (``RunCost``), `predictions/<client>.png` and `report.html` (``HTMLReport``).
 public final class Simulation {
     public let config: ExperimentConfig
     public let runDirectory: URL
     public let algorithm: any FederatedAlgorithm
-    private let progress: TerminalProgress
+    /// Test images per client drawn in `predictions/<client>.png`.
+    public static let predictionImages = 2
+    private let progress: RunProgress
     private let streams: RandomStreams
     private var startRound = 1
-    private let log: RunLog
+    private let log: RunLogWriter
     private var checkpoints: CheckpointStore { CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints")) }
 
     /// A new run of `config` in `runDirectory`, which must not exist or be empty.
-    public convenience init(config: ExperimentConfig, runDirectory: URL, progress: TerminalProgress) throws {
+    public convenience init(config: ExperimentConfig, runDirectory: URL, progress: RunProgress) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: runDirectory.path), !(try fm.contentsOfDirectory(atPath: runDirectory.path)).isEmpty {
             throw SimulationError.runDirectoryExists(runDirectory.path)
@@ -45,7 +53,7 @@ public final class Simulation {
         try fm.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         do {
             try config.yaml().write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
-            try self.init(config: config, runDirectory: runDirectory, progress: progress, log: RunLog(directory: runDirectory))
+            try self.init(config: config, runDirectory: runDirectory, progress: progress, resume: false)
         } catch {
             try? fm.removeItem(at: runDirectory)
             throw error
@@ -53,8 +61,8 @@ public final class Simulation {
     }
 
     /// Continues the run in `runDirectory` from its last complete checkpoint, with the config it
-    /// was started with (`config.yaml`).
-    public static func resume(runDirectory: URL, progress: TerminalProgress) throws -> Simulation {
+    /// was started with (`config.yaml`). Log lines of rounds after the checkpoint are dropped.
+    public static func resume(runDirectory: URL, progress: RunProgress) throws -> Simulation {
         let configURL = runDirectory.appendingPathComponent("config.yaml")
         guard let text = try? String(contentsOf: configURL, encoding: .utf8) else {
             throw SimulationError.notARun(runDirectory.path)
@@ -64,100 +72,159 @@ public final class Simulation {
         guard let (state, url) = try store.latest() else {
             throw SimulationError.noCheckpoint(runDirectory.path)
         }
-        let simulation = try Simulation(config: config, runDirectory: runDirectory, progress: progress,
-                                        log: RunLog(directory: runDirectory, keepThrough: state.round))
+        try truncateRunLog(in: runDirectory, afterRound: state.round)
+        let simulation = try Simulation(config: config, runDirectory: runDirectory, progress: progress, resume: true)
         try simulation.algorithm.restore(from: url, nextRound: state.round + 1)
         simulation.startRound = state.round + 1
         progress.note("resuming \(runDirectory.path) after round \(state.round)")
         return simulation
     }
 
-    private init(config: ExperimentConfig, runDirectory: URL, progress: TerminalProgress, log: RunLog) throws {
+    private init(config: ExperimentConfig, runDirectory: URL, progress: RunProgress, resume: Bool) throws {
         self.config = config
         self.runDirectory = runDirectory
         self.progress = progress
-        self.log = log
         streams = RandomStreams(seed: config.seed)
         let datasets = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: streams.dataSeed)
         algorithm = config.method.isSplit
             ? try SplitFederation(config: config, datasets: datasets)
             : try WholeModelFederation(config: config, datasets: datasets)
+        log = try RunLogWriter(directory: runDirectory, resume: resume)
     }
 
     /// Runs the remaining rounds (or up to `stopAfter`, to simulate an interrupted run) and
-    /// writes `summary.md` and `cost.json`.
+    /// writes `summary.md`, `cost.json`, `predictions/` and `report.html`.
     @discardableResult
     public func run(stopAfter: Int? = nil) throws -> SimulationResult {
         let started = ContinuousClock.now
         let names = algorithm.clientNames
-        let tasks = algorithm.datasets.map(\.task.kind.rawValue)
+        let datasets = algorithm.datasets
         let method = config.method.rawValue
+        func record(_ round: Int, _ i: Int, learningRates: [String: Double] = [:], train: ClientRoundStats? = nil,
+                    evaluation: EvaluationSummary?) -> RoundRecord {
+            RoundRecord(run: config.name, method: method, round: round, task: datasets[i].task, client: names[i],
+                        learningRates: learningRates, train: train, evaluation: evaluation)
+        }
         if startRound == 1 {
-            let initial = try algorithm.evaluate()
-            progress.evaluation(round: 0, clients: names, results: initial)
-            try log.append(zip(names, zip(tasks, initial)).map {
-                ClientRoundRecord(round: 0, client: $0, task: $1.0, method: method, evaluation: $1.1)
-            })
+            let initial = try evaluate(round: 0)
+            try log.log(round: names.indices.map { record(0, $0, evaluation: initial[$0]) })
         }
         let last = min(stopAfter ?? config.rounds, config.rounds)
-        var roundSeconds: [Double] = []
-        var bytes = (sent: 0.0, received: 0.0, count: 0.0)
-        for round in stride(from: startRound, through: last, by: 1) {
+        let rounds = Array(stride(from: startRound, through: last, by: 1))
+        let training = progress.display("training", total: rounds.reduce(0) { $0 + steps(round: $1) }, unit: "steps")
+        for round in rounds {
             let roundStart = ContinuousClock.now
-            let participants = sample(round: round)
-            let doneSoFar = roundSeconds.reduce(0, +)
-            let outcome = try algorithm.trainRound(round, participants: participants) { [progress] r, client, step, steps, loss in
-                progress.step(round: r, client: client, step: step, steps: steps, loss: loss)
+            let outcome = try algorithm.trainRound(round, participants: sample(round: round)) { [config] r, client, step, steps, loss in
+                training.advance(message: String(format: "round %d/%d · %@ step %d/%d · loss %.4f", r, config.rounds, client, step, steps, loss))
             }
-            let mean = roundSeconds.isEmpty ? nil : doneSoFar / Double(roundSeconds.count)
-            for stats in outcome.clients {
-                progress.client(round: round, rounds: config.rounds, stats: stats,
-                                secondsLeft: mean.map { $0 * Double(config.rounds - round + 1) })
-                bytes.sent += Double(stats.bytesSent)
-                bytes.received += Double(stats.bytesReceived)
-                bytes.count += 1
-            }
-            let evaluations = round % config.evaluation.every == 0 || round == config.rounds ? try algorithm.evaluate() : nil
-            if let evaluations { progress.evaluation(round: round, clients: names, results: evaluations) }
-            let lr = learningRate(config.client, round: round, rounds: config.rounds)
-            try log.append(names.indices.map { i in
-                ClientRoundRecord(round: round, client: names[i], task: tasks[i], method: method, learningRate: lr,
-                                  train: outcome.clients.first { $0.client == names[i] }, evaluation: evaluations?[i])
+            let evaluations = round % config.evaluation.every == 0 || round == config.rounds ? try evaluate(round: round) : nil
+            try log.log(round: names.indices.map { i in
+                record(round, i, learningRates: learningRates(round: round), train: outcome.clients.first { $0.client == names[i] },
+                       evaluation: evaluations?[i])
             })
-            if let record = outcome.aggregation { try log.append(record) }
+            if let aggregation = outcome.aggregation { try log.log(aggregation: aggregation) }
             if round % config.checkpoints.every == 0 || round == last {
                 let state = CheckpointState(round: round, seed: config.seed, rootGenerator: SeededGenerator(seed: config.seed).stateWords,
                                             method: method)
                 try checkpoints.write(round: round, state: state, keep: config.checkpoints.keep) { try algorithm.save(to: $0) }
             }
-            roundSeconds.append(seconds(since: roundStart))
-            progress.round(round, rounds: config.rounds, seconds: roundSeconds.last ?? 0, projections: outcome.aggregation?.projections)
+            let gp = outcome.aggregation.map { " · \($0.projections) projections" } ?? ""
+            progress.note(String(format: "round %d/%d done in %.1fs", round, config.rounds, seconds(since: roundStart)) + gp)
         }
-        let final = log.records.filter { $0.evaluation != nil }.reduce(into: [String: (Int, EvaluationSummary)]()) { acc, r in
-            if let e = r.evaluation, r.round >= (acc[r.client]?.0 ?? -1) { acc[r.client] = (r.round, e) }
+        training.finish()
+        let result = try finish(lastRound: last, seconds: seconds(since: started))
+        try log.close()
+        try HTMLReport.write(run: runDirectory)
+        return result
+    }
+
+    /// Every client's test results, with an evaluation display.
+    private func evaluate(round: Int) throws -> [EvaluationSummary] {
+        let names = algorithm.clientNames
+        let display = progress.display("evaluation, round \(round)", total: names.count, unit: "clients")
+        var results: [EvaluationSummary] = []
+        for i in names.indices {
+            results.append(try algorithm.evaluate(client: i))
+            display.advance(message: names[i])
         }
-        let initial = log.records.filter { $0.round == 0 }
+        progress.finish(display, message: "round \(round): " + zip(names, results).map { name, r in
+            "\(name) \(r.primary.name) " + String(format: "%.4f", r.primary.value)
+        }.joined(separator: " · "))
+        return results
+    }
+
+    /// The learning rates in force in `round`: the clients' (`client`) and, in the split methods,
+    /// the server's η_s (`server`) and, in replica mode, the replicas' (`replica`).
+    private func learningRates(round: Int) -> [String: Double] {
+        var rates = ["client": learningRate(config.client, round: round, rounds: config.rounds)]
+        if config.method.isSplit {
+            rates["server"] = config.serverLearningRate(round: round)
+            if config.server.update == .replica {
+                rates["replica"] = learningRate(config.server.optimization, round: round, rounds: config.rounds)
+            }
+        }
+        return rates
+    }
+
+    /// The mini-batches the participants of `round` train (for the progress display's total).
+    private func steps(round: Int) -> Int {
+        let batch = max(config.training.batchSize, 1)
+        return sample(round: round).reduce(0) { total, i in
+            total + config.training.localEpochs * ((algorithm.datasets[i].trainCount + batch - 1) / batch)
+        }
+    }
+
+    /// The end of a run: the results (from the whole run log, a resumed run's earlier part
+    /// included), `cost.json`, `summary.md` and the example predictions.
+    private func finish(lastRound: Int, seconds: Double) throws -> SimulationResult {
+        let names = algorithm.clientNames
+        let datasets = algorithm.datasets
+        func placeholder(_ i: Int) -> EvaluationSummary {
+            EvaluationSummary(loss: .nan, metrics: makeMetric(for: datasets[i].task).summary())
+        }
+        func latest(_ i: Int, where keep: (RoundRecord) -> Bool) -> EvaluationSummary {
+            log.rounds.last { $0.client == names[i] && keep($0) }
+                .flatMap { EvaluationSummary(record: $0, samples: datasets[i].testCount) } ?? placeholder(i)
+        }
+        let initial = names.indices.map { i in latest(i) { $0.round == 0 } }
+        let final = names.indices.map { i in latest(i) { !$0.metrics.isEmpty } }
+        let trivial = datasets.map {
+            evaluateTrivialPredictor($0, batchSize: config.evaluation.batchSize, lossOptions: config.training.loss)
+        }
         var cost = algorithm.cost()
-        if bytes.count > 0 {
-            cost.bytesSentPerClientRound = bytes.sent / bytes.count
-            cost.bytesReceivedPerClientRound = bytes.received / bytes.count
+        let trained = log.rounds.filter(\.trained)
+        if !trained.isEmpty {
+            cost.bytesSentPerClientRound = Double(trained.reduce(0) { $0 + $1.bytesSent }) / Double(trained.count)
+            cost.bytesReceivedPerClientRound = Double(trained.reduce(0) { $0 + $1.bytesReceived }) / Double(trained.count)
         }
         cost.peakMemoryBytes = peakResidentBytes()
-        let trivial = algorithm.datasets.map { dataset in
-            let predictor = TrivialPredictor(fitting: dataset)
-            return evaluate(task: dataset.task, batches: dataset.testBatches(batchSize: config.evaluation.batchSize),
-                            lossOptions: config.training.loss) { predictor.predict($0) }
+        let perClient = Dictionary(grouping: trained, by: \.client).mapValues { records in
+            Double(records.reduce(0) { $0 + $1.bytesSent + $1.bytesReceived }) / Double(records.count)
         }
-        let result = SimulationResult(
-            config: config, clients: names, tasks: tasks,
-            initial: names.map { n in initial.first { $0.client == n }?.evaluation ?? EvaluationSummary(loss: 0, metrics: [], samples: 0) },
-            final: names.map { n in final[n]?.1 ?? EvaluationSummary(loss: 0, metrics: [], samples: 0) },
-            trivial: trivial, lastRound: last, cost: cost, seconds: seconds(since: started))
+        let result = SimulationResult(config: config, clients: names, tasks: datasets.map(\.task.kind.rawValue), initial: initial,
+                                      final: final, trivial: trivial, lastRound: lastRound, cost: cost, seconds: seconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(cost).write(to: runDirectory.appendingPathComponent("cost.json"))
-        try RunSummary.markdown(result).write(to: runDirectory.appendingPathComponent("summary.md"), atomically: true, encoding: .utf8)
+        try encoder.encode(cost.runCost(bytesPerClientPerRound: perClient)).write(to: runDirectory.appendingPathComponent("cost.json"))
+        try SummaryMarkdown.markdown(result).write(to: runDirectory.appendingPathComponent("summary.md"), atomically: true, encoding: .utf8)
+        try writePredictions()
         return result
+    }
+
+    /// `predictions/<client>.png`: input, truth and prediction of the first
+    /// ``predictionImages`` test images of every client.
+    private func writePredictions() throws {
+        let folder = runDirectory.appendingPathComponent("predictions")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (i, name) in algorithm.clientNames.enumerated() {
+            let dataset = algorithm.datasets[i]
+            guard let batch = dataset.testBatches(batchSize: Self.predictionImages).first else { continue }
+            let prediction = try algorithm.predict(client: i, images: batch.images)
+            let scale = min(max(128 / max(dataset.imageSize.height, 1), 1), 8)
+            try PredictionStrip.png(task: dataset.task.kind, images: batch.images, target: batch.target, prediction: prediction,
+                                    scale: scale)
+                .write(to: folder.appendingPathComponent("\(name).png"), options: .atomic)
+        }
     }
 
     /// The clients trained in `round` (indices, ascending): all by default, else a seeded sample

@@ -45,11 +45,14 @@ public final class SplitFederation: FederatedAlgorithm {
         return RoundOutcome(clients: stats, aggregation: server.lastRecord)
     }
 
-    public func evaluate() throws -> [EvaluationSummary] {
-        try clients.map { client in
-            try FedBoneFederation.evaluate(task: client.model.task, batches: client.dataset.testBatches(batchSize: config.evaluation.batchSize),
-                                           lossOptions: config.training.loss) { try client.predict($0, service: server) }
-        }
+    public func evaluate(client index: Int) throws -> EvaluationSummary {
+        let client = clients[index]
+        return try FedBoneFederation.evaluate(task: client.model.task, batches: client.dataset.testBatches(batchSize: config.evaluation.batchSize),
+                                              lossOptions: config.training.loss) { try client.predict($0, service: server) }
+    }
+
+    public func predict(client index: Int, images: Tensor) throws -> Tensor {
+        try clients[index].predict(images, service: server)
     }
 
     public func save(to directory: URL) throws {

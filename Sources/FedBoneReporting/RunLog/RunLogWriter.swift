@@ -21,7 +21,8 @@ public enum RunLogFiles {
 /// - per task kind (mean over that round's clients of the kind): `loss/task-<kind>`,
 ///   `<metric>/task-<kind>`;
 /// - per aggregation: `aggregation/mean_cosine`, `aggregation/min_cosine` (with ≥ 2 clients),
-///   `aggregation/projections`, `aggregation/rescale/<client>`, `aggregation/update_norm/<client>`.
+///   `aggregation/projections`, `aggregation/rescale/<client>`, `aggregation/update_norm/<client>`,
+///   `aggregation/aggregate_norm` (when recorded).
 ///
 /// Not thread-safe: one writer, used from one task.
 public final class RunLogWriter {
@@ -99,6 +100,9 @@ public final class RunLogWriter {
             }
             for (client, norm) in zip(record.clients, record.updateNorms) {
                 tensorBoard.scalar("aggregation/update_norm/\(client)", norm, step: step)
+            }
+            if let norm = record.aggregateNorm {
+                tensorBoard.scalar("aggregation/aggregate_norm", norm, step: step)
             }
             try tensorBoard.flush()
         }

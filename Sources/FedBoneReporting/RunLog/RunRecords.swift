@@ -80,10 +80,17 @@ public struct AggregationRecord: Codable, Equatable, Sendable {
     public var projections: Int
     /// ‖Δ_k‖ of each client's update (before rescaling).
     public var updateNorms: [Double]
+    /// The rescale scores s_k = Δ_k·Δ^{t−1}/√D behind the weights (absent if not recorded).
+    public var rescaleScores: [Double]?
+    /// ‖Δ‖ of the aggregated update (absent if not recorded).
+    public var aggregateNorm: Double?
+    /// The server learning rate η_s of θ^{t+1} = θ^t − η_s Δ (absent if not recorded).
+    public var serverLearningRate: Double?
 
     public init(
         round: Int, clients: [String], cosine: [[Double]], rescaleWeights: [Double],
-        projections: Int, updateNorms: [Double]
+        projections: Int, updateNorms: [Double], rescaleScores: [Double]? = nil,
+        aggregateNorm: Double? = nil, serverLearningRate: Double? = nil
     ) {
         self.round = round
         self.clients = clients
@@ -91,6 +98,9 @@ public struct AggregationRecord: Codable, Equatable, Sendable {
         self.rescaleWeights = rescaleWeights
         self.projections = projections
         self.updateNorms = updateNorms
+        self.rescaleScores = rescaleScores
+        self.aggregateNorm = aggregateNorm
+        self.serverLearningRate = serverLearningRate
     }
 
     /// Mean of the off-diagonal cosines (NaN with fewer than two clients).
@@ -118,5 +128,8 @@ public struct AggregationRecord: Codable, Equatable, Sendable {
         case round, clients, cosine, projections
         case rescaleWeights = "rescale_weights"
         case updateNorms = "update_norms"
+        case rescaleScores = "rescale_scores"
+        case aggregateNorm = "aggregate_norm"
+        case serverLearningRate = "server_learning_rate"
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// `summary.md` of a run: the final test results per client and per task (averaged over the
-/// task's clients), next to round 0 and the trivial predictor, and the run's cost.
-enum RunSummary {
+/// task's clients), next to round 0 and the trivial predictor, and the run's cost. (The report's
+/// curves and tables come from FedBoneReporting's `RunSummary` of the run log.)
+enum SummaryMarkdown {
     static func markdown(_ r: SimulationResult) -> String {
         var out = "# \(r.config.name): \(r.config.method.rawValue)\n\n"
         out += "Rounds run: \(r.lastRound) of \(r.config.rounds) · seed \(r.config.seed) · "
@@ -10,15 +11,15 @@ enum RunSummary {
         out += "## Per client (test split)\n\n"
         out += "| client | task | metric | round 0 | final | trivial | final loss |\n|---|---|---|---|---|---|---|\n"
         for i in r.clients.indices {
-            guard let metric = r.final[i].metrics.first else { continue }
+            let metric = r.final[i].primary
             out += "| \(r.clients[i]) | \(r.tasks[i]) | \(metric.name) \(arrow(metric)) | \(value(r.initial[i])) | \(value(r.final[i])) "
-            out += "| \(value(r.trivial[i])) | \(String(format: "%.4f", r.final[i].loss)) |\n"
+            out += "| \(value(r.trivial[i])) | \(r.final[i].loss.isNaN ? "–" : String(format: "%.4f", r.final[i].loss)) |\n"
         }
         out += "\n## Per task (mean over its clients)\n\n"
         out += "| task | metric | round 0 | final | trivial |\n|---|---|---|---|---|\n"
         for task in orderedTasks(r.tasks) {
             let idx = r.tasks.indices.filter { r.tasks[$0] == task }
-            guard let metric = idx.first.flatMap({ r.final[$0].metrics.first }) else { continue }
+            guard let metric = idx.first.map({ r.final[$0].primary }) else { continue }
             out += "| \(task) | \(metric.name) \(arrow(metric)) | \(mean(idx.map { r.initial[$0] })) | \(mean(idx.map { r.final[$0] })) "
             out += "| \(mean(idx.map { r.trivial[$0] })) |\n"
         }
@@ -33,14 +34,16 @@ enum RunSummary {
         return out
     }
 
-    static func arrow(_ m: MetricValue) -> String { m.higherIsBetter ? "↑" : "↓" }
+    static func arrow(_ m: MetricSummary.Primary) -> String { m.higherIsBetter ? "↑" : "↓" }
 
+    /// The primary value, or "–" when it is undefined (NaN: not evaluated, or nothing to measure).
     static func value(_ e: EvaluationSummary) -> String {
-        e.metrics.first.map { String(format: "%.4f", $0.value) } ?? "–"
+        e.primary.value.isNaN ? "–" : String(format: "%.4f", e.primary.value)
     }
 
+    /// The mean of the defined primary values, or "–" when none is.
     static func mean(_ es: [EvaluationSummary]) -> String {
-        let values = es.compactMap { $0.metrics.first?.value }
+        let values = es.map(\.primary.value).filter { !$0.isNaN }
         return values.isEmpty ? "–" : String(format: "%.4f", values.reduce(0, +) / Double(values.count))
     }
 
