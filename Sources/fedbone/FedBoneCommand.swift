@@ -11,6 +11,6 @@ struct FedBoneCommand: ParsableCommand {
         deployment and report commands arrive with the data and federation work (see README).
         """,
         version: "0.1.0",
-        subcommands: [ModelsCommand.self]
+        subcommands: [ModelsCommand.self, CertsCommand.self]
     )
 }
