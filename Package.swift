@@ -17,6 +17,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         .systemLibrary(
@@ -37,10 +43,23 @@ let package = Package(
             name: "FedBoneFederation",
             dependencies: ["FedBoneMetrics", "FedBoneReporting", .product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "FedBoneTransport",
+            dependencies: [
+                "FedBoneModels",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .executableTarget(
             name: "fedbone",
             dependencies: [
                 "FedBoneFederation",
+                "FedBoneTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,5 +77,13 @@ let package = Package(
         .testTarget(name: "FedBoneMetricsTests", dependencies: ["FedBoneMetrics"]),
         .testTarget(name: "FedBoneReportingTests", dependencies: ["FedBoneReporting"]),
         .testTarget(name: "FedBoneFederationTests", dependencies: ["FedBoneFederation"]),
+        .testTarget(
+            name: "FedBoneTransportTests",
+            dependencies: [
+                "FedBoneTransport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
     ]
 )

@@ -13,6 +13,7 @@ struct FedBoneCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             SimulateCommand.self, CompareCommand.self, ModelsCommand.self, DataCommand.self, ReportCommand.self,
+            CertsCommand.self,
         ]
     )
 }

@@ -1,0 +1,229 @@
+import Foundation
+import GRPCCore
+
+/// The `fedbone.v1.FedBone` service: authenticates every call, checks session, round, step,
+/// dtype, shape and values, and only then calls the ``SplitTrainingBackend``.
+struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
+    /// The protocol version this server speaks.
+    static let protocolVersion: UInt32 = 1
+
+    let backend: any SplitTrainingBackend
+    let authenticator: Authenticator
+    let sessions: SessionTable
+    let limits: TensorLimits
+    let maxMessageBytes: Int
+
+    func join(
+        request: ServerRequest<Fedbone_V1_JoinRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_JoinResponse> {
+        let client = try authenticator.authenticate(request.metadata)
+        let message = request.message
+        guard message.clientName == client.name else {
+            throw RPCError(code: .permissionDenied, message: "this token was issued for client '\(client.name)', not '\(message.clientName)'")
+        }
+        guard message.protocolVersion == Self.protocolVersion else {
+            throw RPCError(code: .invalidArgument, message: "protocol version \(message.protocolVersion) is not supported; this server speaks \(Self.protocolVersion)")
+        }
+        guard !message.task.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "the task is empty")
+        }
+        let embeddingShape = try checkedEmbeddingShape(message.embeddingShape)
+        let responseDType: WireDType
+        switch message.responseDtype {
+        case .unspecified: responseDType = .f32
+        case .f32: responseDType = .f32
+        case .f16: responseDType = .f16
+        case .bf16: responseDType = .bf16
+        case .UNRECOGNIZED(let raw):
+            throw RPCError(code: .invalidArgument, message: "unknown response dtype \(raw)")
+        }
+        let registration = ClientRegistration(clientID: client.id, name: client.name, task: message.task, embeddingShape: embeddingShape)
+        let acceptance: JoinAcceptance
+        do { acceptance = try await backend.join(registration) } catch { throw Self.status(for: error) }
+        let session = UUID().uuidString
+        await sessions.open(clientID: client.id, session: session, embeddingShape: embeddingShape, responseDType: responseDType, round: acceptance.round)
+        var response = Fedbone_V1_JoinResponse()
+        response.clientID = client.id
+        response.session = session
+        response.round = UInt64(acceptance.round)
+        response.totalRounds = UInt64(acceptance.totalRounds)
+        response.maxMessageBytes = UInt64(maxMessageBytes)
+        response.maxTensorElements = UInt64(limits.maxElements)
+        response.protocolVersion = Self.protocolVersion
+        return ServerResponse(message: response)
+    }
+
+    func forward(
+        request: ServerRequest<Fedbone_V1_ForwardRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_ForwardResponse> {
+        let message = request.message
+        let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
+        let round = try Self.checkedCount(message.round, name: "round")
+        let step = try Self.checkedCount(message.step, name: "step")
+        let state = try await sessions.beginForward(client.id, message.session, round: round, step: step)
+        let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
+        let embeddingShape = embeddings.shape
+        let features: Tensor
+        do {
+            features = try await backend.forward(client: client.id, round: round, step: step, embeddings: embeddings)
+        } catch {
+            throw Self.status(for: error)
+        }
+        await sessions.completeForward(client.id, message.session, round: round, step: step, embeddingShape: embeddingShape, featureShape: features.shape)
+        var response = Fedbone_V1_ForwardResponse()
+        response.round = message.round
+        response.step = message.step
+        response.features = Fedbone_V1_Tensor(features, dtype: state.responseDType)
+        return ServerResponse(message: response)
+    }
+
+    func backward(
+        request: ServerRequest<Fedbone_V1_BackwardRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_BackwardResponse> {
+        let message = request.message
+        let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
+        let round = try Self.checkedCount(message.round, name: "round")
+        let step = try Self.checkedCount(message.step, name: "step")
+        switch try await sessions.beginBackward(client.id, message.session, round: round, step: step) {
+        case .replay(let response):
+            return ServerResponse(message: response)
+        case let .run(featureShape, embeddingShape, responseDType):
+            let gradient = try decode(message.featureGradient, present: message.hasFeatureGradient, name: "feature_gradient", shape: .exactly(featureShape))
+            let embeddingGradient: Tensor
+            do {
+                embeddingGradient = try await backend.backward(client: client.id, round: round, step: step, featureGradient: gradient)
+            } catch {
+                throw Self.status(for: error)
+            }
+            guard embeddingGradient.shape == embeddingShape else {
+                throw RPCError(code: .internalError, message: "the server produced an embedding gradient of shape \(embeddingGradient.shape) for embeddings of shape \(embeddingShape)")
+            }
+            var response = Fedbone_V1_BackwardResponse()
+            response.round = message.round
+            response.step = message.step
+            response.embeddingGradient = Fedbone_V1_Tensor(embeddingGradient, dtype: responseDType)
+            await sessions.completeBackward(client.id, message.session, round: round, step: step, response: response)
+            return ServerResponse(message: response)
+        }
+    }
+
+    func infer(
+        request: ServerRequest<Fedbone_V1_InferRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_InferResponse> {
+        let message = request.message
+        let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
+        let state = try await sessions.current(client.id, message.session)
+        let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
+        let features: Tensor
+        do { features = try await backend.infer(client: client.id, embeddings: embeddings) } catch { throw Self.status(for: error) }
+        var response = Fedbone_V1_InferResponse()
+        response.features = Fedbone_V1_Tensor(features, dtype: state.responseDType)
+        return ServerResponse(message: response)
+    }
+
+    func endRound(
+        request: ServerRequest<Fedbone_V1_EndRoundRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_EndRoundResponse> {
+        let message = request.message
+        let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
+        let round = try Self.checkedCount(message.round, name: "round")
+        switch try await sessions.beginEndRound(client.id, message.session, round: round) {
+        case .replay(let response):
+            return ServerResponse(message: response)
+        case .run:
+            let result: RoundBarrierResult
+            do { result = try await backend.endRound(client: client.id, round: round) } catch { throw Self.status(for: error) }
+            var response = Fedbone_V1_EndRoundResponse()
+            response.nextRound = UInt64(max(0, result.nextRound))
+            response.finished = result.finished
+            await sessions.completeEndRound(client.id, message.session, round: round, response: response)
+            return ServerResponse(message: response)
+        }
+    }
+
+    func status(
+        request: ServerRequest<Fedbone_V1_StatusRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_StatusResponse> {
+        let message = request.message
+        let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
+        _ = try await sessions.current(client.id, message.session)
+        let status: TrainingStatus
+        do { status = try await backend.status() } catch { throw Self.status(for: error) }
+        var response = Fedbone_V1_StatusResponse()
+        response.round = UInt64(max(0, status.round))
+        response.phase = switch status.phase {
+        case .waitingForClients: .waitingForClients
+        case .training: .training
+        case .aggregating: .aggregating
+        case .finished: .finished
+        }
+        response.clientsJoined = UInt32(clamping: status.clientsJoined)
+        response.clientsExpected = UInt32(clamping: status.clientsExpected)
+        return ServerResponse(message: response)
+    }
+
+    func leave(
+        request: ServerRequest<Fedbone_V1_LeaveRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_LeaveResponse> {
+        let message = request.message
+        let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
+        try await sessions.close(clientID: client.id, session: message.session)
+        do { try await backend.leave(client: client.id) } catch { throw Self.status(for: error) }
+        return ServerResponse(message: Fedbone_V1_LeaveResponse())
+    }
+
+    // MARK: - Checks
+
+    /// The per-sample embedding shape from Join: 1 to 7 positive dimensions within the limits.
+    private func checkedEmbeddingShape(_ shape: [Int64]) throws(RPCError) -> [Int] {
+        guard (1..<TensorLimits.maxRank).contains(shape.count), shape.allSatisfy({ $0 > 0 }) else {
+            throw RPCError(code: .invalidArgument, message: "embedding_shape \(shape) must have 1 to \(TensorLimits.maxRank - 1) positive dimensions")
+        }
+        var count: Int64 = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= Int64(limits.maxElements) else {
+                throw RPCError(code: .invalidArgument, message: "embedding_shape \(shape) has more than the allowed \(limits.maxElements) elements per sample")
+            }
+            count = product
+        }
+        return shape.map { Int($0) }
+    }
+
+    /// A round or step number as an `Int`.
+    private static func checkedCount(_ value: UInt64, name: String) throws(RPCError) -> Int {
+        guard value <= UInt64(Int32.max) else {
+            throw RPCError(code: .invalidArgument, message: "\(name) \(value) is out of range")
+        }
+        return Int(value)
+    }
+
+    /// Decodes and validates a tensor field, mapping failures to INVALID_ARGUMENT (or
+    /// RESOURCE_EXHAUSTED for the element bound).
+    private func decode(_ tensor: Fedbone_V1_Tensor, present: Bool, name: String, shape: ExpectedShape) throws(RPCError) -> Tensor {
+        do {
+            let decoded = try Fedbone_V1_Tensor.decode(tensor, present: present, name: name, limits: limits)
+            try shape.check(decoded, name: name)
+            return decoded
+        } catch {
+            throw RPCError(code: error.isSizeLimit ? .resourceExhausted : .invalidArgument, message: error.description)
+        }
+    }
+
+    /// The gRPC status for an error a backend threw.
+    private static func status(for error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError:
+            return error
+        case let error as SplitTrainingBackendError:
+            switch error {
+            case .invalidArgument(let text): return RPCError(code: .invalidArgument, message: text)
+            case .failedPrecondition(let text): return RPCError(code: .failedPrecondition, message: text)
+            case .unavailable(let text): return RPCError(code: .unavailable, message: text)
+            case .aborted(let text): return RPCError(code: .aborted, message: text)
+            }
+        default:
+            return RPCError(code: .internalError, message: "server error: \(error)")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// What the gRPC server needs from the training side: the general-model server's operations,
+/// with tensors already decoded and validated.
+///
+/// The transport checks authentication, sessions, round and step order, dtypes, shapes and
+/// finite values before it calls any of these, so an implementation sees only well-formed
+/// requests of the client that owns the state it touches. The federation's in-process server
+/// conforms through a thin adapter (the simulation calls the same operations directly).
+///
+/// Errors: throw ``SplitTrainingBackendError`` to send the peer a precise status; any other
+/// error reaches the peer as INTERNAL.
+public protocol SplitTrainingBackend: Sendable {
+    /// A client (re)joins. Any state from its previous session is discarded.
+    func join(_ registration: ClientRegistration) async throws -> JoinAcceptance
+
+    /// General-model features for `embeddings` (shape `[N] + registration.embeddingShape`),
+    /// keeping what the matching ``backward(client:round:step:featureGradient:)`` needs.
+    func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor
+
+    /// Back-propagates `featureGradient` (the shape of the features the matching forward
+    /// returned) and returns the gradient with respect to that forward's embeddings.
+    func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor
+
+    /// Features for `embeddings` without keeping any state.
+    func infer(client: UInt32, embeddings: sending Tensor) async throws -> sending Tensor
+
+    /// The client has finished `round`. Returns once the round is aggregated (or dropped).
+    func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult
+
+    /// Where training stands.
+    func status() async throws -> TrainingStatus
+
+    /// The client leaves; it takes no part in aggregation until it joins again.
+    func leave(client: UInt32) async throws
+}
+
+/// A client that has authenticated and asks to join.
+public struct ClientRegistration: Sendable, Equatable {
+    /// The configured id of the client.
+    public var clientID: UInt32
+    /// The configured name of the client.
+    public var name: String
+    /// The task the client trains (a ``TaskKind`` raw value for FedBone's own clients).
+    public var task: String
+    /// The shape of one sample's embeddings, without the batch dimension.
+    public var embeddingShape: [Int]
+
+    /// Creates a registration.
+    public init(clientID: UInt32, name: String, task: String, embeddingShape: [Int]) {
+        self.clientID = clientID
+        self.name = name
+        self.task = task
+        self.embeddingShape = embeddingShape
+    }
+}
+
+/// The backend's answer to a join.
+public struct JoinAcceptance: Sendable, Equatable {
+    /// The round the client takes part in next.
+    public var round: Int
+    /// Rounds the server runs in total (0: not fixed).
+    public var totalRounds: Int
+
+    /// Creates an acceptance.
+    public init(round: Int, totalRounds: Int) {
+        self.round = round
+        self.totalRounds = totalRounds
+    }
+}
+
+/// The result of the end-of-round barrier.
+public struct RoundBarrierResult: Sendable, Equatable {
+    /// The round that comes next.
+    public var nextRound: Int
+    /// True when training is over.
+    public var finished: Bool
+
+    /// Creates a barrier result.
+    public init(nextRound: Int, finished: Bool) {
+        self.nextRound = nextRound
+        self.finished = finished
+    }
+}
+
+/// What the server is doing.
+public enum TrainingPhase: Sendable, Equatable {
+    /// Waiting for the configured clients to join.
+    case waitingForClients
+    /// Running a round.
+    case training
+    /// Aggregating the round's updates.
+    case aggregating
+    /// Training is over.
+    case finished
+}
+
+/// The server's state as reported to heartbeats.
+public struct TrainingStatus: Sendable, Equatable {
+    /// The current round.
+    public var round: Int
+    /// What the server is doing.
+    public var phase: TrainingPhase
+    /// Clients with an open session.
+    public var clientsJoined: Int
+    /// Clients the server is configured for.
+    public var clientsExpected: Int
+
+    /// Creates a status.
+    public init(round: Int, phase: TrainingPhase, clientsJoined: Int, clientsExpected: Int) {
+        self.round = round
+        self.phase = phase
+        self.clientsJoined = clientsJoined
+        self.clientsExpected = clientsExpected
+    }
+}
+
+/// Errors a backend throws to give the peer a precise gRPC status.
+public enum SplitTrainingBackendError: Error, Equatable, Sendable {
+    /// The request is well-formed but wrong for the model (INVALID_ARGUMENT).
+    case invalidArgument(String)
+    /// The request does not fit the server's state, e.g. the round is over (FAILED_PRECONDITION).
+    case failedPrecondition(String)
+    /// The server is shutting down or not ready; the client may retry (UNAVAILABLE).
+    case unavailable(String)
+    /// The client was dropped from the round (ABORTED); it should join again.
+    case aborted(String)
+}
