@@ -27,9 +27,8 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
 }
 
 /// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the calling thread only, for
-/// products that run inside a ``parallelChunks(_:minimumPerChunk:_:)`` body (batched GEMMs). Use
-/// it only when ``GemmBackend/native`` is true (OpenBLAS manages its own threads). It does not
-/// count multiply-adds: worker threads do not see the task's ``FlopCounter``, so the caller
+/// loops of small products (`batchedGemmLoop`, which runs them in parallel only when
+/// ``GemmBackend/native`` is true: OpenBLAS manages its own threads). It does not count multiply-adds: worker threads do not see the task's ``FlopCounter``, so the caller
 /// counts the whole batch.
 @inline(__always)
 func sgemmOnThisThread(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,

@@ -28,6 +28,10 @@ struct BenchResult: Encodable {
     let gflops: Double?
     let gbps: Double?
     let threads: Int
+    /// Median CPU time of the process (user + system, all threads) per run: with one thread, the
+    /// compute time without the time other processes took the core (a steadier figure on a
+    /// shared machine).
+    var cpuSeconds: Double?
     /// Peak resident memory during one run, and its growth over the memory before the run, in
     /// MiB (model workloads only).
     var peakMiB: Double?
@@ -37,6 +41,7 @@ struct BenchResult: Encodable {
         case name, shape, runs, gflops, gbps, threads
         case medianSeconds = "median_s"
         case minSeconds = "min_s"
+        case cpuSeconds = "cpu_s"
         case peakMiB = "peak_rss_mib"
         case stepMiB = "step_rss_mib"
     }
@@ -52,6 +57,7 @@ struct BenchResult: Encodable {
         try c.encode(gflops, forKey: .gflops)
         try c.encode(gbps, forKey: .gbps)
         try c.encode(threads, forKey: .threads)
+        try c.encodeIfPresent(cpuSeconds, forKey: .cpuSeconds)
         try c.encodeIfPresent(peakMiB, forKey: .peakMiB)
         try c.encodeIfPresent(stepMiB, forKey: .stepMiB)
     }
@@ -70,8 +76,11 @@ func measure(_ workload: Workload, warmup: Int, repeats: Int, threads: Int) -> B
     let body = workload.prepare()
     for _ in 0..<warmup { body() }
     let clock = ContinuousClock()
+    var cpu: [Double] = []
     let times = (0..<repeats).map { _ in
+        let cpuStart = processCPUSeconds()
         let elapsed = clock.measure(body).components
+        cpu.append(processCPUSeconds() - cpuStart)
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
     }
     let mid = median(times)
@@ -80,8 +89,18 @@ func measure(_ workload: Workload, warmup: Int, repeats: Int, threads: Int) -> B
     case .flops(let f): gflops = f / mid * 1e-9
     case .bytes(let b): gbps = b / mid * 1e-9
     }
-    return BenchResult(name: workload.name, shape: workload.shape, medianSeconds: mid,
-                       minSeconds: times.min() ?? mid, runs: repeats, gflops: gflops, gbps: gbps, threads: threads)
+    var result = BenchResult(name: workload.name, shape: workload.shape, medianSeconds: mid,
+                             minSeconds: times.min() ?? mid, runs: repeats, gflops: gflops, gbps: gbps, threads: threads)
+    result.cpuSeconds = median(cpu)
+    return result
+}
+
+/// User plus system CPU time of this process so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Runs `workload` once and records the peak resident memory of the process during that run
@@ -108,7 +127,7 @@ enum Table {
             ?? result.gbps.map { String(format: "%.2f GB/s", $0) } ?? "-"
         let memory = result.peakMiB.map { peak in
             String(format: "  peak %.0f MiB (step +%.0f)", peak, result.stepMiB ?? 0)
-        } ?? ""
+        } ?? result.cpuSeconds.map { String(format: "  cpu %.3f ms", $0 * 1e3) } ?? ""
         return row(result.name, result.shape, String(format: "%.3f", result.medianSeconds * 1e3),
                    String(format: "%.3f", result.minSeconds * 1e3), rate, memory)
     }
