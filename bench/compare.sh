@@ -39,7 +39,7 @@ names() { python3 -c 'import json, sys; print(",".join(r["name"] for r in json.l
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores;" \
      "OpenBLAS core $(python3 bench/openblas_core.py 2>/dev/null || echo '?') (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
 
-echo "== sgemm peak (Swift, OpenBLAS)"
+echo "== sgemm peak (Swift sgemm: the engine's kernel or OpenBLAS, as the header says)"
 "$bin" kernels "${common[@]}" --only sgemm --json "$out/peak.json"
 
 if [ "$group" != model ]; then
