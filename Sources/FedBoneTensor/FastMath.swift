@@ -26,8 +26,9 @@ func fastErf(_ value: Float) -> Float {
 
 /// eˣ as 2ⁿ·eʳ (Cephes' `expf`): n = round(x·log₂e), r = x − n·ln 2 with ln 2 split in two
 /// parts (Cody–Waite) so r is exact, and eʳ (|r| ≤ ½ln 2) from a degree-7 polynomial; relative
-/// error about 2·10⁻⁷ on [−87, 87]. Outside, x is clamped: inputs below −87 give about 10⁻³⁸
-/// instead of a subnormal or 0, inputs above 87 give e⁸⁷ ≈ 6·10³⁷ instead of more or infinity.
+/// error about 2·10⁻⁷ on [−87, 87]. Inputs below −87 give 0 (never a subnormal: subnormal
+/// products make later GEMMs crawl, e.g. attention weights under a −100 mask); inputs above 87
+/// give e⁸⁷ ≈ 6·10³⁷ instead of more or infinity.
 /// The rounding uses the 1.5·2²³ trick (adding it leaves n in the low mantissa bits), so the
 /// loop needs no rounding instruction or call.
 @inline(__always)
@@ -45,5 +46,5 @@ func fastExp(_ value: Float) -> Float {
     let er = p * r * r + r + 1
     // The low bits of `shifted` hold n + 2²² (as 0x4B400000 + n); move n + 127 into the exponent.
     let exponent = (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
-    return er * Float(bitPattern: exponent)
+    return value < -87 ? 0 : er * Float(bitPattern: exponent)
 }
