@@ -53,6 +53,12 @@ public final class MultiHeadSelfAttention: Module, UnaryLayer {
                          && Array(bias.shape.suffix(2)) == [n, n],
                          "MultiHeadSelfAttention: bias \(bias.shape) does not broadcast to the attention logits \(target)")
         }
+        if bias == nil && attnDrop == nil {
+            // The fused kernel: strided GEMMs on the qkv rows, no per-head copies.
+            var out = proj(qkv(x).attention(heads: heads, scale: scale))
+            if let projDrop { out = projDrop(out) }
+            return out
+        }
         let parts = qkv(x).reshaped([b, n, 3, heads, headDim]).permuted([2, 0, 3, 1, 4])
         func part(_ i: Int) -> Tensor { parts.slice(axis: 0, i..<(i + 1)).reshaped([b, heads, n, headDim]) }
         let q = part(0) * scale, k = part(1), v = part(2)

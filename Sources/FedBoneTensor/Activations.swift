@@ -35,16 +35,24 @@ extension Tensor {
     /// GELU in its exact form, as PyTorch's default `nn.GELU()`:
     /// `y = x · Φ(x) = ½ · x · (1 + erf(x / √2))`.
     /// Derivative: `Φ(x) + x · φ(x)`, with `φ(x) = exp(−x²/2) / √(2π)`.
+    /// `erf` and `exp` are the vectorisable ``fastErf(_:)`` and ``fastExp(_:)`` (absolute error of
+    /// `y` below 10⁻⁶·|x|).
     public func gelu() -> Tensor {
-        let invSqrt2: Float = 0.70710678118654752
-        let invSqrt2Pi: Float = 0.39894228040143268
         FlopCounter.add(multiplyAdds: count)
-        let out = parallelMapKernel { x in 0.5 * x * (1 + Foundation.erf(x * invSqrt2)) }
+        let out = Tensor(shape: shape) { y in
+            scalars.withUnsafeBufferPointer { x in
+                parallelChunks(x.count, minimumPerChunk: Tensor.pointwiseChunk) { range in
+                    for i in range { y[i] = geluValue(x[i]) }
+                }
+            }
+        }
         return Tensor.record(out, inputs: [self]) { [self] g in
-            [g.parallelZipKernel(self) { g, x in
-                let cdf = 0.5 * (1 + Foundation.erf(x * invSqrt2))
-                let pdf = invSqrt2Pi * Foundation.exp(-0.5 * x * x)
-                return g * (cdf + x * pdf)
+            [Tensor(shape: shape) { dx in
+                g.scalars.withUnsafeBufferPointer { pg in scalars.withUnsafeBufferPointer { x in
+                    parallelChunks(x.count, minimumPerChunk: Tensor.pointwiseChunk) { range in
+                        for i in range { dx[i] = pg[i] * geluDerivative(x[i]) }
+                    }
+                } }
             }]
         }
     }
@@ -76,6 +84,20 @@ extension Tensor {
             [g.parallelZipKernel(out) { g, y in g * (1 - y * y) }]
         }
     }
+}
+
+/// `½ · x · (1 + erf(x / √2))`.
+@inline(__always)
+func geluValue(_ x: Float) -> Float {
+    0.5 * x * (1 + fastErf(x * 0.70710678118654752))
+}
+
+/// `Φ(x) + x · φ(x)`: the derivative of ``geluValue(_:)``.
+@inline(__always)
+func geluDerivative(_ x: Float) -> Float {
+    let cdf = 0.5 * (1 + fastErf(x * 0.70710678118654752))
+    let pdf = 0.39894228040143268 * fastExp(-0.5 * x * x)
+    return cdf + x * pdf
 }
 
 /// `1 / (1 + e⁻ˣ)` without overflow: the exponential is always of a non-positive number.

@@ -3,9 +3,14 @@ import Accelerate
 #else
 import CBLAS
 #endif
+import Foundation
 
 /// Single-precision matrix product through the platform BLAS (OpenBLAS on Linux, Accelerate on
 /// Apple platforms): `C = alpha · op(A) · op(B) + beta · C`, all row-major.
+///
+/// On x86-64 CPUs with AVX-512 whose model OpenBLAS does not recognise (it then runs its SSE3
+/// "Prescott" kernels), the engine's own AVX-512 kernel runs instead, split across
+/// ``ComputeThreads/current`` threads (see ``GemmBackend``).
 ///
 /// - Parameters:
 ///   - transA, transB: whether `A` (stored `[K, M]` when transposed, else `[M, K]`) and `B`
@@ -16,17 +21,121 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                   alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                   b: UnsafePointer<Float>, ldb: Int? = nil,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+    gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+         a: a, lda: lda ?? (transA ? m : k), b: b, ldb: ldb ?? (transB ? k : n),
+         beta: beta, c: c, ldc: ldc ?? n, threads: ComputeThreads.current, count: true)
+}
+
+/// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the calling thread only, for
+/// loops of small products (`batchedGemmLoop`, which runs them in parallel only when
+/// ``GemmBackend/native`` is true: OpenBLAS manages its own threads). It does not count multiply-adds: worker threads do not see the task's ``FlopCounter``, so the caller
+/// counts the whole batch.
+@inline(__always)
+func sgemmOnThisThread(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
+                       b: UnsafePointer<Float>, ldb: Int? = nil,
+                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+    gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+         a: a, lda: lda ?? (transA ? m : k), b: b, ldb: ldb ?? (transB ? k : n),
+         beta: beta, c: c, ldc: ldc ?? n, threads: 1, count: false)
+}
+
+/// Which kernel runs ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+public enum GemmBackend {
+    /// Whether the engine's AVX-512 kernel runs instead of the platform BLAS: on x86-64 Linux
+    /// with AVX-512F and FMA when OpenBLAS picked kernels without AVX-512 (its core name is not
+    /// SkylakeX, Cooperlake or SapphireRapids). `FEDBONE_GEMM=openblas` or `=native` forces
+    /// the choice (benchmarks).
+    public static let native: Bool = {
+        #if canImport(Accelerate)
+        return false
+        #else
+        guard fb_gemm_avx512_available() != 0 else { return false }
+        switch ProcessInfo.processInfo.environment["FEDBONE_GEMM"] {
+        case "openblas": return false
+        case "native": return true
+        default: break
+        }
+        let core = openblas_get_corename().map { String(cString: $0).lowercased() } ?? ""
+        return !["skylakex", "cooperlake", "sapphirerapids"].contains(core)
+        #endif
+    }()
+
+    /// A short name of the kernel in use, for benchmark reports.
+    public static var name: String {
+        #if canImport(Accelerate)
+        return "Accelerate"
+        #else
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
+        return native ? "native AVX-512 (OpenBLAS core \(core) not used)" : "OpenBLAS \(core)"
+        #endif
+    }
+}
+
+/// Multiply-adds below which a product stays on one thread (a split costs a few microseconds).
+private let gemmSplitThreshold = 1 << 19
+
+/// The product with explicit strides, on up to `threads` threads.
+@inline(__always)
+private func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int, count: Bool) {
     guard m > 0, n > 0 else { return }
     if k == 0 {
-        if beta == 0 { for i in 0..<m { (c + i * (ldc ?? n)).update(repeating: 0, count: n) } }
+        if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
         return
     }
-    FlopCounter.add(multiplyAdds: m * n * k)
+    if count { FlopCounter.add(multiplyAdds: m * n * k) }
+    #if !canImport(Accelerate)
+    if GemmBackend.native {
+        nativeGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+        return
+    }
+    #endif
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha,
-                a, Int32(lda ?? (transA ? m : k)),
-                b, Int32(ldb ?? (transB ? k : n)),
-                beta, c, Int32(ldc ?? n))
+                a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
+
+#if !canImport(Accelerate)
+/// The AVX-512 kernel, with the columns (or, for narrow products, the rows) of `C` split into
+/// `threads` contiguous blocks aligned to the kernel's tile. Falls back to OpenBLAS when the
+/// packing buffers cannot be allocated.
+private func nativeGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    func run(_ rows: Range<Int>, _ columns: Range<Int>) {
+        let pa = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        let pb = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+        let pc = c + rows.lowerBound * ldc + columns.lowerBound
+        let status = fb_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, rows.count, columns.count, k, alpha,
+                                     pa, lda, pb, ldb, beta, pc, ldc)
+        if status != 0 {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(rows.count), Int32(columns.count), Int32(k), alpha,
+                        pa, Int32(lda), pb, Int32(ldb), beta, pc, Int32(ldc))
+        }
+    }
+    let tileM = Int(FB_MR), tileN = Int(FB_NR)
+    let columnTiles = (n + tileN - 1) / tileN, rowTiles = (m + tileM - 1) / tileM
+    let parts = Swift.min(threads, m * n * k / gemmSplitThreshold, Swift.max(columnTiles, rowTiles))
+    guard parts > 1 else {
+        run(0..<m, 0..<n)
+        return
+    }
+    let splitColumns = columnTiles >= parts && (columnTiles >= rowTiles || n >= 4 * tileN)
+    let tiles = splitColumns ? columnTiles : rowTiles, tile = splitColumns ? tileN : tileM
+    let extent = splitColumns ? n : m
+    parallelChunks(parts) { chunk in
+        for part in chunk {
+            let lo = Swift.min(extent, tiles * part / parts * tile)
+            let hi = Swift.min(extent, tiles * (part + 1) / parts * tile)
+            guard lo < hi else { continue }
+            if splitColumns { run(0..<m, lo..<hi) } else { run(lo..<hi, 0..<n) }
+        }
+    }
+}
+#endif

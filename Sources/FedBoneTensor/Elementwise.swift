@@ -19,6 +19,25 @@ extension Tensor {
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     guard let ba = pa.baseAddress, let bb = pb.baseAddress, let dst = out.baseAddress else { return }
+                    if cShape.count <= 2 {
+                        // One or two coalesced dimensions (same shapes, a bias over rows): split
+                        // the rows, or the one long row, across cores.
+                        let rows = cShape.count == 2 ? cShape[0] : 1
+                        let ra = cShape.count == 2 ? cStrides[0][0] : 0, rb = cShape.count == 2 ? cStrides[1][0] : 0
+                        if rows == 1 {
+                            parallelChunks(inner, minimumPerChunk: Tensor.pointwiseChunk) { r in
+                                let x = ba + r.lowerBound * sa, y = bb + r.lowerBound * sb, z = dst + r.lowerBound
+                                binaryOpLoop(op, x, sa, y, sb, z, r.count)
+                            }
+                        } else {
+                            parallelChunks(rows, minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / Swift.max(inner, 1))) { range in
+                                for row in range {
+                                    binaryOpLoop(op, ba + row * ra, sa, bb + row * rb, sb, dst + row * inner, inner)
+                                }
+                            }
+                        }
+                        return
+                    }
                     var o = 0
                     forEachRow(shape: cShape, strides: cStrides) { offsets in
                         let x = ba + offsets[0], y = bb + offsets[1], z = dst + o
@@ -109,6 +128,18 @@ extension Tensor {
 
     /// Negation without autograd.
     func negated() -> Tensor { mapKernel { -$0 } }
+}
+
+/// One row of `op`: `z[i] = x[i·sx] op y[i·sy]`.
+@inline(__always)
+func binaryOpLoop(_ op: BinaryOp, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int,
+                  _ z: UnsafeMutablePointer<Float>, _ n: Int) {
+    switch op {
+    case .add: binaryLoop(x, sx, y, sy, z, n) { $0 + $1 }
+    case .sub: binaryLoop(x, sx, y, sy, z, n) { $0 - $1 }
+    case .mul: binaryLoop(x, sx, y, sy, z, n) { $0 * $1 }
+    case .div: binaryLoop(x, sx, y, sy, z, n) { $0 / $1 }
+    }
 }
 
 /// The inner loop of a binary kernel for each combination of unit and zero strides.

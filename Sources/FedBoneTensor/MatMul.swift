@@ -40,11 +40,17 @@ extension Tensor {
         let ea = a.broadcastKernel(to: batchShape + [m, k])
         let eb = b.broadcastKernel(to: batchShape + [k, n])
         let batches = batchShape.reduce(1, *)
+        // The batch of small products runs across cores (``batchedGemmLoop``); the worker threads
+        // do not see the FlopCounter, so the multiply-adds are counted here.
+        FlopCounter.add(multiplyAdds: batches * m * n * k)
         let out = Tensor(shape: batchShape + [m, n]) { c in
             ea.scalars.withUnsafeBufferPointer { pa in eb.scalars.withUnsafeBufferPointer { pb in
-                for i in 0..<batches {
-                    sgemm(transA: false, transB: false, m: m, n: n, k: k,
-                          a: pa.baseAddress! + i * m * k, b: pb.baseAddress! + i * k * n, c: c.baseAddress! + i * m * n)
+                batchedGemmLoop(batches) { range in
+                    for i in range {
+                        sgemmOnThisThread(transA: false, transB: false, m: m, n: n, k: k,
+                                          a: pa.baseAddress! + i * m * k, b: pb.baseAddress! + i * k * n,
+                                          c: c.baseAddress! + i * m * n)
+                    }
                 }
             } }
         }
@@ -53,17 +59,23 @@ extension Tensor {
             g.scalars.withUnsafeBufferPointer { pg in
                 if a.requiresGrad {
                     ga = Tensor(shape: ea.shape) { c in eb.scalars.withUnsafeBufferPointer { pb in
-                        for i in 0..<batches {
-                            sgemm(transA: false, transB: true, m: m, n: k, k: n,
-                                  a: pg.baseAddress! + i * m * n, b: pb.baseAddress! + i * k * n, c: c.baseAddress! + i * m * k)
+                        batchedGemmLoop(batches) { range in
+                            for i in range {
+                                sgemmOnThisThread(transA: false, transB: true, m: m, n: k, k: n,
+                                                  a: pg.baseAddress! + i * m * n, b: pb.baseAddress! + i * k * n,
+                                                  c: c.baseAddress! + i * m * k)
+                            }
                         }
                     } }.sumToShape(a.shape)
                 }
                 if b.requiresGrad {
                     gb = Tensor(shape: eb.shape) { c in ea.scalars.withUnsafeBufferPointer { pa in
-                        for i in 0..<batches {
-                            sgemm(transA: true, transB: false, m: k, n: n, k: m,
-                                  a: pa.baseAddress! + i * m * k, b: pg.baseAddress! + i * m * n, c: c.baseAddress! + i * k * n)
+                        batchedGemmLoop(batches) { range in
+                            for i in range {
+                                sgemmOnThisThread(transA: true, transB: false, m: k, n: n, k: m,
+                                                  a: pa.baseAddress! + i * m * k, b: pg.baseAddress! + i * m * n,
+                                                  c: c.baseAddress! + i * k * n)
+                            }
                         }
                     } }.sumToShape(b.shape)
                 }

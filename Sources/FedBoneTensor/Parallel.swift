@@ -27,3 +27,46 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// How `parallelChunks` would split `count` iterations, with each chunk's index known to its
+/// body (for per-chunk partial results that are reduced afterwards).
+struct ChunkPlan {
+    let count: Int
+    /// The number of chunks (at least 1).
+    let chunks: Int
+
+    /// A plan over at most ``ComputeThreads/current`` chunks of at least `minimumPerChunk`
+    /// iterations; `parallel: false` keeps one chunk on the calling thread.
+    init(count: Int, minimumPerChunk: Int, parallel: Bool = true) {
+        self.count = count
+        let cores = parallel ? ComputeThreads.current : 1
+        chunks = Swift.max(1, Swift.min(cores, count / Swift.max(minimumPerChunk, 1)))
+    }
+
+    /// Runs `body(chunkIndex, range)` for every chunk, concurrently when there are several.
+    func run(_ body: (Int, Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        if chunks == 1 {
+            body(0, 0..<count)
+            return
+        }
+        let (count, chunks) = (count, chunks)
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                box.value(c, (count * c / chunks)..<(count * (c + 1) / chunks))
+            }
+        }
+    }
+}
+
+/// Runs a loop of independent small GEMMs (`sgemmOnThisThread` in the body): split across cores
+/// when the engine's own GEMM kernel runs, on the calling thread when OpenBLAS or Accelerate
+/// (which thread each product themselves) do.
+func batchedGemmLoop(_ count: Int, _ body: (Range<Int>) -> Void) {
+    if GemmBackend.native {
+        parallelChunks(count, minimumPerChunk: 1, body)
+    } else if count > 0 {
+        body(0..<count)
+    }
+}

@@ -14,25 +14,40 @@ extension Tensor {
             let source = result
             result = Tensor(shape: newShape) { out in
                 source.scalars.withUnsafeBufferPointer { src in
-                    for o in 0..<outer {
-                        let dst = out.baseAddress! + o * inner
-                        let base = src.baseAddress! + o * n * inner
-                        if inner == 1 {
-                            var s: Float = 0
-                            for j in 0..<n { s += base[j] }
-                            dst.pointee = s
-                        } else {
-                            dst.update(from: base, count: inner)
-                            for j in 1..<n {
-                                let row = base + j * inner
-                                for i in 0..<inner { dst[i] += row[i] }
-                            }
+                    guard let sp = src.baseAddress, let dp = out.baseAddress else { return }
+                    // Parallel over the outer blocks, or over the inner columns when there is one
+                    // block: every sum keeps its serial order, so results do not depend on threads.
+                    let work = Swift.max(1, Tensor.pointwiseChunk / Swift.max(n, 1))
+                    if outer > 1 || inner == 1 {
+                        parallelChunks(outer, minimumPerChunk: Swift.max(1, work / Swift.max(inner, 1))) { blocks in
+                            for o in blocks { sumBlock(sp + o * n * inner, dp + o * inner, n: n, inner: inner, columns: 0..<inner) }
+                        }
+                    } else {
+                        parallelChunks(inner, minimumPerChunk: work) { columns in
+                            sumBlock(sp, dp, n: n, inner: inner, columns: columns)
                         }
                     }
                 }
             }
         }
         return result
+    }
+
+    /// Sums the `n` rows (stride `inner`) of one `[n, inner]` block into `dst`, for `columns`.
+    @inline(__always)
+    private func sumBlock(_ base: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, n: Int, inner: Int,
+                          columns: Range<Int>) {
+        if inner == 1 {
+            var s: Float = 0
+            for j in 0..<n { s += base[j] }
+            dst.pointee = s
+            return
+        }
+        (dst + columns.lowerBound).update(from: base + columns.lowerBound, count: columns.count)
+        for j in 1..<n {
+            let row = base + j * inner
+            for i in columns { dst[i] += row[i] }
+        }
     }
 
     /// Repeats this tensor along its size-1 dimensions to `target` (broadcast), without autograd.

@@ -46,6 +46,7 @@ public struct Tensor {
 
     /// Creates a tensor of the given shape, filling its uninitialized storage with `body`.
     init(shape: [Int], fill body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        _ = Allocator.tuned
         let count = shape.reduce(1, *)
         self.shape = shape
         self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in

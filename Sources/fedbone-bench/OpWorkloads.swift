@@ -79,7 +79,8 @@ private func softmaxWorkload(shape: [Int]) -> Workload {
     }
 }
 
-/// Swin window attention: `x [B, N, C] → qkv → heads → softmax(q·kᵀ·scale)·v → proj [B, N, C]`.
+/// Swin window attention: `x [B, N, C] → qkv → softmax(q·kᵀ·scale)·v per head → proj [B, N, C]`,
+/// with the engine's fused attention op (strided GEMMs on the qkv rows; what the models run).
 private func attentionWorkload(windows b: Int, tokens n: Int, channels c: Int, heads: Int) -> Workload {
     let d = c / heads
     let rows = Double(b * n)
@@ -91,13 +92,8 @@ private func attentionWorkload(windows b: Int, tokens n: Int, channels c: Int, h
         let seed = Tensor.ones([b, n, c])
         let scale = 1 / Float(d).squareRoot()
         return {
-            let qkv = x.requiringGrad().linear(weight: qkvWeight.requiringGrad(), bias: qkvBias.requiringGrad())
-                .reshaped([b, n, 3, heads, d]).permuted([2, 0, 3, 1, 4])          // [3, B, h, N, d]
-            let q = qkv.slice(axis: 0, 0..<1).reshaped([b, heads, n, d])
-            let k = qkv.slice(axis: 0, 1..<2).reshaped([b, heads, n, d])
-            let v = qkv.slice(axis: 0, 2..<3).reshaped([b, heads, n, d])
-            let attention = (q.matmul(k.transposed(-2, -1)) * scale).softmax(axis: -1)  // [B, h, N, N]
-            attention.matmul(v).permuted([0, 2, 1, 3]).reshaped([b, n, c])
+            x.requiringGrad().linear(weight: qkvWeight.requiringGrad(), bias: qkvBias.requiringGrad())
+                .attention(heads: heads, scale: scale)
                 .linear(weight: projWeight.requiringGrad(), bias: projBias.requiringGrad())
                 .backward(seed)
         }

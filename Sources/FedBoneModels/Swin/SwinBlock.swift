@@ -22,6 +22,7 @@ public final class SwinBlock: Module {
     public let dropPathRate: Float
     private let mask: Tensor?
     private var generator: SeededGenerator
+    private var cachedMaps: (batch: Int, partition: [Int], merge: [Int])?
 
     /// A block over a `resolution` grid of `dim` channels.
     public init(dim: Int, numHeads: Int, resolution: (height: Int, width: Int), windowSize: Int, shifted: Bool,
@@ -54,23 +55,24 @@ public final class SwinBlock: Module {
         return y
     }
 
+    /// Shifted, padded windows → attention → back to the grid: two row copies in all
+    /// (``Tensor/placedRows(_:)`` with the maps of ``SwinWindows/rowMaps(batch:height:width:window:shift:)``).
     private func attention(_ x: Tensor) -> Tensor {
-        let h = x.shape[1], w = x.shape[2]
-        var shifted = x
-        if shift.height > 0 { shifted = shifted.rolled(-shift.height, axis: 1) }
-        if shift.width > 0 { shifted = shifted.rolled(-shift.width, axis: 2) }
-        let padH = (window.height - h % window.height) % window.height
-        let padW = (window.width - w % window.width) % window.width
-        shifted = SwinWindows.padBottomRight(shifted, height: padH, width: padW)
-        let windows = SwinWindows.partition(shifted, height: window.height, width: window.width)
+        let b = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3]
+        let maps = rowMaps(batch: b)
+        let windows = x.reshaped([b * h * w, c]).placedRows(maps.partition)
+            .reshaped([-1, window.height * window.width, c])
         let attended = attn(windows, mask: mask)
-        var merged = SwinWindows.reverse(attended, height: window.height, width: window.width,
-                                         imageHeight: h + padH, imageWidth: w + padW)
-        if padH > 0 { merged = merged.slice(axis: 1, 0..<h) }
-        if padW > 0 { merged = merged.slice(axis: 2, 0..<w) }
-        if shift.height > 0 { merged = merged.rolled(shift.height, axis: 1) }
-        if shift.width > 0 { merged = merged.rolled(shift.width, axis: 2) }
-        return merged
+        return attended.reshaped([-1, c]).placedRows(maps.merge).reshaped([b, h, w, c])
+    }
+
+    /// The row maps for `batch` images, kept for the last batch size seen.
+    private func rowMaps(batch: Int) -> (partition: [Int], merge: [Int]) {
+        if let cached = cachedMaps, cached.batch == batch { return (cached.partition, cached.merge) }
+        let maps = SwinWindows.rowMaps(batch: batch, height: resolution.height, width: resolution.width,
+                                       window: (window.height, window.width), shift: (shift.height, shift.width))
+        cachedMaps = (batch, maps.partition, maps.merge)
+        return maps
     }
 
     private func dropPath(_ x: Tensor) -> Tensor {

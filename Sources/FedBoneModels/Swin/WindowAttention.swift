@@ -54,19 +54,9 @@ public final class WindowAttention: Module {
     ///   - x: windows `[B·nW, N, C]`.
     ///   - mask: `[nW, N, N]` additive mask (0 or −100) for shifted windows, or `nil`.
     public func callAsFunction(_ x: Tensor, mask: Tensor?) -> Tensor {
-        let windows = x.shape[0], n = x.shape[1], c = x.shape[2]
-        let headDim = c / numHeads
-        let parts = qkv(x).reshaped([windows, n, 3, numHeads, headDim]).permuted([2, 0, 3, 1, 4])
-        let q = parts.slice(axis: 0, 0..<1).reshaped([windows, numHeads, n, headDim]) * (1 / Float(headDim).squareRoot())
-        let k = parts.slice(axis: 0, 1..<2).reshaped([windows, numHeads, n, headDim])
-        let v = parts.slice(axis: 0, 2..<3).reshaped([windows, numHeads, n, headDim])
-        var scores = q.matmul(k.transposed()) + relativePositionBias().reshaped([1, numHeads, n, n])
-        if let mask {
-            let nW = mask.shape[0]
-            scores = (scores.reshaped([windows / nW, nW, numHeads, n, n]) + mask.reshaped([1, nW, 1, n, n]))
-                .reshaped([windows, numHeads, n, n])
-        }
-        let out = scores.softmax(axis: -1).matmul(v).transposed(1, 2).reshaped([windows, n, c])
-        return proj(out)
+        let headDim = x.shape[2] / numHeads
+        let attended = qkv(x).attention(heads: numHeads, scale: 1 / Float(headDim).squareRoot(),
+                                        bias: relativePositionBias(), mask: mask)
+        return proj(attended)
     }
 }

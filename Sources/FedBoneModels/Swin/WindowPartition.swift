@@ -2,16 +2,38 @@ import FedBoneLayers
 
 /// The token shuffles of Swin: windows, padding and the shifted-window mask (timm semantics).
 enum SwinWindows {
+    /// The row maps of a block's token shuffle for `batch` images of `h × w` tokens, for
+    /// ``Tensor/placedRows(_:)``: `partition` takes the `[B·H·W]` token rows to window rows
+    /// `[B·nW·N]` (cyclic shift by −`shift`, zero padding at the bottom and right to a multiple
+    /// of the window, then windows in row-major order); `merge` takes the window rows back to
+    /// token rows (dropping the padding, shift by +`shift`). The composition is the identity on
+    /// tokens, as timm's roll → pad → window_partition and window_reverse → crop → roll.
+    static func rowMaps(batch: Int, height h: Int, width w: Int, window: (Int, Int), shift: (Int, Int))
+        -> (partition: [Int], merge: [Int]) {
+        let (wh, ww) = window
+        let ph = (h + wh - 1) / wh * wh, pw = (w + ww - 1) / ww * ww
+        let nWh = ph / wh, nWw = pw / ww, n = wh * ww
+        var partition = [Int](repeating: -1, count: batch * nWh * nWw * n)
+        var merge = [Int](repeating: 0, count: batch * h * w)
+        for b in 0..<batch {
+            for i in 0..<ph {
+                for j in 0..<pw {
+                    let row = ((b * nWh + i / wh) * nWw + j / ww) * n + (i % wh) * ww + j % ww
+                    guard i < h && j < w else { continue }
+                    // Padded position (i, j) of the shifted grid holds token ((i + sh) mod h, (j + sw) mod w).
+                    let token = b * h * w + ((i + shift.0) % h) * w + (j + shift.1) % w
+                    partition[row] = token
+                    merge[token] = row
+                }
+            }
+        }
+        return (partition, merge)
+    }
+
     /// `[B, H, W, C] → [B·(H/wh)·(W/ww), wh·ww, C]`, windows in row-major order.
     static func partition(_ x: Tensor, height wh: Int, width ww: Int) -> Tensor {
         let b = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3]
         return x.reshaped([b, h / wh, wh, w / ww, ww, c]).permuted([0, 1, 3, 2, 4, 5]).reshaped([-1, wh * ww, c])
-    }
-
-    /// The inverse of ``partition(_:height:width:)``: `[B·nW, wh·ww, C] → [B, H, W, C]`.
-    static func reverse(_ windows: Tensor, height wh: Int, width ww: Int, imageHeight h: Int, imageWidth w: Int) -> Tensor {
-        let c = windows.shape[2]
-        return windows.reshaped([-1, h / wh, w / ww, wh, ww, c]).permuted([0, 1, 3, 2, 4, 5]).reshaped([-1, h, w, c])
     }
 
     /// Pads `[B, H, W, C]` with zeros at the bottom and right, as `F.pad(x, (0, 0, 0, pw, 0, ph))`.

@@ -1,0 +1,25 @@
+#if canImport(Glibc) && !canImport(Accelerate)
+import CBLAS
+#endif
+
+/// Tuning of the C allocator that holds every tensor's storage.
+///
+/// Each op allocates its output, and a training step frees and reallocates the same sizes again
+/// and again. glibc serves blocks above its mmap threshold (at first 128 KiB, rising as big
+/// blocks are freed) with fresh `mmap`s whose pages fault in on first touch, and trims freed
+/// memory at the top of the heap; both make a step pay for page faults every time. On Linux
+/// the engine raises the threshold to glibc's maximum (32 MiB) and the trim threshold to
+/// 512 MiB, so freed activations are reused from the heap: a few percent of a Swin step. The
+/// process keeps the memory of its largest step resident, as PyTorch's caching does.
+enum Allocator {
+    /// Applies the tuning once; reading it is cheap afterwards.
+    static let tuned: Bool = {
+        #if canImport(Glibc) && !canImport(Accelerate)
+        mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        mallopt(M_TRIM_THRESHOLD, 512 << 20)
+        return true
+        #else
+        return false
+        #endif
+    }()
+}
