@@ -86,7 +86,7 @@ public struct ModelConfig: Sendable, Equatable, Encodable {
     /// The server's general model.
     public var general: GeneralModelChoice = .custom(ExperimentConfig.defaultGeneralModel)
     /// The clients' task adaptation module.
-    public var adaptation = AdaptationConfiguration(width: 32, heads: 2, kernelSize: 3)
+    public var adaptation = AdaptationConfiguration(width: 16, heads: 2, kernelSize: 3)
 
     public init() {}
 }
