@@ -25,7 +25,7 @@ struct ExperimentOptions: ParsableArguments {
         var text = ""
         if let config {
             do { text = try String(contentsOfFile: config, encoding: .utf8) } catch {
-                throw ValidationError("cannot read config \(config): \(error.localizedDescription)")
+                throw CommandError("cannot read config \(config): \(error.localizedDescription)")
             }
         }
         return try ExperimentConfig.load(yaml: text, overrides: overrides)
