@@ -174,6 +174,49 @@ public final class GeneralModelServer: GeneralModelService {
         return self.round
     }
 
+    // MARK: Faults
+
+    /// The participants of the open round, in registration order (empty between rounds).
+    public var roundParticipants: [ClientID] { participants }
+
+    /// The participants of the open round that have ended it.
+    public var endedParticipants: Set<ClientID> { ended }
+
+    /// Drops `client` from the open round (it disconnected or timed out): its replica or
+    /// gradient sum takes no part in the aggregation. When every remaining participant has
+    /// already ended the round, the round is aggregated now; when none remains, it is
+    /// abandoned (``abandonRound()``). Returns true when the round closed.
+    @discardableResult
+    public func drop(client: ClientID) -> Bool {
+        guard let index = participants.firstIndex(of: client) else { return false }
+        participants.remove(at: index)
+        ended.remove(client)
+        pending[client] = nil
+        gradientSums[client] = nil
+        optimizers[client] = nil
+        batches[client] = nil
+        guard !participants.isEmpty else {
+            abandonRound()
+            return true
+        }
+        guard ended.count == participants.count else { return false }
+        aggregate()
+        return true
+    }
+
+    /// Closes the open round without aggregating: θ and Δ^{t−1} stay as they were and the
+    /// server moves on to the next round (a round with too few clients does not count).
+    public func abandonRound() {
+        lastRecord = nil
+        round += 1
+        participants = []
+        ended = []
+        pending = [:]
+        gradientSums = [:]
+        batches = [:]
+        optimizers = [:]
+    }
+
     // MARK: Aggregation
 
     /// Δ_k of a participant: θ^t − θ_k (replica) or its mean gradient (gradient).
