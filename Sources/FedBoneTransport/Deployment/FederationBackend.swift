@@ -11,7 +11,10 @@ import Foundation
 /// - EndRound is a barrier: the call suspends (no thread is blocked) until every participant
 ///   of the round has ended it, or was dropped, and the aggregation is done.
 /// - Faults: a participant that leaves, rejoins mid-round or has not ended the round within
-///   `roundTimeout` is dropped from the round's aggregation. A round keeps counting while at
+///   `roundTimeout` is dropped from the round's aggregation. It stays registered: the next
+///   round counts it in, and it takes part once it joins again (a join of a participant that
+///   has not trained a step of the open round keeps it in). A client that joins while a round
+///   runs, and was not dropped from it, is admitted to it. A round keeps counting while at
 ///   least `minClients` participants remain; with fewer it is abandoned (θ unchanged).
 ///
 /// The general model runs inside the actor, so requests of different clients are serialised;
@@ -47,6 +50,7 @@ public actor FederationBackend: SplitTrainingBackend {
     private let minClients: Int
     private let roundTimeout: Duration
     private var joined: Set<UInt32> = []
+    private var droppedThisRound: Set<UInt32> = []
     private var roundOpen = false
     private var roundWaiters: [CheckedContinuation<Void, Never>] = []
     private var barrierWaiters: [CheckedContinuation<RoundBarrierResult, Never>] = []
@@ -98,6 +102,7 @@ public actor FederationBackend: SplitTrainingBackend {
                               serverLearningRate: config.serverLearningRate(round: round))
         roundOpen = true
         closing = nil
+        droppedThisRound = []
         resumeAll(&roundWaiters)
         let timeout = roundTimeout
         let timer = Task { [weak self] in
@@ -148,10 +153,21 @@ public actor FederationBackend: SplitTrainingBackend {
         guard registration.embeddingShape == expected else {
             throw SplitTrainingBackendError.invalidArgument("embedding shape \(registration.embeddingShape) does not match the general model's \(expected)")
         }
-        if roundOpen { drop(member) }
+        var round = server.round
+        let id = ClientID(member.name)
+        let fresh = roundOpen && server.roundParticipants.contains(id) && !server.endedParticipants.contains(id) && !server.hasProgress(id)
+        if roundOpen, !fresh {
+            drop(member)
+            if roundOpen, !droppedThisRound.contains(member.id), !server.endedParticipants.contains(id),
+               try mapped({ try server.admit(id) }) || server.roundParticipants.contains(id) {
+                round = server.round
+            } else {
+                round = server.round + (roundOpen ? 1 : 0)
+            }
+        }
         joined.insert(member.id)
         resumeAll(&joinWaiters)
-        return JoinAcceptance(round: roundOpen ? server.round + 1 : server.round, totalRounds: config.rounds)
+        return JoinAcceptance(round: round, totalRounds: config.rounds)
     }
 
     public func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
@@ -217,6 +233,7 @@ public actor FederationBackend: SplitTrainingBackend {
         let id = ClientID(member.name)
         guard roundOpen, server.roundParticipants.contains(id), !server.endedParticipants.contains(id) else { return }
         let round = server.round
+        droppedThisRound.insert(member.id)
         if server.roundParticipants.count - 1 < minClients {
             server.abandonRound()
             close(.abandoned(round: round))

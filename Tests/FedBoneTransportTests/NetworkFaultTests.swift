@@ -1,0 +1,69 @@
+import Foundation
+import GRPCCore
+import Synchronization
+import Testing
+@testable import FedBoneTransport
+
+/// Log lines collected from several tasks.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var all: [String] { lines.withLock { $0 } }
+}
+
+/// Faults over real loopback gRPC with the federation's server behind the transport.
+@Suite struct NetworkFaultTests {
+    @Test func aClientThatStallsMidRoundIsDroppedAndRejoinsTheNextRound() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-fault-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let experiment = try ExperimentConfig.load(yaml: NetworkFederationTests.tinyYAML)
+        let names = ["segmentation-0", "depth-0", "normals-0"]
+        let tokens = names.map { "token-\($0)" }
+        let deployment = ServerDeploymentConfig(
+            experiment: "experiment.yaml", host: "127.0.0.1", port: 0, minClients: 2, roundTimeoutSeconds: 1.5, joinTimeoutSeconds: 30,
+            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[$0])) })
+        let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil, runDirectory: scratch, resume: false)
+        let lines = LogLines()
+        let (ports, sink) = AsyncStream<Int>.makeStream()
+        let embeddingShape = try FederationBackendTests.embeddingShape(experiment)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { sink.finish() }
+                try await runner.run(listening: { sink.yield($0); sink.finish() }, log: { lines.append($0) })
+            }
+            var port = 0
+            for await p in ports { port = p }
+            for i in 0..<2 {
+                let transport = TransportClientConfig(host: "127.0.0.1", port: port, token: tokens[i])
+                group.addTask { _ = try await FederationClientRunner.run(experiment: experiment, client: names[i], transport: transport) }
+            }
+            let stalled = TransportClientConfig(host: "127.0.0.1", port: port, token: tokens[2], callTimeout: .seconds(20),
+                                                retry: RetrySettings(maxAttempts: 1))
+            group.addTask {
+                try await FedBoneTransportClient.withClient(config: stalled) { client in
+                    let info = try await client.join(name: "normals-0", task: "normals", embeddingShape: embeddingShape)
+                    #expect(info.round == 1)
+                    let embeddings = Tensor(uncheckedShape: [2] + embeddingShape, scalars: [Float](repeating: 0.1, count: 2 * embeddingShape.reduce(1, *)))
+                    _ = try await client.forward(round: 1, step: 0, embeddings: embeddings)
+                    try await Task.sleep(for: .seconds(2.5))
+                    await #expect(throws: RPCError.self) { try await client.endRound(round: 1) }
+                    let again = try await client.join(name: "normals-0", task: "normals", embeddingShape: embeddingShape)
+                    #expect(again.round == 2)
+                    let features = try await client.forward(round: 2, step: 0, embeddings: embeddings)
+                    let gradient = Tensor(uncheckedShape: features.shape, scalars: [Float](repeating: 0.01, count: features.count))
+                    _ = try await client.backward(round: 2, step: 0, featureGradient: gradient)
+                    let end = try await client.endRound(round: 2)
+                    #expect(end == RoundBarrierResult(nextRound: 3, finished: true))
+                    try await client.leave()
+                }
+            }
+            try await group.waitForAll()
+        }
+        let log = lines.all
+        #expect(log.contains { $0.hasPrefix("round 1/2 aggregated over segmentation-0, depth-0 in") }, "\(log)")
+        #expect(log.contains { $0.hasPrefix("round 2/2 aggregated over segmentation-0, depth-0, normals-0 in") }, "\(log)")
+        #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("checkpoints/round-2/general.safetensors").path))
+    }
+}
