@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Continue from the run directory's latest checkpoint.")
     var resume = false
 
+    @Option(help: "Stop after this round's checkpoint (continue later with --resume; the clients wait and reconnect).")
+    var stopAfter: Int?
+
     @Option(help: "The server's certificate chain (PEM).")
     var tlsCert: String?
 
@@ -62,7 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let directory = URL(fileURLWithPath: runDirectory ?? "runs/\(experiment.name)-server")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: tls, runDirectory: directory, resume: resume)
+        let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: tls, runDirectory: directory, resume: resume,
+                                            stopAfter: stopAfter)
         let last = try await runner.run(log: logLine)
         print(last?.path ?? directory.path)
     }

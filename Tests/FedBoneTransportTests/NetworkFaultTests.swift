@@ -66,4 +66,45 @@ final class LogLines: Sendable {
         #expect(log.contains { $0.hasPrefix("round 2/2 aggregated over segmentation-0, depth-0, normals-0 in") }, "\(log)")
         #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("checkpoints/round-2/general.safetensors").path))
     }
+
+    @Test func aServerStoppedBetweenRoundsAndResumedFinishesLikeAnUninterruptedRun() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let experiment = try ExperimentConfig.load(yaml: NetworkFederationTests.tinyYAML)
+        let expected = try NetworkFederationTests.inProcessGeneralModel(experiment, scratch: scratch)
+        let names = ["segmentation-0", "depth-0", "normals-0"]
+        let tokens = names.map { "token-\($0)" }
+        let port = Int.random(in: 20000...40000)
+        let deployment = ServerDeploymentConfig(
+            experiment: "experiment.yaml", host: "127.0.0.1", port: port, joinTimeoutSeconds: 30,
+            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[$0])) })
+        let serverDirectory = scratch.appendingPathComponent("server")
+        let first = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil, runDirectory: serverDirectory,
+                                           resume: false, stopAfter: 1)
+        let second = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil, runDirectory: serverDirectory, resume: true)
+        let (ports, sink) = AsyncStream<Int>.makeStream()
+        let last = try await withThrowingTaskGroup(of: URL?.self) { group in
+            group.addTask {
+                defer { sink.finish() }
+                let stopped = try await first.run(listening: { sink.yield($0); sink.finish() })
+                #expect(stopped?.lastPathComponent == "round-1")
+                return try await second.run()
+            }
+            for await _ in ports {}
+            for i in names.indices {
+                let transport = TransportClientConfig(host: "127.0.0.1", port: port, token: tokens[i],
+                                                      retry: RetrySettings(maxAttempts: 20, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1)))
+                group.addTask {
+                    _ = try await FederationClientRunner.run(experiment: experiment, client: names[i], transport: transport)
+                    return nil
+                }
+            }
+            var last: URL?
+            for try await url in group { if let url { last = url } }
+            return last
+        }
+        let folder = try #require(last)
+        #expect(folder.lastPathComponent == "round-2")
+        NetworkFederationTests.expectClose(try Safetensors.read(contentsOf: folder.appendingPathComponent("general.safetensors")), expected)
+    }
 }

@@ -51,6 +51,7 @@ public actor FederationBackend: SplitTrainingBackend {
     private let roundTimeout: Duration
     private var joined: Set<UInt32> = []
     private var droppedThisRound: Set<UInt32> = []
+    private var stopping = false
     private var roundOpen = false
     private var roundWaiters: [CheckedContinuation<Void, Never>] = []
     private var barrierWaiters: [CheckedContinuation<RoundBarrierResult, Never>] = []
@@ -133,6 +134,13 @@ public actor FederationBackend: SplitTrainingBackend {
         try server.restore(general: general, previousUpdate: previous, nextRound: nextRound)
     }
 
+    /// Stops between rounds: calls waiting for the next round fail with UNAVAILABLE (the
+    /// clients retry, and find the server again once it is restarted with `--resume`).
+    public func stop() {
+        stopping = true
+        resumeAll(&roundWaiters)
+    }
+
     /// Waits until every client has left (or `timeout` passes), so that clients can still
     /// evaluate with the final model after the last round.
     public func waitUntilAllLeft(timeout: Duration) async {
@@ -173,6 +181,7 @@ public actor FederationBackend: SplitTrainingBackend {
     public func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
         let member = try self.member(client)
         while !(roundOpen && round == server.round) {
+            guard !stopping else { throw SplitTrainingBackendError.unavailable("the server is stopping; retry") }
             guard round >= server.round, !finished else {
                 throw SplitTrainingBackendError.failedPrecondition("round \(round) is over (the server is at round \(server.round))")
             }

@@ -38,8 +38,12 @@ public struct FederationServerRunner: Sendable {
     public var runDirectory: URL
     /// Continue from the run directory's latest checkpoint.
     public var resume: Bool
+    /// Stop after this round's checkpoint (to be continued with `resume`), as if the server were killed between rounds.
+    public var stopAfter: Int?
 
-    public init(experiment: ExperimentConfig, deployment: ServerDeploymentConfig, tls: ServerTLSSettings?, runDirectory: URL, resume: Bool) {
+    public init(experiment: ExperimentConfig, deployment: ServerDeploymentConfig, tls: ServerTLSSettings?, runDirectory: URL, resume: Bool,
+                stopAfter: Int? = nil) {
+        self.stopAfter = stopAfter
         self.experiment = experiment
         self.deployment = deployment
         self.tls = tls
@@ -79,7 +83,7 @@ public struct FederationServerRunner: Sendable {
         let transportConfig = TransportServerConfig(host: deployment.host, port: deployment.port,
                                                     maxMessageBytes: deployment.maxMessageMB << 20, tls: tls)
         let server = FedBoneTransportServer(config: transportConfig, registry: registry, backend: backend)
-        let experiment = self.experiment, deployment = self.deployment
+        let experiment = self.experiment, deployment = self.deployment, stopAfter = self.stopAfter
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
             do {
@@ -87,7 +91,7 @@ public struct FederationServerRunner: Sendable {
                 log("listening on \(deployment.host):\(port)")
                 listening(port)
                 let last = try await Self.drive(backend: backend, experiment: experiment, deployment: deployment,
-                                                expected: members.count, store: store, log: log)
+                                                expected: members.count, store: store, stopAfter: stopAfter, log: log)
                 server.beginGracefulShutdown()
                 try await group.waitForAll()
                 return last
@@ -102,7 +106,8 @@ public struct FederationServerRunner: Sendable {
     /// Waits for the clients, runs the remaining rounds with a checkpoint after each, then
     /// waits for the clients to leave.
     private static func drive(backend: FederationBackend, experiment: ExperimentConfig, deployment: ServerDeploymentConfig,
-                              expected: Int, store: CheckpointStore, log: @Sendable (String) -> Void) async throws -> URL? {
+                              expected: Int, store: CheckpointStore, stopAfter: Int?,
+                              log: @Sendable (String) -> Void) async throws -> URL? {
         let deadline = ContinuousClock.now + .milliseconds(Int(deployment.joinTimeoutSeconds * 1000))
         var status = try await backend.status()
         while status.clientsJoined < expected, ContinuousClock.now < deadline {
@@ -132,6 +137,11 @@ public struct FederationServerRunner: Sendable {
                 let folder = store.url(round: round)
                 try await backend.checkpoint(directory: store.directory, round: round, state: state, keep: experiment.checkpoints.keep)
                 latest = folder
+            }
+            if let stopAfter, round >= stopAfter, !(await backend.finished) {
+                log("stopping after round \(round)")
+                await backend.stop()
+                return latest
             }
         }
         await backend.waitUntilAllLeft(timeout: .seconds(60))
