@@ -13,7 +13,7 @@ struct FedBoneCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             SimulateCommand.self, CompareCommand.self, ModelsCommand.self, DataCommand.self, ReportCommand.self,
-            CertsCommand.self, ServeCommand.self, JoinCommand.self,
+            CertsCommand.self, ServeCommand.self, JoinCommand.self, LoadCheckCommand.self,
         ]
     )
 }

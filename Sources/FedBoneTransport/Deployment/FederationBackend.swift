@@ -52,6 +52,8 @@ public actor FederationBackend: SplitTrainingBackend {
     private var joined: Set<UInt32> = []
     private var droppedThisRound: Set<UInt32> = []
     private var stopping = false
+    /// Seconds spent in the general model's forward and backward (for the load check).
+    public private(set) var modelSeconds = 0.0
     private var roundOpen = false
     private var roundWaiters: [CheckedContinuation<Void, Never>] = []
     private var barrierWaiters: [CheckedContinuation<RoundBarrierResult, Never>] = []
@@ -187,15 +189,19 @@ public actor FederationBackend: SplitTrainingBackend {
             }
             await withCheckedContinuation { roundWaiters.append($0) }
         }
+        let started = ContinuousClock.now
         let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
+        modelSeconds += Self.seconds(ContinuousClock.now - started)
         return Self.copy(shape: features.shape, scalars: features.scalars)
     }
 
     public func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor {
         let member = try self.member(client)
+        let started = ContinuousClock.now
         let gradient = try mapped {
             try server.backward(client: ClientID(member.name), round: round, step: step, featureGradient: featureGradient)
         }
+        modelSeconds += Self.seconds(ContinuousClock.now - started)
         return Self.copy(shape: gradient.shape, scalars: gradient.scalars)
     }
 
@@ -295,6 +301,10 @@ public actor FederationBackend: SplitTrainingBackend {
             case .unknownClient, .notInRound, .outOfOrder: throw SplitTrainingBackendError.failedPrecondition(error.description)
             }
         }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// A tensor with no ties to the actor's state.
