@@ -22,7 +22,7 @@ final class LogLines: Sendable {
         let names = ["segmentation-0", "depth-0", "normals-0"]
         let tokens = names.map { "token-\($0)" }
         let deployment = ServerDeploymentConfig(
-            experiment: "experiment.yaml", host: "127.0.0.1", port: 0, minClients: 2, roundTimeoutSeconds: 1.5, joinTimeoutSeconds: 30,
+            experiment: "experiment.yaml", host: "127.0.0.1", port: 0, minClients: 2, roundTimeoutSeconds: 3, joinTimeoutSeconds: 30,
             clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[$0])) })
         let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil, runDirectory: scratch, resume: false)
         let lines = LogLines()
@@ -47,7 +47,7 @@ final class LogLines: Sendable {
                     #expect(info.round == 1)
                     let embeddings = Tensor(uncheckedShape: [2] + embeddingShape, scalars: [Float](repeating: 0.1, count: 2 * embeddingShape.reduce(1, *)))
                     _ = try await client.forward(round: 1, step: 0, embeddings: embeddings)
-                    try await Task.sleep(for: .seconds(2.5))
+                    try await Task.sleep(for: .seconds(4))
                     await #expect(throws: RPCError.self) { try await client.endRound(round: 1) }
                     let again = try await client.join(name: "normals-0", task: "normals", embeddingShape: embeddingShape)
                     #expect(again.round == 2)
