@@ -47,6 +47,9 @@ struct JoinCommand: AsyncParsableCommand {
     @Flag(help: "Connect without TLS (loopback trials only).")
     var insecure = false
 
+    @Option(help: "Attempts per call while the server is unavailable (backoff 0.2 s doubling to 5 s: 12 attempts wait about 45 s).")
+    var attempts = 12
+
     func run() async throws {
         guard let token = token ?? ProcessInfo.processInfo.environment["FEDBONE_TOKEN"], !token.isEmpty else {
             throw ValidationError("give --token or set FEDBONE_TOKEN")
@@ -57,7 +60,8 @@ struct JoinCommand: AsyncParsableCommand {
         let tls: ClientTLSSettings? = insecure ? nil
             : ClientTLSSettings(serverCA: ca.map { .file($0) }, certificateChain: cert.map { .file($0) },
                                 privateKey: key.map { .file($0) }, serverHostname: serverName)
-        let transport = TransportClientConfig(host: host, port: port, token: token, tls: tls)
+        guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
+        let transport = TransportClientConfig(host: host, port: port, token: token, tls: tls, retry: RetrySettings(maxAttempts: attempts))
         let summary = try await FederationClientRunner.run(experiment: experiment, client: client, transport: transport, log: logLine)
         print("\(summary.client) \(summary.evaluation.primary.name) " + String(format: "%.6f", summary.evaluation.primary.value))
     }
