@@ -46,7 +46,8 @@ let package = Package(
         .target(
             name: "FedBoneTransport",
             dependencies: [
-                "FedBoneModels",
+                "FedBoneFederation",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -1,1 +1,1 @@
-@_exported import FedBoneModels
+@_exported import FedBoneFederation

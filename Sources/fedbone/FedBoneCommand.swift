@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `fedbone` command line: heterogeneous federated multi-task learning with split training.
 @main
-struct FedBoneCommand: ParsableCommand {
+struct FedBoneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedbone",
         abstract: "Heterogeneous federated multi-task learning with server–client split training (FedBone).",
@@ -13,7 +13,7 @@ struct FedBoneCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             SimulateCommand.self, CompareCommand.self, ModelsCommand.self, DataCommand.self, ReportCommand.self,
-            CertsCommand.self,
+            CertsCommand.self, ServeCommand.self, JoinCommand.self, LoadCheckCommand.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FedBoneFederation
+import FedBoneTransport
 
 /// Options shared by `simulate` and `compare`: where the config comes from and how progress shows.
 struct ExperimentOptions: ParsableArguments {
@@ -40,7 +41,7 @@ struct ExperimentOptions: ParsableArguments {
 }
 
 /// `fedbone simulate`: one federated run in this process.
-struct SimulateCommand: ParsableCommand {
+struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run a federated experiment in one process (all clients and the server).",
@@ -49,6 +50,12 @@ struct SimulateCommand: ParsableCommand {
         The run directory runs/<name>/ receives config.yaml, metrics.jsonl, metrics.csv,
         aggregation.jsonl, TensorBoard event files, cost.json, summary.md, predictions/<client>.png,
         report.html and checkpoints/round-N/.
+
+        With --transport grpc the server runs in this process on 127.0.0.1 (an ephemeral port,
+        mutual TLS from a fresh test CA, a fresh token per client) and every client is a separate
+        `fedbone join` process on loopback; the run directory then receives experiment.yaml,
+        server.yaml, certs/ and the server's checkpoints/round-N/ (general model and server state;
+        each client prints its own test result). See docs/deployment.md.
         """
     )
 
@@ -63,7 +70,15 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Print the resolved config as YAML and exit.")
     var printConfig = false
 
-    func run() throws {
+    @Option(help: "inprocess (default) or grpc: the server here and one `fedbone join` process per client on loopback.")
+    var transport = "inprocess"
+
+    func run() async throws {
+        if transport == "grpc" {
+            try await runOverGRPC()
+            return
+        }
+        guard transport == "inprocess" else { throw ValidationError("--transport must be inprocess or grpc") }
         let progress = options.progress
         let simulation: Simulation
         if let resume {
@@ -89,5 +104,21 @@ struct SimulateCommand: ParsableCommand {
             print("{\"event\":\"done\",\"lastRound\":\(result.lastRound),\"runDirectory\":\"\(simulation.runDirectory.path)\"}")
         case .automatic, .bar, .lines: print(try String(contentsOf: summary, encoding: .utf8))
         }
+    }
+
+    /// The run over gRPC on loopback with client processes.
+    private func runOverGRPC() async throws {
+        guard resume == nil, stopAfter == nil else { throw ValidationError("--resume and --stop-after are for --transport inprocess") }
+        let config = try options.experiment()
+        let directory = URL(fileURLWithPath: options.runs).appendingPathComponent(config.name + "-grpc")
+        if FileManager.default.fileExists(atPath: directory.path) {
+            throw ValidationError("run directory \(directory.path) already exists")
+        }
+        guard let executable = Bundle.main.executableURL else { throw ValidationError("cannot locate the fedbone executable") }
+        let quiet = options.quiet
+        let last = try await LoopbackFederation.run(experiment: config, runDirectory: directory, clients: .processes(executable: executable)) {
+            if !quiet { logLine($0) }
+        }
+        print(last?.path ?? directory.path)
     }
 }

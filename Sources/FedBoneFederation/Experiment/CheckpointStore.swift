@@ -11,6 +11,13 @@ public struct CheckpointState: Codable, Sendable, Equatable {
     public var rootGenerator: [UInt64]
     /// The method that wrote it.
     public var method: String
+
+    public init(round: Int, seed: UInt64, rootGenerator: [UInt64], method: String) {
+        self.round = round
+        self.seed = seed
+        self.rootGenerator = rootGenerator
+        self.method = method
+    }
 }
 
 /// The checkpoints of a run: `checkpoints/round-N/` holding the safetensors of the models and

@@ -32,6 +32,7 @@ public final class GeneralModelServer: GeneralModelService {
     private var ended: Set<ClientID> = []
     private var roundStart: [Float] = []
     private var serverLearningRate = 1.0
+    private var replicaLearningRate = 0.0
     private var replicas: [ClientID: SwinTransformer] = [:]
     private var optimizers: [ClientID: any Optimizer] = [:]
     private var gradientSums: [ClientID: [Float]] = [:]
@@ -75,18 +76,40 @@ public final class GeneralModelServer: GeneralModelService {
         optimizers = [:]
         roundStart = model.flatParameters()
         model.train()
+        self.replicaLearningRate = replicaLearningRate
         if update == .replica {
             let state = model.stateDict()
-            for id in self.participants {
-                let replica = try replicas[id] ?? SwinTransformer(model.configuration, imageSize: imageSize, seed: 0)
-                try replica.load(stateDict: state)
-                replica.train()
-                replicas[id] = replica
-                let optimizer = replicaOptimizer.makeOptimizer(replica.namedParameters())
-                optimizer.learningRate = replicaLearningRate
-                optimizers[id] = optimizer
-            }
+            for id in self.participants { try prepareReplica(id, state: state) }
         }
+    }
+
+    /// A fresh replica of θ^t with a fresh optimizer for `id` (replica mode).
+    private func prepareReplica(_ id: ClientID, state: [String: Tensor]) throws {
+        let replica = try replicas[id] ?? SwinTransformer(model.configuration, imageSize: imageSize, seed: 0)
+        try replica.load(stateDict: state)
+        replica.train()
+        replicas[id] = replica
+        let optimizer = replicaOptimizer.makeOptimizer(replica.namedParameters())
+        optimizer.learningRate = replicaLearningRate
+        optimizers[id] = optimizer
+    }
+
+    /// True when `client` has trained a step of the open round or has a forward awaiting its backward.
+    public func hasProgress(_ client: ClientID) -> Bool {
+        batches[client] != nil || pending[client] != nil
+    }
+
+    /// Adds a registered client that joined late to the open round (θ is still θ^t during a
+    /// round: only replicas and gradient sums change). Returns false when no round is open or
+    /// the client already takes part.
+    @discardableResult
+    public func admit(_ client: ClientID) throws -> Bool {
+        guard clients.contains(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
+        guard !participants.isEmpty, !participants.contains(client) else { return false }
+        if update == .replica { try prepareReplica(client, state: model.stateDict()) }
+        let chosen = Set(participants + [client])
+        participants = clients.map(\.id).filter { chosen.contains($0) }
+        return true
     }
 
     /// Restores θ, Δ^{t−1} and the next round from a checkpoint.
@@ -172,6 +195,49 @@ public final class GeneralModelServer: GeneralModelService {
         guard ended.count == participants.count else { return round }
         aggregate()
         return self.round
+    }
+
+    // MARK: Faults
+
+    /// The participants of the open round, in registration order (empty between rounds).
+    public var roundParticipants: [ClientID] { participants }
+
+    /// The participants of the open round that have ended it.
+    public var endedParticipants: Set<ClientID> { ended }
+
+    /// Drops `client` from the open round (it disconnected or timed out): its replica or
+    /// gradient sum takes no part in the aggregation. When every remaining participant has
+    /// already ended the round, the round is aggregated now; when none remains, it is
+    /// abandoned (``abandonRound()``). Returns true when the round closed.
+    @discardableResult
+    public func drop(client: ClientID) -> Bool {
+        guard let index = participants.firstIndex(of: client) else { return false }
+        participants.remove(at: index)
+        ended.remove(client)
+        pending[client] = nil
+        gradientSums[client] = nil
+        optimizers[client] = nil
+        batches[client] = nil
+        guard !participants.isEmpty else {
+            abandonRound()
+            return true
+        }
+        guard ended.count == participants.count else { return false }
+        aggregate()
+        return true
+    }
+
+    /// Closes the open round without aggregating: θ and Δ^{t−1} stay as they were and the
+    /// server moves on to the next round (a round with too few clients does not count).
+    public func abandonRound() {
+        lastRecord = nil
+        round += 1
+        participants = []
+        ended = []
+        pending = [:]
+        gradientSums = [:]
+        batches = [:]
+        optimizers = [:]
     }
 
     // MARK: Aggregation

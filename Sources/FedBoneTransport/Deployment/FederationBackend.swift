@@ -1,0 +1,314 @@
+import Foundation
+
+/// The federation's ``GeneralModelServer`` behind the gRPC transport: the adapter that makes
+/// the in-process general-model service serve ``SplitTrainingBackend``.
+///
+/// - Ids: the transport's `UInt32` client ids map to the federation's ``ClientID`` names
+///   (the names the experiment gives its clients, e.g. `segmentation-0`).
+/// - Rounds: a driver (``runRound()``) opens each round for the clients that have joined, in
+///   the experiment's client order (so the aggregation sees its updates in the same order as
+///   the in-process simulation). A Forward for a round that has not begun yet waits for it.
+/// - EndRound is a barrier: the call suspends (no thread is blocked) until every participant
+///   of the round has ended it, or was dropped, and the aggregation is done.
+/// - Faults: a participant that leaves, rejoins mid-round or has not ended the round within
+///   `roundTimeout` is dropped from the round's aggregation. It stays registered: the next
+///   round counts it in, and it takes part once it joins again (a join of a participant that
+///   has not trained a step of the open round keeps it in). A client that joins while a round
+///   runs, and was not dropped from it, is admitted to it. A round keeps counting while at
+///   least `minClients` participants remain; with fewer it is abandoned (θ unchanged).
+///
+/// The general model runs inside the actor, so requests of different clients are serialised;
+/// the replicas (or per-client gradient sums) keep clients independent, so the result does
+/// not depend on the order in which requests arrive.
+public actor FederationBackend: SplitTrainingBackend {
+    /// One configured client: its transport id, its name, its task and its training samples.
+    public struct Member: Sendable, Equatable {
+        public var id: UInt32
+        public var name: String
+        public var task: TaskKind
+        public var samples: Int
+
+        public init(id: UInt32, name: String, task: TaskKind, samples: Int) {
+            self.id = id
+            self.name = name
+            self.task = task
+            self.samples = samples
+        }
+    }
+
+    /// How a round ended.
+    public enum RoundClose: Sendable, Equatable {
+        /// Aggregated with these participants (in client order).
+        case aggregated(round: Int, clients: [String])
+        /// Abandoned: fewer than `minClients` participants remained.
+        case abandoned(round: Int)
+    }
+
+    private let server: GeneralModelServer
+    private let config: ExperimentConfig
+    private let members: [Member]
+    private let minClients: Int
+    private let roundTimeout: Duration
+    private var joined: Set<UInt32> = []
+    private var droppedThisRound: Set<UInt32> = []
+    private var stopping = false
+    /// Seconds spent in the general model's forward and backward (for the load check).
+    public private(set) var modelSeconds = 0.0
+    private var roundOpen = false
+    private var roundWaiters: [CheckedContinuation<Void, Never>] = []
+    private var barrierWaiters: [CheckedContinuation<RoundBarrierResult, Never>] = []
+    private var joinWaiters: [CheckedContinuation<Void, Never>] = []
+    private var roundDone: CheckedContinuation<RoundClose, Never>?
+    private var closing: RoundClose?
+
+    /// A backend over a fresh general model built from `config` (the same seed stream as
+    /// ``SplitFederation``) for `members`, given in the experiment's client order.
+    /// - Parameters:
+    ///   - minClients: the fewest participants for which a round with dropped clients still counts (≥ 1).
+    ///   - roundTimeout: how long a round waits for its participants' EndRound before dropping the late ones.
+    public init(config: ExperimentConfig, members: [Member], minClients: Int, roundTimeout: Duration) throws {
+        precondition(minClients >= 1, "FederationBackend: minClients must be at least 1")
+        let streams = RandomStreams(seed: config.seed)
+        let general = try config.model.general.resolved()
+        let model = try SwinTransformer(general, imageSize: (config.data.imageSize, config.data.imageSize), seed: streams.modelSeed(0))
+        server = GeneralModelServer(model: model, clients: members.map { (ClientID($0.name), $0.samples) },
+                                    update: config.server.update, replicaOptimizer: config.server.optimization.optimizer,
+                                    aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
+        self.config = config
+        self.members = members
+        self.minClients = minClients
+        self.roundTimeout = roundTimeout
+    }
+
+    // MARK: Driver
+
+    /// The round the next ``runRound()`` trains (1-based).
+    public var nextRound: Int { server.round }
+
+    /// True once every configured round has been run.
+    public var finished: Bool { server.round > config.rounds }
+
+    /// Waits until at least `count` clients have joined.
+    public func waitForClients(_ count: Int) async {
+        while joined.count < count {
+            await withCheckedContinuation { joinWaiters.append($0) }
+        }
+    }
+
+    /// Opens the next round for the clients that have joined (waiting for `minClients` of
+    /// them), and returns once it is aggregated or abandoned.
+    public func runRound() async throws -> RoundClose {
+        await waitForClients(minClients)
+        let round = server.round
+        let participants = members.filter { joined.contains($0.id) }.map { ClientID($0.name) }
+        try server.beginRound(round, participants: participants, replicaLearningRate: config.replicaLearningRate(round: round),
+                              serverLearningRate: config.serverLearningRate(round: round))
+        roundOpen = true
+        closing = nil
+        droppedThisRound = []
+        resumeAll(&roundWaiters)
+        let timeout = roundTimeout
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            await self?.expire(round: round)
+        }
+        defer { timer.cancel() }
+        if let closing { return closing }
+        return await withCheckedContinuation { roundDone = $0 }
+    }
+
+    /// Writes θ and Δ^{t−1} into `directory` (`general.safetensors`, `server.safetensors`),
+    /// the server's part of ``SplitFederation/save(to:)``.
+    public func save(to directory: URL) throws {
+        try server.model.save(to: directory.appendingPathComponent("general.safetensors"))
+        if let previous = server.previousUpdate {
+            try Safetensors.write(["previous_update": Tensor(uncheckedShape: [previous.count], scalars: previous)],
+                                  to: directory.appendingPathComponent("server.safetensors"))
+        }
+    }
+
+    /// Restores what ``save(to:)`` wrote; the next round is `nextRound`.
+    public func restore(from directory: URL, nextRound: Int) throws {
+        let general = try Safetensors.read(contentsOf: directory.appendingPathComponent("general.safetensors"))
+        let serverFile = directory.appendingPathComponent("server.safetensors")
+        let previous = FileManager.default.fileExists(atPath: serverFile.path)
+            ? try Safetensors.read(contentsOf: serverFile)["previous_update"]?.scalars : nil
+        try server.restore(general: general, previousUpdate: previous, nextRound: nextRound)
+    }
+
+    /// Stops between rounds: calls waiting for the next round fail with UNAVAILABLE (the
+    /// clients retry, and find the server again once it is restarted with `--resume`).
+    public func stop() {
+        stopping = true
+        resumeAll(&roundWaiters)
+    }
+
+    /// Waits until every client has left (or `timeout` passes), so that clients can still
+    /// evaluate with the final model after the last round.
+    public func waitUntilAllLeft(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while !joined.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    // MARK: SplitTrainingBackend
+
+    public func join(_ registration: ClientRegistration) async throws -> JoinAcceptance {
+        let member = try self.member(registration.clientID)
+        guard registration.task == member.task.rawValue else {
+            throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(registration.task)")
+        }
+        let expected = Array(server.model.inputShape(batch: 1).dropFirst())
+        guard registration.embeddingShape == expected else {
+            throw SplitTrainingBackendError.invalidArgument("embedding shape \(registration.embeddingShape) does not match the general model's \(expected)")
+        }
+        var round = server.round
+        let id = ClientID(member.name)
+        let fresh = roundOpen && server.roundParticipants.contains(id) && !server.endedParticipants.contains(id) && !server.hasProgress(id)
+        if roundOpen, !fresh {
+            drop(member)
+            if roundOpen, !droppedThisRound.contains(member.id), !server.endedParticipants.contains(id),
+               try mapped({ try server.admit(id) }) || server.roundParticipants.contains(id) {
+                round = server.round
+            } else {
+                round = server.round + (roundOpen ? 1 : 0)
+            }
+        }
+        joined.insert(member.id)
+        resumeAll(&joinWaiters)
+        return JoinAcceptance(round: round, totalRounds: config.rounds)
+    }
+
+    public func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+        let member = try self.member(client)
+        while !(roundOpen && round == server.round) {
+            guard !stopping else { throw SplitTrainingBackendError.unavailable("the server is stopping; retry") }
+            guard round >= server.round, !finished else {
+                throw SplitTrainingBackendError.failedPrecondition("round \(round) is over (the server is at round \(server.round))")
+            }
+            await withCheckedContinuation { roundWaiters.append($0) }
+        }
+        let started = ContinuousClock.now
+        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
+        modelSeconds += Self.seconds(ContinuousClock.now - started)
+        return Self.copy(shape: features.shape, scalars: features.scalars)
+    }
+
+    public func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor {
+        let member = try self.member(client)
+        let started = ContinuousClock.now
+        let gradient = try mapped {
+            try server.backward(client: ClientID(member.name), round: round, step: step, featureGradient: featureGradient)
+        }
+        modelSeconds += Self.seconds(ContinuousClock.now - started)
+        return Self.copy(shape: gradient.shape, scalars: gradient.scalars)
+    }
+
+    public func infer(client: UInt32, embeddings: sending Tensor) async throws -> sending Tensor {
+        let member = try self.member(client)
+        let features = try mapped { try server.infer(client: ClientID(member.name), embeddings: embeddings) }
+        return Self.copy(shape: features.shape, scalars: features.scalars)
+    }
+
+    public func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult {
+        let member = try self.member(client)
+        let id = ClientID(member.name)
+        guard roundOpen, round == server.round, server.roundParticipants.contains(id) else {
+            throw SplitTrainingBackendError.aborted("client '\(member.name)' is not a participant of round \(round) (dropped, or the round is over); join again")
+        }
+        let after = try mapped { try server.endRound(client: id, round: round) }
+        if after > round {
+            close(.aggregated(round: round, clients: server.lastRecord?.clients ?? []))
+            return barrierResult
+        }
+        return await withCheckedContinuation { barrierWaiters.append($0) }
+    }
+
+    public func status() async throws -> TrainingStatus {
+        let phase: TrainingPhase = finished ? .finished : roundOpen ? .training : .waitingForClients
+        return TrainingStatus(round: server.round, phase: phase, clientsJoined: joined.count, clientsExpected: members.count)
+    }
+
+    public func leave(client: UInt32) async throws {
+        let member = try self.member(client)
+        joined.remove(member.id)
+        if roundOpen { drop(member) }
+    }
+
+    // MARK: Rounds
+
+    private var barrierResult: RoundBarrierResult {
+        RoundBarrierResult(nextRound: server.round, finished: finished)
+    }
+
+    /// Drops `member` from the open round if it takes part and has not ended it; closes the
+    /// round when that leaves everyone else done, or abandons it below `minClients`.
+    private func drop(_ member: Member) {
+        let id = ClientID(member.name)
+        guard roundOpen, server.roundParticipants.contains(id), !server.endedParticipants.contains(id) else { return }
+        let round = server.round
+        droppedThisRound.insert(member.id)
+        if server.roundParticipants.count - 1 < minClients {
+            server.abandonRound()
+            close(.abandoned(round: round))
+        } else if server.drop(client: id) {
+            close(.aggregated(round: round, clients: server.lastRecord?.clients ?? []))
+        }
+    }
+
+    /// The round timed out: drops every participant that has not ended it.
+    private func expire(round: Int) {
+        guard roundOpen, server.round == round else { return }
+        let late = members.filter { m in
+            let id = ClientID(m.name)
+            return server.roundParticipants.contains(id) && !server.endedParticipants.contains(id)
+        }
+        for member in late where roundOpen { drop(member) }
+    }
+
+    /// Marks the round closed and wakes the barrier and the driver.
+    private func close(_ outcome: RoundClose) {
+        roundOpen = false
+        closing = outcome
+        let result = barrierResult
+        let waiters = barrierWaiters
+        barrierWaiters = []
+        for waiter in waiters { waiter.resume(returning: result) }
+        resumeAll(&roundWaiters)
+        roundDone?.resume(returning: outcome)
+        roundDone = nil
+    }
+
+    private func resumeAll(_ waiters: inout [CheckedContinuation<Void, Never>]) {
+        let all = waiters
+        waiters = []
+        for waiter in all { waiter.resume() }
+    }
+
+    private func member(_ id: UInt32) throws -> Member {
+        guard let member = members.first(where: { $0.id == id }) else {
+            throw SplitTrainingBackendError.failedPrecondition("client \(id) is not part of this experiment")
+        }
+        return member
+    }
+
+    /// Runs a service call, turning its refusals into transport statuses.
+    private func mapped<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as GeneralModelServiceError {
+            switch error {
+            case .badEmbeddings, .badFeatureGradient: throw SplitTrainingBackendError.invalidArgument(error.description)
+            case .unknownClient, .notInRound, .outOfOrder: throw SplitTrainingBackendError.failedPrecondition(error.description)
+            }
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// A tensor with no ties to the actor's state.
+    private static func copy(shape: [Int], scalars: [Float]) -> Tensor {
+        Tensor(uncheckedShape: shape, scalars: scalars)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GRPCCore
+
+/// What one networked client did: its rounds and its final test results.
+public struct ClientRunSummary: Sendable {
+    /// The client's name.
+    public var client: String
+    /// One entry per round it trained.
+    public var rounds: [ClientRoundStats]
+    /// Its test results with the final general model.
+    public var evaluation: EvaluationSummary
+}
+
+/// Why a client could not take part.
+public enum FederationClientError: Error, CustomStringConvertible {
+    /// The experiment has no client of this name.
+    case unknownClient(String, known: [String])
+    /// The client was dropped or refused more often than it may rejoin.
+    case tooManyRejoins(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownClient(name, known): return "the experiment has no client '\(name)' (its clients: \(known.joined(separator: ", ")))"
+        case let .tooManyRejoins(name): return "client '\(name)' was dropped too often; giving up"
+        }
+    }
+}
+
+/// One FedBone edge client over gRPC (`fedbone join`): builds its own data split and client
+/// model exactly as the in-process simulation does (same ``DatasetFactory`` call and seed
+/// streams, keeping only its own split), joins the server and trains through
+/// ``RemoteGeneralModelService`` with the federation's unchanged ``TaskClient``.
+public enum FederationClientRunner {
+    /// Joins the server, trains every round the server runs, evaluates on the client's test
+    /// split with the final general model and leaves.
+    /// - Parameters:
+    ///   - name: the client's name in the experiment (`<task>-<i>`, e.g. `depth-0`).
+    ///   - maxRejoins: how often the client joins again after being dropped from a round.
+    ///   - log: receives one line per round.
+    public static func run(experiment config: ExperimentConfig, client name: String, transport: TransportClientConfig,
+                           maxRejoins: Int = 5, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ClientRunSummary {
+        try await FedBoneTransportClient.withClient(config: transport) { connection in
+            try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread {
+                    do {
+                        let summary = try train(config: config, name: name, connection: connection, maxRejoins: maxRejoins, log: log)
+                        continuation.resume(returning: summary)
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+                thread.stackSize = 16 << 20
+                thread.start()
+            }
+        }
+    }
+
+    /// The training loop, on a thread of its own (the service blocks it on each call).
+    private static func train(config: ExperimentConfig, name: String, connection: FedBoneTransportClient, maxRejoins: Int,
+                              log: @Sendable (String) -> Void) throws -> ClientRunSummary {
+        let streams = RandomStreams(seed: config.seed)
+        let datasets = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: streams.dataSeed)
+        guard let index = datasets.firstIndex(where: { $0.name == name }) else {
+            throw FederationClientError.unknownClient(name, known: datasets.map(\.name))
+        }
+        let dataset = datasets[index].dataset
+        let general = try config.model.general.resolved()
+        let size = (config.data.imageSize, config.data.imageSize)
+        let model = try ClientModel(task: dataset.task, general: general, imageSize: size,
+                                    adaptation: config.model.adaptation, seed: streams.modelSeed(index + 1))
+        model.head.matchOutputPrior(to: dataset)
+        let client = TaskClient(id: ClientID(name), model: model, optimizer: config.client.optimizer, dataset: dataset,
+                                lossOptions: config.training.loss)
+        let embeddingShape = Array(try SwinTransformer(general, imageSize: size, seed: 0).inputShape(batch: 1).dropFirst())
+        let service = RemoteGeneralModelService(connection: connection)
+        let task = dataset.task.kind.rawValue
+        func join() throws -> Int {
+            let info = try RemoteGeneralModelService.blocking {
+                try await connection.join(name: name, task: task, embeddingShape: embeddingShape)
+            }
+            log("\(name): joined as client \(info.clientID), round \(info.round) of \(info.totalRounds)")
+            return info.round
+        }
+        var round = try join()
+        var rejoins = 0
+        var stats: [ClientRoundStats] = []
+        while round <= config.rounds {
+            var generator = streams.training(round: round, client: index)
+            do {
+                let result = try client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+                                                   learningRate: config.clientLearningRate(round: round), service: service,
+                                                   generator: &generator)
+                stats.append(result)
+                let barrier = service.lastBarrier ?? RoundBarrierResult(nextRound: round + 1, finished: round >= config.rounds)
+                log("\(name): round \(round) done, loss " + String(format: "%.4f", result.loss) + ", \(result.steps) steps")
+                if barrier.finished { break }
+                round = barrier.nextRound
+            } catch let error as RPCError where error.code == .aborted || error.code == .failedPrecondition {
+                rejoins += 1
+                guard rejoins <= maxRejoins else { throw FederationClientError.tooManyRejoins(name) }
+                log("\(name): dropped from round \(round) (\(error.message)); joining again")
+                round = try join()
+            }
+        }
+        let evaluation = try evaluate(task: model.task, batches: dataset.testBatches(batchSize: config.evaluation.batchSize),
+                                      lossOptions: config.training.loss) { try client.predict($0, service: service) }
+        log("\(name): test \(evaluation.primary.name) " + String(format: "%.4f", evaluation.primary.value))
+        try RemoteGeneralModelService.blocking { try await connection.leave(reason: "done") }
+        return ClientRunSummary(client: name, rounds: stats, evaluation: evaluation)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// Why the networked server could not run.
+public enum FederationServerError: Error, CustomStringConvertible {
+    /// The experiment is not a split method (only FedBone runs over the network).
+    case notSplit(String)
+    /// Client sampling is configured; over the network every joined client trains each round.
+    case sampling
+    /// A client of the experiment has no entry in the server config, or an entry names no client.
+    case clientsMismatch(missing: [String], unknown: [String])
+    /// Not enough clients joined in time.
+    case joinTimeout(joined: Int, expected: Int)
+    /// `--resume` found no checkpoint.
+    case noCheckpoint(String)
+
+    public var description: String {
+        switch self {
+        case let .notSplit(method): return "method \(method) does not split the model; serve runs fedbone or fedbone-nogp"
+        case .sampling: return "training.clientsPerRound sampling is not supported over the network yet: every joined client trains every round"
+        case let .clientsMismatch(missing, unknown):
+            return "server config clients do not match the experiment: missing \(missing), unknown \(unknown)"
+        case let .joinTimeout(joined, expected): return "only \(joined) of \(expected) clients joined in time"
+        case let .noCheckpoint(path): return "no complete checkpoint in \(path) to resume from"
+        }
+    }
+}
+
+/// `fedbone serve`: the general-model server of an experiment over gRPC. It waits for the
+/// configured clients, runs the rounds (each round's EndRound barrier releases the clients
+/// once the aggregation is done) and writes `checkpoints/round-N/` (`general.safetensors`,
+/// `server.safetensors`, `state.json`) in the run directory after every round, like the
+/// in-process simulation.
+public struct FederationServerRunner: Sendable {
+    public var experiment: ExperimentConfig
+    public var deployment: ServerDeploymentConfig
+    public var tls: ServerTLSSettings?
+    /// Where `checkpoints/` goes.
+    public var runDirectory: URL
+    /// Continue from the run directory's latest checkpoint.
+    public var resume: Bool
+    /// Stop after this round's checkpoint (to be continued with `resume`), as if the server were killed between rounds.
+    public var stopAfter: Int?
+
+    public init(experiment: ExperimentConfig, deployment: ServerDeploymentConfig, tls: ServerTLSSettings?, runDirectory: URL, resume: Bool,
+                stopAfter: Int? = nil) {
+        self.stopAfter = stopAfter
+        self.experiment = experiment
+        self.deployment = deployment
+        self.tls = tls
+        self.runDirectory = runDirectory
+        self.resume = resume
+    }
+
+    /// Serves until every round has run and the clients have left (or a minute after the last
+    /// round). `listening` receives the bound port (the config's, or the system's for port 0).
+    /// Returns the latest checkpoint folder.
+    @discardableResult
+    public func run(listening: @escaping @Sendable (Int) -> Void = { _ in },
+                    log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> URL? {
+        guard experiment.method.isSplit else { throw FederationServerError.notSplit(experiment.method.rawValue) }
+        guard experiment.trainsAllClientsEveryRound else { throw FederationServerError.sampling }
+        let streams = RandomStreams(seed: experiment.seed)
+        let datasets = try DatasetFactory.makeClientDatasets(data: experiment.data, tasks: experiment.tasks, seed: streams.dataSeed)
+        let byName = Dictionary(deployment.clients.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let missing = datasets.map(\.name).filter { byName[$0] == nil }
+        let unknown = deployment.clients.map(\.name).filter { name in !datasets.contains { $0.name == name } }
+        guard missing.isEmpty, unknown.isEmpty else { throw FederationServerError.clientsMismatch(missing: missing, unknown: unknown) }
+        let members = datasets.compactMap { entry in
+            byName[entry.name].map {
+                FederationBackend.Member(id: $0.id, name: entry.name, task: entry.dataset.task.kind, samples: entry.dataset.trainCount)
+            }
+        }
+        let minClients = min(max(deployment.minClients ?? members.count, 1), members.count)
+        let backend = try FederationBackend(config: experiment, members: members, minClients: minClients,
+                                            roundTimeout: .milliseconds(Int(deployment.roundTimeoutSeconds * 1000)))
+        let store = CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints"))
+        if resume {
+            guard let (state, url) = try store.latest() else { throw FederationServerError.noCheckpoint(runDirectory.path) }
+            try await backend.restore(from: url, nextRound: state.round + 1)
+            log("resuming after round \(state.round)")
+        }
+        let registry = try ClientRegistry(clients: deployment.clients)
+        let transportConfig = TransportServerConfig(host: deployment.host, port: deployment.port,
+                                                    maxMessageBytes: deployment.maxMessageMB << 20, tls: tls)
+        let server = FedBoneTransportServer(config: transportConfig, registry: registry, backend: backend)
+        let experiment = self.experiment, deployment = self.deployment, stopAfter = self.stopAfter
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serve() }
+            do {
+                let port = try await server.listeningPort()
+                log("listening on \(deployment.host):\(port)")
+                listening(port)
+                let last = try await Self.drive(backend: backend, experiment: experiment, deployment: deployment,
+                                                expected: members.count, store: store, stopAfter: stopAfter, log: log)
+                server.beginGracefulShutdown()
+                try await group.waitForAll()
+                return last
+            } catch {
+                server.beginGracefulShutdown()
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// Waits for the clients, runs the remaining rounds with a checkpoint after each, then
+    /// waits for the clients to leave.
+    private static func drive(backend: FederationBackend, experiment: ExperimentConfig, deployment: ServerDeploymentConfig,
+                              expected: Int, store: CheckpointStore, stopAfter: Int?,
+                              log: @Sendable (String) -> Void) async throws -> URL? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(deployment.joinTimeoutSeconds * 1000))
+        var status = try await backend.status()
+        while status.clientsJoined < expected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            status = try await backend.status()
+        }
+        if status.clientsJoined < min(deployment.minClients ?? expected, expected) {
+            throw FederationServerError.joinTimeout(joined: status.clientsJoined, expected: expected)
+        }
+        log("\(status.clientsJoined) of \(expected) clients joined")
+        var latest: URL?
+        while !(await backend.finished) {
+            let started = ContinuousClock.now
+            let outcome = try await backend.runRound()
+            let round: Int
+            switch outcome {
+            case let .aggregated(r, clients):
+                round = r
+                log("round \(r)/\(experiment.rounds) aggregated over \(clients.joined(separator: ", ")) in \(ContinuousClock.now - started)")
+            case let .abandoned(r):
+                round = r
+                log("round \(r)/\(experiment.rounds) abandoned: too few clients")
+            }
+            if round % experiment.checkpoints.every == 0 || round == experiment.rounds {
+                let state = CheckpointState(round: round, seed: experiment.seed, rootGenerator: SeededGenerator(seed: experiment.seed).stateWords,
+                                            method: experiment.method.rawValue)
+                let folder = store.url(round: round)
+                try await backend.checkpoint(directory: store.directory, round: round, state: state, keep: experiment.checkpoints.keep)
+                latest = folder
+            }
+            if let stopAfter, round >= stopAfter, !(await backend.finished) {
+                log("stopping after round \(round)")
+                await backend.stop()
+                return latest
+            }
+        }
+        await backend.waitUntilAllLeft(timeout: .seconds(60))
+        return latest
+    }
+}
+
+extension FederationBackend {
+    /// Writes the server's checkpoint of `round` into `directory/round-N/` (complete or not at all).
+    func checkpoint(directory: URL, round: Int, state: CheckpointState, keep: Int) throws {
+        try CheckpointStore(directory: directory).write(round: round, state: state, keep: keep) { try save(to: $0) }
+    }
+}

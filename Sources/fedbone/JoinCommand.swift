@@ -1,0 +1,84 @@
+import ArgumentParser
+import FedBoneTransport
+import Foundation
+
+/// `fedbone join`: one edge client of an experiment, training against a `fedbone serve` server.
+struct JoinCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "join",
+        abstract: "Join a `fedbone serve` server as one client of an experiment and train its rounds.",
+        discussion: """
+        --config is the same experiment config the server runs (the client builds its own data
+        split and client model from it with the same seed, keeping only its own split), and
+        --client names which of the experiment's clients this is (<task>-<i>, e.g. depth-0).
+        The token comes from --token or the FEDBONE_TOKEN environment variable. After the last
+        round the client evaluates on its test split with the final general model and leaves.
+        TLS is used unless --insecure (loopback trials only). See docs/deployment.md.
+        """
+    )
+
+    @Option(help: "The server, host:port ([::1]:port for IPv6).")
+    var server: String
+
+    @Option(help: "The experiment config (YAML) the server runs.")
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one experiment key (repeatable; must match the server's).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "This client's name in the experiment, e.g. depth-0.")
+    var client: String
+
+    @Option(help: "The client's token (default: the FEDBONE_TOKEN environment variable).")
+    var token: String?
+
+    @Option(help: "The CA that signed the server certificate (PEM; default: the system's roots).")
+    var ca: String?
+
+    @Option(help: "The client's certificate (PEM), for mutual TLS.")
+    var cert: String?
+
+    @Option(help: "The client certificate's private key (PEM), for mutual TLS.")
+    var key: String?
+
+    @Option(help: "The name the server certificate must carry (default: the host).")
+    var serverName: String?
+
+    @Flag(help: "Connect without TLS (loopback trials only).")
+    var insecure = false
+
+    @Option(help: "Attempts per call while the server is unavailable (backoff 0.2 s doubling to 5 s: 12 attempts wait about 45 s).")
+    var attempts = 12
+
+    func run() async throws {
+        guard let token = token ?? ProcessInfo.processInfo.environment["FEDBONE_TOKEN"], !token.isEmpty else {
+            throw ValidationError("give --token or set FEDBONE_TOKEN")
+        }
+        let (host, port) = try Self.parse(server: server)
+        let experiment = try ExperimentConfig.load(yaml: try String(contentsOfFile: config, encoding: .utf8), overrides: overrides)
+        guard (cert == nil) == (key == nil) else { throw ValidationError("give both --cert and --key for mutual TLS") }
+        let tls: ClientTLSSettings? = insecure ? nil
+            : ClientTLSSettings(serverCA: ca.map { .file($0) }, certificateChain: cert.map { .file($0) },
+                                privateKey: key.map { .file($0) }, serverHostname: serverName)
+        guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
+        let transport = TransportClientConfig(host: host, port: port, token: token, tls: tls, retry: RetrySettings(maxAttempts: attempts))
+        let summary = try await FederationClientRunner.run(experiment: experiment, client: client, transport: transport, log: logLine)
+        print("\(summary.client) \(summary.evaluation.primary.name) " + String(format: "%.6f", summary.evaluation.primary.value))
+    }
+
+    /// `host:port` or `[ipv6]:port`.
+    static func parse(server: String) throws -> (String, Int) {
+        let host: Substring, portText: Substring
+        if server.hasPrefix("["), let close = server.firstIndex(of: "]") {
+            host = server[server.index(after: server.startIndex)..<close]
+            portText = server[server.index(after: close)...].dropFirst()
+        } else if let colon = server.lastIndex(of: ":") {
+            host = server[..<colon]
+            portText = server[server.index(after: colon)...]
+        } else {
+            throw ValidationError("--server must be host:port")
+        }
+        guard let port = Int(portText), (1...65535).contains(port), !host.isEmpty else { throw ValidationError("--server must be host:port") }
+        return (String(host), port)
+    }
+}
