@@ -23,12 +23,12 @@ extension Fedbone_V1_Tensor {
                     }
                 case .f16:
                     for (index, value) in source.enumerated() {
-                        let bits = HalfPrecisionEncoding.halfBits(from: value)
+                        let bits = HalfPrecision.halfBits(from: value)
                         raw.storeBytes(of: bits.littleEndian, toByteOffset: 2 * index, as: UInt16.self)
                     }
                 case .bf16:
                     for (index, value) in source.enumerated() {
-                        let bits = HalfPrecisionEncoding.bfloat16Bits(from: value)
+                        let bits = HalfPrecision.bfloat16Bits(from: value)
                         raw.storeBytes(of: bits.littleEndian, toByteOffset: 2 * index, as: UInt16.self)
                     }
                 }

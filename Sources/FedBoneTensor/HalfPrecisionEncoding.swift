@@ -1,9 +1,8 @@
-/// Conversions from `Float` to the 16-bit formats, rounding to nearest with ties to even.
-///
-/// The inverses are ``HalfPrecision/float(fromHalfBits:)`` and
-/// ``HalfPrecision/float(fromBFloat16Bits:)`` in FedBoneTensor; a value that is exactly
-/// representable in the 16-bit format survives the round trip unchanged.
-public enum HalfPrecisionEncoding {
+/// Conversions from `Float` to the 16-bit formats, rounding to nearest with ties to even, beside
+/// their inverses ``HalfPrecision/float(fromHalfBits:)`` and
+/// ``HalfPrecision/float(fromBFloat16Bits:)``: a value that is exactly representable in the
+/// 16-bit format survives the round trip unchanged.
+extension HalfPrecision {
     /// The IEEE 754 binary16 bit pattern nearest to `value` (ties to even).
     ///
     /// Magnitudes at or above 65520 (halfway between the largest half, 65504, and 2¹⁶) become
