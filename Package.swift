@@ -31,8 +31,14 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
+            name: "FedBoneKernels",
+            // Optimised in every configuration: the kernels are the engine's inner loops, and
+            // `swift test` (debug) would otherwise run them unoptimised.
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        .target(
             name: "FedBoneTensor",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["FedBoneKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(name: "FedBoneLayers", dependencies: ["FedBoneTensor"]),
         .target(name: "FedBoneModels", dependencies: ["FedBoneLayers"]),
@@ -71,6 +77,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "FedBoneKernelsTests", dependencies: ["FedBoneKernels"]),
         .testTarget(name: "FedBoneTensorTests", dependencies: ["FedBoneTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneLayersTests", dependencies: ["FedBoneLayers"]),
         .testTarget(name: "FedBoneModelsTests", dependencies: ["FedBoneModels"], resources: [.copy("Fixtures")]),

@@ -1,3 +1,4 @@
+import FedBoneKernels
 import Foundation
 
 /// Pointwise activations (GELU, ReLU, sigmoid, tanh) with their derivatives, as PyTorch's.
@@ -35,14 +36,14 @@ extension Tensor {
     /// GELU in its exact form, as PyTorch's default `nn.GELU()`:
     /// `y = x · Φ(x) = ½ · x · (1 + erf(x / √2))`.
     /// Derivative: `Φ(x) + x · φ(x)`, with `φ(x) = exp(−x²/2) / √(2π)`.
-    /// `erf` and `exp` are the vectorisable ``fastErf(_:)`` and ``fastExp(_:)`` (absolute error of
-    /// `y` below 10⁻⁶·|x|).
+    /// Runs the AVX-512 (or portable) kernels of `FedBoneKernels`, whose `erf` and `exp` are
+    /// polynomial approximations (absolute error of `y` below 10⁻⁶·|x|).
     public func gelu() -> Tensor {
         FlopCounter.add(multiplyAdds: count)
         let out = Tensor(shape: shape) { y in
             scalars.withUnsafeBufferPointer { x in
                 parallelChunks(x.count, minimumPerChunk: Tensor.pointwiseChunk) { range in
-                    for i in range { y[i] = geluValue(x[i]) }
+                    fb_gelu_forward(x.baseAddress! + range.lowerBound, y.baseAddress! + range.lowerBound, range.count)
                 }
             }
         }
@@ -50,7 +51,8 @@ extension Tensor {
             [Tensor(shape: shape) { dx in
                 g.scalars.withUnsafeBufferPointer { pg in scalars.withUnsafeBufferPointer { x in
                     parallelChunks(x.count, minimumPerChunk: Tensor.pointwiseChunk) { range in
-                        for i in range { dx[i] = pg[i] * geluDerivative(x[i]) }
+                        let lo = range.lowerBound
+                        fb_gelu_backward(x.baseAddress! + lo, pg.baseAddress! + lo, dx.baseAddress! + lo, range.count)
                     }
                 } }
             }]
@@ -84,20 +86,6 @@ extension Tensor {
             [g.parallelZipKernel(out) { g, y in g * (1 - y * y) }]
         }
     }
-}
-
-/// `½ · x · (1 + erf(x / √2))`.
-@inline(__always)
-func geluValue(_ x: Float) -> Float {
-    0.5 * x * (1 + fastErf(x * 0.70710678118654752))
-}
-
-/// `Φ(x) + x · φ(x)`: the derivative of ``geluValue(_:)``.
-@inline(__always)
-func geluDerivative(_ x: Float) -> Float {
-    let cdf = 0.5 * (1 + fastErf(x * 0.70710678118654752))
-    let pdf = 0.39894228040143268 * fastExp(-0.5 * x * x)
-    return cdf + x * pdf
 }
 
 /// `1 / (1 + e⁻ˣ)` without overflow: the exponential is always of a non-positive number.

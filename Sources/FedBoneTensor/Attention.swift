@@ -1,3 +1,4 @@
+import FedBoneKernels
 import Foundation
 
 /// Multi-head attention straight from a fused `qkv` projection, without materialising the
@@ -46,11 +47,7 @@ extension Tensor {
                         let rows = x + b * n * 3 * c, scores = pp + pair * nn
                         sgemmOnThisThread(transA: false, transB: true, m: n, n: n, k: d, alpha: scale,
                                           a: rows + h * d, lda: 3 * c, b: rows + c + h * d, ldb: 3 * c, c: scores)
-                        let biasRows = pb.map { $0 + h * nn }
-                        let maskRows = pm.map { $0 + (b % windowsInMask) * nn }
-                        for i in 0..<n {
-                            addedSoftmaxRow(scores + i * n, biasRows.map { $0 + i * n }, maskRows.map { $0 + i * n }, n)
-                        }
+                        fb_softmax_rows(scores, pb.map { $0 + h * nn }, pm.map { $0 + (b % windowsInMask) * nn }, n, n)
                     }
                 }
             } } }
@@ -91,7 +88,7 @@ extension Tensor {
                                                       b: rows + 2 * c + h * d, ldb: 3 * c, c: dS)
                                     sgemmOnThisThread(transA: true, transB: false, m: n, n: d, k: n, a: weights, lda: n,
                                                       b: gOut, ldb: c, c: grads + 2 * c + h * d, ldc: 3 * c)
-                                    for i in 0..<n { softmaxBackwardRow(dS + i * n, weights + i * n, n) }
+                                    fb_softmax_backward_rows(dS, weights, n, n)
                                     if needBias, let base = partials.baseAddress {
                                         let acc = base + (chunk * heads + h) * nn
                                         for j in 0..<nn { acc[j] += dS[j] }
@@ -125,30 +122,4 @@ extension Tensor {
             return bias == nil ? [gx] : [gx, gBias]
         }
     }
-}
-
-/// `row[j] += bias[j] + mask[j]` (each optional), then the row's softmax in place.
-@inline(__always)
-private func addedSoftmaxRow(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?,
-                             _ mask: UnsafePointer<Float>?, _ n: Int) {
-    if let bias { for j in 0..<n { row[j] += bias[j] } }
-    if let mask { for j in 0..<n { row[j] += mask[j] } }
-    var m = -Float.infinity
-    for j in 0..<n { m = Swift.max(m, row[j]) }
-    var sum: Float = 0
-    for j in 0..<n {
-        let e = fastExp(row[j] - m)
-        row[j] = e
-        sum += e
-    }
-    let inv = 1 / sum
-    for j in 0..<n { row[j] *= inv }
-}
-
-/// `dS = P ⊙ (dP − Σ dP ⊙ P)` for one row, in place over `dP`.
-@inline(__always)
-private func softmaxBackwardRow(_ gradient: UnsafeMutablePointer<Float>, _ p: UnsafePointer<Float>, _ n: Int) {
-    var dot: Float = 0
-    for j in 0..<n { dot += gradient[j] * p[j] }
-    for j in 0..<n { gradient[j] = p[j] * (gradient[j] - dot) }
 }

@@ -3,6 +3,7 @@ import Accelerate
 #else
 import CBLAS
 #endif
+import FedBoneKernels
 import Foundation
 
 /// Single-precision matrix product through the platform BLAS (OpenBLAS on Linux, Accelerate on
@@ -50,7 +51,7 @@ public enum GemmBackend {
         #if canImport(Accelerate)
         return false
         #else
-        guard fb_gemm_avx512_available() != 0 else { return false }
+        guard fb_avx512_available() != 0 else { return false }
         switch ProcessInfo.processInfo.environment["FEDBONE_GEMM"] {
         case "openblas": return false
         case "native": return true
@@ -101,9 +102,9 @@ private func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Flo
 }
 
 #if !canImport(Accelerate)
-/// The AVX-512 kernel, with the columns (or, for narrow products, the rows) of `C` split into
-/// `threads` contiguous blocks aligned to the kernel's tile. Falls back to OpenBLAS when the
-/// packing buffers cannot be allocated.
+/// The AVX-512 kernel (`fb_sgemm`), split into `threads` contiguous blocks of rows of `C` (any
+/// row count runs at full speed: the kernel deals rows into balanced panels), or of columns when
+/// there are too few rows. Falls back to OpenBLAS when the kernel declines (no scratch memory).
 private func nativeGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
@@ -111,30 +112,33 @@ private func nativeGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alph
         let pa = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
         let pb = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
         let pc = c + rows.lowerBound * ldc + columns.lowerBound
-        let status = fb_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, rows.count, columns.count, k, alpha,
-                                     pa, lda, pb, ldb, beta, pc, ldc)
+        let status = fb_sgemm(transA ? 1 : 0, transB ? 1 : 0, rows.count, columns.count, k, alpha,
+                              pa, lda, pb, ldb, beta, pc, ldc)
         if status != 0 {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(rows.count), Int32(columns.count), Int32(k), alpha,
                         pa, Int32(lda), pb, Int32(ldb), beta, pc, Int32(ldc))
         }
     }
-    let tileM = Int(FB_MR), tileN = Int(FB_NR)
-    let columnTiles = (n + tileN - 1) / tileN, rowTiles = (m + tileM - 1) / tileM
-    let parts = Swift.min(threads, m * n * k / gemmSplitThreshold, Swift.max(columnTiles, rowTiles))
-    guard parts > 1 else {
+    let tileM = Int(FB_GEMM_MR), tileN = Int(FB_GEMM_NR)
+    let parts = Swift.min(threads, m * n * k / gemmSplitThreshold)
+    // Rows when each part gets two or more register panels, else columns in whole 32-wide
+    // panels, else one thread.
+    let splitRows = m >= 2 * tileM * parts
+    guard parts > 1, splitRows || n >= 2 * tileN * parts else {
         run(0..<m, 0..<n)
         return
     }
-    let splitColumns = columnTiles >= parts && (columnTiles >= rowTiles || n >= 4 * tileN)
-    let tiles = splitColumns ? columnTiles : rowTiles, tile = splitColumns ? tileN : tileM
-    let extent = splitColumns ? n : m
+    let columnTiles = (n + tileN - 1) / tileN
     parallelChunks(parts) { chunk in
         for part in chunk {
-            let lo = Swift.min(extent, tiles * part / parts * tile)
-            let hi = Swift.min(extent, tiles * (part + 1) / parts * tile)
-            guard lo < hi else { continue }
-            if splitColumns { run(0..<m, lo..<hi) } else { run(lo..<hi, 0..<n) }
+            if splitRows {
+                run((m * part / parts)..<(m * (part + 1) / parts), 0..<n)
+            } else {
+                let lo = Swift.min(n, columnTiles * part / parts * tileN)
+                let hi = Swift.min(n, columnTiles * (part + 1) / parts * tileN)
+                if lo < hi { run(0..<m, lo..<hi) }
+            }
         }
     }
 }

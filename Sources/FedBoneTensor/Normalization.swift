@@ -1,7 +1,9 @@
+import FedBoneKernels
 import Foundation
 
 /// Layer normalisation and 2-D batch normalisation with fused backward passes, as PyTorch's
-/// `F.layer_norm` and `F.batch_norm`. Statistics accumulate in `Double`.
+/// `F.layer_norm` and `F.batch_norm`. Layer norm runs the vectorised C kernels of
+/// `FedBoneKernels` (two-pass statistics in `Float`); batch norm accumulates in `Double`.
 ///
 /// FLOPs are counted as fvcore does: `count · 5` with an affine transform, `count · 4` without.
 extension Tensor {
@@ -10,7 +12,7 @@ extension Tensor {
     // y = (x − μ) · rstd · weight + bias
     /// Layer normalisation over the last dimension, as `F.layer_norm(x, (D,), weight, bias, eps)`.
     ///
-    /// One pass per row computes the mean and the reciprocal standard deviation, which are kept
+    /// Two passes per row compute the mean and the reciprocal standard deviation, which are kept
     /// for the backward pass: with `x̂ = (x − μ)·rstd` and `ĝ = g·weight`,
     /// `∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂))`, `∂weight = Σ_rows g·x̂`, `∂bias = Σ_rows g`.
     public func layerNorm(weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
@@ -28,27 +30,10 @@ extension Tensor {
                 withOptionalPointer(weight) { pw in withOptionalPointer(bias) { pb in
                     mean.withUnsafeMutableBufferPointer { pm in rstd.withUnsafeMutableBufferPointer { pr in
                         parallelChunks(rows, minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / d)) { range in
-                            for r in range {
-                                let row = px.baseAddress! + r * d
-                                var s = 0.0, ss = 0.0
-                                for j in 0..<d {
-                                    let v = Double(row[j])
-                                    s += v
-                                    ss += v * v
-                                }
-                                let mu = s / Double(d)
-                                let variance = Swift.max(ss / Double(d) - mu * mu, 0)
-                                let m = Float(mu), rs = Float(1 / (variance + Double(epsilon)).squareRoot())
-                                pm[r] = m
-                                pr[r] = rs
-                                let dst = y.baseAddress! + r * d
-                                for j in 0..<d {
-                                    var v = (row[j] - m) * rs
-                                    if let pw { v *= pw[j] }
-                                    if let pb { v += pb[j] }
-                                    dst[j] = v
-                                }
-                            }
+                            fb_layer_norm_forward(px.baseAddress! + range.lowerBound * d, pw, pb,
+                                                  y.baseAddress! + range.lowerBound * d,
+                                                  pm.baseAddress! + range.lowerBound, pr.baseAddress! + range.lowerBound,
+                                                  range.count, d, epsilon)
                         }
                     } }
                 } }
@@ -64,22 +49,10 @@ extension Tensor {
                         gx = Tensor(shape: x.shape) { dx in
                             withOptionalPointer(weight) { pw in
                                 parallelChunks(rows, minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / d)) { range in
-                                    for r in range {
-                                        let gr = pg.baseAddress! + r * d, xr = px.baseAddress! + r * d
-                                        let m = pm[r], rs = pr[r]
-                                        var sumG: Float = 0, sumGX: Float = 0
-                                        for j in 0..<d {
-                                            let gh = pw.map { gr[j] * $0[j] } ?? gr[j]
-                                            sumG += gh
-                                            sumGX += gh * (xr[j] - m) * rs
-                                        }
-                                        let meanG = sumG / Float(d), meanGX = sumGX / Float(d)
-                                        let dst = dx.baseAddress! + r * d
-                                        for j in 0..<d {
-                                            let gh = pw.map { gr[j] * $0[j] } ?? gr[j]
-                                            dst[j] = rs * (gh - meanG - (xr[j] - m) * rs * meanGX)
-                                        }
-                                    }
+                                    let lo = range.lowerBound
+                                    fb_layer_norm_backward_input(pg.baseAddress! + lo * d, px.baseAddress! + lo * d, pw,
+                                                                 pm.baseAddress! + lo, pr.baseAddress! + lo,
+                                                                 dx.baseAddress! + lo * d, range.count, d)
                                 }
                             }
                         }
@@ -88,15 +61,10 @@ extension Tensor {
                     if needW || needB {
                         var sw = [Float](repeating: 0, count: d), sb = [Float](repeating: 0, count: d)
                         sw.withUnsafeMutableBufferPointer { dw in sb.withUnsafeMutableBufferPointer { db in
-                            parallelChunks(d, minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / rows)) { columns in
-                                for r in 0..<rows {
-                                    let gr = pg.baseAddress! + r * d, xr = px.baseAddress! + r * d
-                                    let m = pm[r], rs = pr[r]
-                                    for j in columns {
-                                        dw[j] += gr[j] * (xr[j] - m) * rs
-                                        db[j] += gr[j]
-                                    }
-                                }
+                            parallelChunks(d, minimumPerChunk: Swift.max(16, Tensor.pointwiseChunk / rows)) { columns in
+                                fb_layer_norm_backward_params(pg.baseAddress!, px.baseAddress!, pm.baseAddress!, pr.baseAddress!,
+                                                              needW ? dw.baseAddress! : nil, needB ? db.baseAddress! : nil,
+                                                              rows, d, columns.lowerBound, columns.upperBound)
                             }
                         } }
                         if needW { gw = Tensor(uncheckedShape: [d], scalars: sw) }

@@ -1,0 +1,62 @@
+// GELU (exact, erf form) forward and backward over contiguous arrays.
+#include "FedBoneKernels.h"
+#include "VectorMath.h"
+
+static const float fb_sqrt_half = 0.70710678118654752f, fb_inv_sqrt_2pi = 0.39894228040143268f;
+
+#ifdef FB_HAS_AVX512_PATH
+static FB_AVX512 void fb_gelu_forward_avx512(const float *x, float *y, long n) {
+    const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f), s = _mm512_set1_ps(fb_sqrt_half);
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 lanes = fb_lanes(n - i);
+        __m512 v = _mm512_maskz_loadu_ps(lanes, x + i);
+        __m512 cdf = _mm512_mul_ps(half, _mm512_add_ps(one, fb_erf16(_mm512_mul_ps(v, s))));
+        _mm512_mask_storeu_ps(y + i, lanes, _mm512_mul_ps(v, cdf));
+    }
+}
+
+static FB_AVX512 void fb_gelu_backward_avx512(const float *x, const float *g, float *dx, long n) {
+    const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f), s = _mm512_set1_ps(fb_sqrt_half);
+    const __m512 c = _mm512_set1_ps(fb_inv_sqrt_2pi), minusHalf = _mm512_set1_ps(-0.5f);
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 lanes = fb_lanes(n - i);
+        __m512 v = _mm512_maskz_loadu_ps(lanes, x + i);
+        __m512 cdf = _mm512_mul_ps(half, _mm512_add_ps(one, fb_erf16(_mm512_mul_ps(v, s))));
+        __m512 pdf = _mm512_mul_ps(c, fb_exp16(_mm512_mul_ps(minusHalf, _mm512_mul_ps(v, v))));
+        __m512 derivative = _mm512_fmadd_ps(v, pdf, cdf);
+        _mm512_mask_storeu_ps(dx + i, lanes, _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes, g + i), derivative));
+    }
+}
+#endif
+
+void fb_gelu_forward_portable(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + fb_erf1(x[i] * fb_sqrt_half));
+}
+
+void fb_gelu_forward(const float *x, float *y, long n) {
+#ifdef FB_HAS_AVX512_PATH
+    if (fb_avx512_available()) {
+        fb_gelu_forward_avx512(x, y, n);
+        return;
+    }
+#endif
+    fb_gelu_forward_portable(x, y, n);
+}
+
+void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n) {
+    for (long i = 0; i < n; i++) {
+        float cdf = 0.5f * (1.0f + fb_erf1(x[i] * fb_sqrt_half));
+        float pdf = fb_inv_sqrt_2pi * fb_exp1(-0.5f * x[i] * x[i]);
+        dx[i] = g[i] * (cdf + x[i] * pdf);
+    }
+}
+
+void fb_gelu_backward(const float *x, const float *g, float *dx, long n) {
+#ifdef FB_HAS_AVX512_PATH
+    if (fb_avx512_available()) {
+        fb_gelu_backward_avx512(x, g, dx, n);
+        return;
+    }
+#endif
+    fb_gelu_backward_portable(x, g, dx, n);
+}

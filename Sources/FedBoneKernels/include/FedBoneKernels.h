@@ -1,0 +1,73 @@
+// The engine's compute kernels in C: an AVX-512 SGEMM for CPUs whose BLAS lacks AVX-512 kernels,
+// and vectorised row kernels (layer norm, softmax, GELU). Every kernel checks the CPU at run
+// time and has a portable path, so the package builds and runs on any x86-64 or arm64 machine.
+// All kernels are single-threaded; the Swift side (FedBoneTensor) splits work across cores.
+// Pointers name contiguous row-major float arrays; optional ones may be NULL.
+#ifndef FEDBONE_KERNELS_H
+#define FEDBONE_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Register tile of the GEMM kernel: at most 12 rows × 32 columns of C per call.
+enum { FB_GEMM_MR = 12, FB_GEMM_NR = 32 };
+
+/// Whether this CPU runs the AVX-512 kernels (AVX-512F, AVX-512DQ and FMA).
+int fb_avx512_available(void);
+
+/// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, row-major as cblas_sgemm; op(A) is A
+/// (stored m×k, row stride lda) or Aᵀ (A stored k×m); likewise op(B). beta == 0 never reads C.
+/// Single-threaded. Returns 0, or -1 without touching C when the CPU lacks AVX-512 or a
+/// packing buffer cannot be allocated (the caller then uses its BLAS).
+int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
+             const float *a, long lda, const float *b, long ldb,
+             float beta, float *c, long ldc);
+
+/// y = ½·x·(1 + erf(x/√2)) for n contiguous values (erf as a rational approximation, absolute
+/// error below 5·10⁻⁷).
+void fb_gelu_forward(const float *x, float *y, long n);
+
+/// dx = g · (Φ(x) + x·φ(x)), the GELU backward, for n contiguous values.
+void fb_gelu_backward(const float *x, const float *g, float *dx, long n);
+
+/// In place on `rows` contiguous rows of n scores: s += bias + mask (each optional, laid out as
+/// s), then each row's softmax. exp of values below −87 is 0 (never subnormal).
+void fb_softmax_rows(float *s, const float *bias, const float *mask, long rows, long n);
+
+/// In place over the upstream gradient: dS = P ⊙ (dP − rowsum(dP ⊙ P)), `rows` rows of n.
+void fb_softmax_backward_rows(float *grad, const float *p, long rows, long n);
+
+/// Layer norm of `rows` contiguous rows of d values: y = (x − μ)·rstd·w + b (w, b optional),
+/// with the biased variance; stores each row's μ and rstd = 1/√(σ² + eps).
+void fb_layer_norm_forward(const float *x, const float *w, const float *b, float *y,
+                           float *mean, float *rstd, long rows, long d, float eps);
+
+/// dx of layer norm from the saved statistics: with x̂ = (x − μ)·rstd and ĝ = g·w,
+/// dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)).
+void fb_layer_norm_backward_input(const float *g, const float *x, const float *w, const float *mean,
+                                  const float *rstd, float *dx, long rows, long d);
+
+/// Adds Σ_rows g·x̂ to dw[j] and Σ_rows g to db[j] (each optional) for columns lo ≤ j < hi,
+/// rows in order (the sums do not depend on how columns are split across threads).
+void fb_layer_norm_backward_params(const float *g, const float *x, const float *mean, const float *rstd,
+                                   float *dw, float *db, long rows, long d, long lo, long hi);
+
+// The portable paths of the row kernels: plain C loops with the same formulas, which the
+// kernels above take on CPUs without AVX-512. Exposed so that tests check both paths anywhere.
+void fb_gelu_forward_portable(const float *x, float *y, long n);
+void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n);
+void fb_softmax_rows_portable(float *s, const float *bias, const float *mask, long rows, long n);
+void fb_softmax_backward_rows_portable(float *grad, const float *p, long rows, long n);
+void fb_layer_norm_forward_portable(const float *x, const float *w, const float *b, float *y,
+                                    float *mean, float *rstd, long rows, long d, float eps);
+void fb_layer_norm_backward_input_portable(const float *g, const float *x, const float *w, const float *mean,
+                                           const float *rstd, float *dx, long rows, long d);
+void fb_layer_norm_backward_params_portable(const float *g, const float *x, const float *mean,
+                                            const float *rstd, float *dw, float *db,
+                                            long rows, long d, long lo, long hi);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

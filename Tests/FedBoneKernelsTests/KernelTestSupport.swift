@@ -1,0 +1,27 @@
+import Foundation
+
+/// A small deterministic generator for test inputs (SplitMix64), so that this target needs
+/// nothing but the kernels.
+struct TestRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// A uniform value in [low, high).
+    mutating func uniform(_ low: Float, _ high: Float) -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return low + (high - low) * Float(z >> 40) / Float(1 << 24)
+    }
+
+    /// `count` uniform values in [low, high).
+    mutating func values(_ count: Int, _ low: Float = -1, _ high: Float = 1) -> [Float] {
+        (0..<count).map { _ in uniform(low, high) }
+    }
+}
+
+/// The AVX-512 (where the CPU has it) and portable paths of a kernel, by name.
+typealias KernelPaths<F> = [(name: String, run: F)]
