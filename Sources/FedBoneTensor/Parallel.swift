@@ -1,8 +1,9 @@
-import Dispatch
+import FedBoneKernels
 import Foundation
 
 /// Splits `0..<count` into contiguous chunks and runs them on the machine's cores (at most
-/// ``ComputeThreads/current`` of them).
+/// ``ComputeThreads/current`` of them), on the engine's spinning thread pool
+/// (`fb_parallel_for`).
 ///
 /// Small loops (fewer than `minimumPerChunk` iterations in all) run on the calling thread. The
 /// body receives a range and must only write memory that no other range writes.
@@ -13,19 +14,20 @@ public func parallelChunks(_ count: Int, minimumPerChunk: Int = 1, _ body: (Rang
         if count > 0 { body(0..<count) }
         return
     }
-    withoutActuallyEscaping(body) { body in
-        let box = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = count * c / chunks, hi = count * (c + 1) / chunks
-            box.value(lo..<hi)
-        }
-    }
+    runOnPool(chunks) { c in body((count * c / chunks)..<(count * (c + 1) / chunks)) }
 }
 
-/// Carries a value the caller guarantees is used safely across threads (disjoint writes).
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Runs `body(i)` for every `i` in `0..<count` on the thread pool, the calling thread included,
+/// and returns when all have run. Nested calls run serially.
+func runOnPool(_ count: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        var task = body
+        withUnsafeMutablePointer(to: &task) { pointer in
+            fb_parallel_for(count, count, { context, index in
+                context?.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+            }, pointer)
+        }
+    }
 }
 
 /// How `parallelChunks` would split `count` iterations, with each chunk's index known to its
@@ -51,12 +53,7 @@ struct ChunkPlan {
             return
         }
         let (count, chunks) = (count, chunks)
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                box.value(c, (count * c / chunks)..<(count * (c + 1) / chunks))
-            }
-        }
+        runOnPool(chunks) { c in body(c, (count * c / chunks)..<(count * (c + 1) / chunks)) }
     }
 }
 

@@ -24,6 +24,12 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,
              float beta, float *c, long ldc);
 
+/// Runs body(context, i) for every i in [0, count), on the calling thread and up to threads − 1
+/// pool workers, and returns when all have finished. Calls from inside a body, from a second
+/// thread while a loop runs, or with threads ≤ 1 run serially on the calling thread. Workers
+/// spin about 0.2 ms after a loop before they sleep, so back-to-back loops start quickly.
+void fb_parallel_for(long count, long threads, void (*body)(void *context, long index), void *context);
+
 /// y = ½·x·(1 + erf(x/√2)) for n contiguous values (erf as a rational approximation, absolute
 /// error below 5·10⁻⁷).
 void fb_gelu_forward(const float *x, float *y, long n);
