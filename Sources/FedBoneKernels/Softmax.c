@@ -3,14 +3,16 @@
 #include "VectorMath.h"
 
 #ifdef FB_HAS_AVX512_PATH
-static FB_AVX512 void fb_softmax_rows_avx512(float *s, const float *bias, const float *mask, long rows, long n) {
+static FB_AVX512 void fb_softmax_rows_avx512(const float *x, float *y, const float *bias, const float *mask,
+                                             long rows, long n) {
     for (long r = 0; r < rows; r++) {
-        float *row = s + r * n;
+        const float *in = x + r * n;
+        float *row = y + r * n;
         const float *br = bias ? bias + r * n : 0, *mr = mask ? mask + r * n : 0;
         __m512 vmax = _mm512_set1_ps(-INFINITY);
         for (long j = 0; j < n; j += 16) {
             __mmask16 lanes = fb_lanes(n - j);
-            __m512 v = _mm512_maskz_loadu_ps(lanes, row + j);
+            __m512 v = _mm512_maskz_loadu_ps(lanes, in + j);
             if (br) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(lanes, br + j));
             if (mr) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(lanes, mr + j));
             _mm512_mask_storeu_ps(row + j, lanes, v);
@@ -33,10 +35,10 @@ static FB_AVX512 void fb_softmax_rows_avx512(float *s, const float *bias, const 
     }
 }
 
-static FB_AVX512 void fb_softmax_backward_rows_avx512(float *grad, const float *p, long rows, long n) {
+static FB_AVX512 void fb_softmax_backward_rows_avx512(const float *grad, const float *p, float *dx, long rows, long n) {
     for (long r = 0; r < rows; r++) {
-        float *g = grad + r * n;
-        const float *pr = p + r * n;
+        const float *g = grad + r * n, *pr = p + r * n;
+        float *d = dx + r * n;
         __m512 vdot = _mm512_setzero_ps();
         for (long j = 0; j < n; j += 16) {
             __mmask16 lanes = fb_lanes(n - j);
@@ -46,17 +48,18 @@ static FB_AVX512 void fb_softmax_backward_rows_avx512(float *grad, const float *
         for (long j = 0; j < n; j += 16) {
             __mmask16 lanes = fb_lanes(n - j);
             __m512 v = _mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, g + j), dot);
-            _mm512_mask_storeu_ps(g + j, lanes, _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes, pr + j), v));
+            _mm512_mask_storeu_ps(d + j, lanes, _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes, pr + j), v));
         }
     }
 }
 #endif
 
-void fb_softmax_rows_portable(float *s, const float *bias, const float *mask, long rows, long n) {
+void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const float *mask, long rows, long n) {
     for (long r = 0; r < rows; r++) {
-        float *row = s + r * n;
+        float *row = y + r * n;
         float m = -INFINITY, sum = 0;
         for (long j = 0; j < n; j++) {
+            row[j] = x[r * n + j];
             if (bias) row[j] += bias[r * n + j];
             if (mask) row[j] += mask[r * n + j];
             m = row[j] > m ? row[j] : m;
@@ -70,32 +73,31 @@ void fb_softmax_rows_portable(float *s, const float *bias, const float *mask, lo
     }
 }
 
-void fb_softmax_rows(float *s, const float *bias, const float *mask, long rows, long n) {
+void fb_softmax_rows(const float *x, float *y, const float *bias, const float *mask, long rows, long n) {
 #ifdef FB_HAS_AVX512_PATH
     if (fb_avx512_available()) {
-        fb_softmax_rows_avx512(s, bias, mask, rows, n);
+        fb_softmax_rows_avx512(x, y, bias, mask, rows, n);
         return;
     }
 #endif
-    fb_softmax_rows_portable(s, bias, mask, rows, n);
+    fb_softmax_rows_portable(x, y, bias, mask, rows, n);
 }
 
-void fb_softmax_backward_rows_portable(float *grad, const float *p, long rows, long n) {
+void fb_softmax_backward_rows_portable(const float *grad, const float *p, float *dx, long rows, long n) {
     for (long r = 0; r < rows; r++) {
-        float *g = grad + r * n;
-        const float *pr = p + r * n;
+        const float *g = grad + r * n, *pr = p + r * n;
         float dot = 0;
         for (long j = 0; j < n; j++) dot += g[j] * pr[j];
-        for (long j = 0; j < n; j++) g[j] = pr[j] * (g[j] - dot);
+        for (long j = 0; j < n; j++) dx[r * n + j] = pr[j] * (g[j] - dot);
     }
 }
 
-void fb_softmax_backward_rows(float *grad, const float *p, long rows, long n) {
+void fb_softmax_backward_rows(const float *grad, const float *p, float *dx, long rows, long n) {
 #ifdef FB_HAS_AVX512_PATH
     if (fb_avx512_available()) {
-        fb_softmax_backward_rows_avx512(grad, p, rows, n);
+        fb_softmax_backward_rows_avx512(grad, p, dx, rows, n);
         return;
     }
 #endif
-    fb_softmax_backward_rows_portable(grad, p, rows, n);
+    fb_softmax_backward_rows_portable(grad, p, dx, rows, n);
 }

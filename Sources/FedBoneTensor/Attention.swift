@@ -47,7 +47,7 @@ extension Tensor {
                         let rows = x + b * n * 3 * c, scores = pp + pair * nn
                         sgemmOnThisThread(transA: false, transB: true, m: n, n: n, k: d, alpha: scale,
                                           a: rows + h * d, lda: 3 * c, b: rows + c + h * d, ldb: 3 * c, c: scores)
-                        fb_softmax_rows(scores, pb.map { $0 + h * nn }, pm.map { $0 + (b % windowsInMask) * nn }, n, n)
+                        fb_softmax_rows(scores, scores, pb.map { $0 + h * nn }, pm.map { $0 + (b % windowsInMask) * nn }, n, n)
                     }
                 }
             } } }
@@ -88,7 +88,7 @@ extension Tensor {
                                                       b: rows + 2 * c + h * d, ldb: 3 * c, c: dS)
                                     sgemmOnThisThread(transA: true, transB: false, m: n, n: d, k: n, a: weights, lda: n,
                                                       b: gOut, ldb: c, c: grads + 2 * c + h * d, ldc: 3 * c)
-                                    fb_softmax_backward_rows(dS, weights, n, n)
+                                    fb_softmax_backward_rows(dS, weights, dS, n, n)
                                     if needBias, let base = partials.baseAddress {
                                         let acc = base + (chunk * heads + h) * nn
                                         for j in 0..<nn { acc[j] += dS[j] }

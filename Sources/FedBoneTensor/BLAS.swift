@@ -41,6 +41,20 @@ func sgemmOnThisThread(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
          beta: beta, c: c, ldc: ldc ?? n, threads: 1, count: false)
 }
 
+/// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on every thread when called from
+/// the calling thread (one thread inside a parallel loop, where nested loops run serially),
+/// without counting multiply-adds: for callers that count a whole batch themselves because
+/// their products may run on pool threads, which do not see the task's ``FlopCounter``.
+@inline(__always)
+func uncountedSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                    alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
+                    b: UnsafePointer<Float>, ldb: Int? = nil,
+                    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+    gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+         a: a, lda: lda ?? (transA ? m : k), b: b, ldb: ldb ?? (transB ? k : n),
+         beta: beta, c: c, ldc: ldc ?? n, threads: ComputeThreads.current, count: false)
+}
+
 /// Which kernel runs ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
 public enum GemmBackend {
     /// Whether the engine's AVX-512 kernel runs instead of the platform BLAS: on x86-64 Linux

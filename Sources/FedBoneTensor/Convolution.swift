@@ -10,6 +10,8 @@ extension Tensor {
     ///   `[N, O, Hout, Wout]` with `Hout = ⌊(H + 2·pH − dH·(kH − 1) − 1) / sH⌋ + 1` (same for W).
     /// - Cost: one GEMM `[O/G, C/G·kH·kW] × [C/G·kH·kW, Hout·Wout]` per image and group. A 1×1
     ///   kernel with stride 1 and no padding skips im2col and multiplies the image directly.
+    ///   Batches of at least as many images as threads run one image per thread at a time
+    ///   (``forEachImage(_:scratch:_:)``); smaller ones split each image's work across threads.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                        dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
         let x = self
@@ -43,16 +45,15 @@ extension Tensor {
                 if let bias {
                     bias.scalars.withUnsafeBufferPointer { Tensor.fillBias($0.baseAddress!, into: y.baseAddress!, batch: n, channels: o, spatial: spatial) }
                 }
-                withScratch(scratchCount) { scratch in
-                    for b in 0..<n {
-                        let image = px.baseAddress! + b * imageSize
-                        let columns: UnsafePointer<Float>
-                        if direct { columns = image } else { geometry.im2col(image, scratch); columns = UnsafePointer(scratch) }
-                        for g in 0..<groups {
-                            sgemm(transA: false, transB: false, m: og, n: spatial, k: kg,
-                                  a: pw.baseAddress! + g * og * kg, b: columns + g * kg * spatial,
-                                  beta: bias == nil ? 0 : 1, c: y.baseAddress! + (b * o + g * og) * spatial)
-                        }
+                FlopCounter.add(multiplyAdds: n * o * spatial * kg)
+                forEachImage(n, scratch: scratchCount) { b, scratch in
+                    let image = px.baseAddress! + b * imageSize
+                    let columns: UnsafePointer<Float>
+                    if direct { columns = image } else { geometry.im2col(image, scratch); columns = UnsafePointer(scratch) }
+                    for g in 0..<groups {
+                        uncountedSgemm(transA: false, transB: false, m: og, n: spatial, k: kg,
+                                       a: pw.baseAddress! + g * og * kg, b: columns + g * kg * spatial,
+                                       beta: bias == nil ? 0 : 1, c: y.baseAddress! + (b * o + g * og) * spatial)
                     }
                 }
             } }
@@ -65,41 +66,71 @@ extension Tensor {
             if let bias, bias.requiresGrad { gb = gy.sumOverBatchAndSpace(channels: o) }
             gy.scalars.withUnsafeBufferPointer { pg in
                 if weight.requiresGrad {
-                    gw = Tensor(shape: weight.shape) { dw in
-                        dw.update(repeating: 0)
-                        x.scalars.withUnsafeBufferPointer { px in withScratch(scratchCount) { scratch in
-                            for b in 0..<n {
+                    // One partial gradient per image, summed in image order: the result does not
+                    // depend on how images are spread over threads.
+                    var partials = [Float](repeating: 0, count: n * weight.count)
+                    partials.withUnsafeMutableBufferPointer { pp in
+                        x.scalars.withUnsafeBufferPointer { px in
+                            forEachImage(n, scratch: scratchCount) { b, scratch in
                                 let image = px.baseAddress! + b * imageSize
                                 let columns: UnsafePointer<Float>
                                 if direct { columns = image } else { geometry.im2col(image, scratch); columns = UnsafePointer(scratch) }
                                 for g in 0..<groups {
-                                    sgemm(transA: false, transB: true, m: og, n: kg, k: spatial,
-                                          a: pg.baseAddress! + (b * o + g * og) * spatial, b: columns + g * kg * spatial,
-                                          beta: 1, c: dw.baseAddress! + g * og * kg)
+                                    uncountedSgemm(transA: false, transB: true, m: og, n: kg, k: spatial,
+                                                   a: pg.baseAddress! + (b * o + g * og) * spatial, b: columns + g * kg * spatial,
+                                                   c: pp.baseAddress! + b * weight.count + g * og * kg)
                                 }
                             }
-                        } }
+                        }
+                    }
+                    gw = Tensor(shape: weight.shape) { dw in
+                        partials.withUnsafeBufferPointer { pp in
+                            dw.baseAddress!.update(from: pp.baseAddress!, count: weight.count)
+                            for b in 1..<Swift.max(n, 1) {
+                                let partial = pp.baseAddress! + b * weight.count
+                                for i in 0..<weight.count { dw[i] += partial[i] }
+                            }
+                        }
                     }
                 }
                 if x.requiresGrad {
                     gx = Tensor(shape: x.shape) { dx in
                         dx.update(repeating: 0)
-                        weight.scalars.withUnsafeBufferPointer { pw in withScratch(scratchCount) { scratch in
-                            for b in 0..<n {
+                        weight.scalars.withUnsafeBufferPointer { pw in
+                            forEachImage(n, scratch: scratchCount) { b, scratch in
                                 let image = dx.baseAddress! + b * imageSize
                                 let columns = direct ? image : scratch
                                 for g in 0..<groups {
-                                    sgemm(transA: true, transB: false, m: kg, n: spatial, k: og,
-                                          a: pw.baseAddress! + g * og * kg, b: pg.baseAddress! + (b * o + g * og) * spatial,
-                                          c: columns + g * kg * spatial)
+                                    uncountedSgemm(transA: true, transB: false, m: kg, n: spatial, k: og,
+                                                   a: pw.baseAddress! + g * og * kg, b: pg.baseAddress! + (b * o + g * og) * spatial,
+                                                   c: columns + g * kg * spatial)
                                 }
                                 if !direct { geometry.col2im(scratch, image) }
                             }
-                        } }
+                        }
                     }
                 }
             }
             return bias == nil ? [gx, gw] : [gx, gw, gb]
+        }
+    }
+}
+
+/// Runs `body(image, scratch)` for every image index in `0..<count`, with `scratch` room for
+/// `scratchCount` floats private to the call. With at least as many images as threads (and the
+/// engine's own GEMM, which threads nothing by itself inside a loop) the images are spread over
+/// the threads and everything inside runs single-threaded (nested parallel loops run serially);
+/// otherwise images run in order and their ops use every thread.
+func forEachImage(_ count: Int, scratch scratchCount: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
+    if GemmBackend.native && count >= ComputeThreads.current {
+        parallelChunks(count) { range in
+            withScratch(scratchCount) { scratch in
+                for image in range { body(image, scratch) }
+            }
+        }
+    } else {
+        withScratch(scratchCount) { scratch in
+            for image in 0..<count { body(image, scratch) }
         }
     }
 }

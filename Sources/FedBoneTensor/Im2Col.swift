@@ -64,7 +64,11 @@ struct WindowGeometry {
                             let line = dst + oh * outW
                             let input = src + (oh * strideH + rowOffset) * width
                             line.update(repeating: 0, count: cols.lowerBound)
-                            for ow in cols { line[ow] = input[ow * strideW + colOffset] }
+                            if strideW == 1 {
+                                (line + cols.lowerBound).update(from: input + cols.lowerBound + colOffset, count: cols.count)
+                            } else {
+                                for ow in cols { line[ow] = input[ow * strideW + colOffset] }
+                            }
                             (line + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound)
                         }
                         (dst + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
@@ -90,7 +94,12 @@ struct WindowGeometry {
                         for oh in rows {
                             let line = src + oh * outW
                             let output = dstImage + (oh * strideH + rowOffset) * width
-                            for ow in cols { output[ow * strideW + colOffset] += line[ow] }
+                            if strideW == 1 {
+                                let shifted = output + colOffset
+                                for ow in cols { shifted[ow] += line[ow] }
+                            } else {
+                                for ow in cols { output[ow * strideW + colOffset] += line[ow] }
+                            }
                         }
                     }
                 }

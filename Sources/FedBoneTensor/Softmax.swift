@@ -1,10 +1,12 @@
+import FedBoneKernels
 import Foundation
 
 /// Softmax and log-softmax along one axis, numerically stable (the maximum is subtracted).
 ///
 /// The tensor is read as `[outer, n, inner]` around the axis; each of the `outer · inner` lanes
 /// of length `n` (stride `inner`) is normalised on its own. The last axis (`inner == 1`) is the
-/// contiguous fast path. The backward passes use only the output.
+/// contiguous fast path; softmax over it runs the vectorised kernels of `FedBoneKernels`. The
+/// backward passes use only the output.
 extension Tensor {
     // x: [..., n, ...] → y: [..., n, ...], yⱼ = exp(xⱼ − m) / Σₖ exp(xₖ − m), m = maxₖ xₖ
     /// Softmax along `axis` (default: the last), as `torch.softmax(x, dim=axis)`.
@@ -12,6 +14,7 @@ extension Tensor {
     public func softmax(axis: Int = -1) -> Tensor {
         let (outer, n, inner) = laneLayout(axis: axis, opName: "softmax")
         FlopCounter.add(multiplyAdds: 2 * count)
+        if inner == 1 { return contiguousSoftmax(rows: outer, n: n) }
         let out = Tensor.laneKernel(self, outer: outer, n: n, inner: inner) { src, dst, s in
             softmaxLane(src, dst, n: n, stride: s, log: false)
         }
@@ -20,6 +23,31 @@ extension Tensor {
                 var dot: Float = 0
                 for j in 0..<n { dot += g[j * s] * y[j * s] }
                 for j in 0..<n { dx[j * s] = y[j * s] * (g[j * s] - dot) }
+            }]
+        }
+    }
+
+    /// Softmax over the last axis (`rows` rows of `n`) with the vectorised kernels of
+    /// `FedBoneKernels`, in parallel over rows.
+    private func contiguousSoftmax(rows: Int, n: Int) -> Tensor {
+        let minimumRows = Swift.max(1, 16_384 / Swift.max(n, 1))
+        let out = Tensor(shape: shape) { y in
+            scalars.withUnsafeBufferPointer { x in
+                parallelChunks(rows, minimumPerChunk: minimumRows) { range in
+                    let offset = range.lowerBound * n
+                    fb_softmax_rows(x.baseAddress! + offset, y.baseAddress! + offset, nil, nil, range.count, n)
+                }
+            }
+        }
+        return Tensor.record(out, inputs: [self]) { g in
+            [Tensor(shape: out.shape) { dx in
+                g.scalars.withUnsafeBufferPointer { pg in out.scalars.withUnsafeBufferPointer { py in
+                    parallelChunks(rows, minimumPerChunk: minimumRows) { range in
+                        let offset = range.lowerBound * n
+                        fb_softmax_backward_rows(pg.baseAddress! + offset, py.baseAddress! + offset, dx.baseAddress! + offset,
+                                                 range.count, n)
+                    }
+                } }
             }]
         }
     }

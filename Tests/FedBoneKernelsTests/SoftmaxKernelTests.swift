@@ -4,13 +4,14 @@ import Testing
 
 /// Row softmax with bias and mask, and its backward, both paths, against `Double` references.
 @Suite struct SoftmaxKernelTests {
+    // In place (y = x, dx = g), as attention calls them; `outOfPlaceMatchesInPlace` covers the rest.
     private let forward: KernelPaths<(UnsafeMutablePointer<Float>, UnsafePointer<Float>?, UnsafePointer<Float>?, Int, Int) -> Void> = [
-        ("dispatched", { fb_softmax_rows($0, $1, $2, $3, $4) }),
-        ("portable", { fb_softmax_rows_portable($0, $1, $2, $3, $4) }),
+        ("dispatched", { fb_softmax_rows($0, $0, $1, $2, $3, $4) }),
+        ("portable", { fb_softmax_rows_portable($0, $0, $1, $2, $3, $4) }),
     ]
     private let backward: KernelPaths<(UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int, Int) -> Void> = [
-        ("dispatched", { fb_softmax_backward_rows($0, $1, $2, $3) }),
-        ("portable", { fb_softmax_backward_rows_portable($0, $1, $2, $3) }),
+        ("dispatched", { fb_softmax_backward_rows($0, $1, $0, $2, $3) }),
+        ("portable", { fb_softmax_backward_rows_portable($0, $1, $0, $2, $3) }),
     ]
 
     @Test(arguments: [1, 7, 16, 17, 49])
@@ -69,6 +70,37 @@ import Testing
             s.withUnsafeMutableBufferPointer { path.run($0.baseAddress!, nil, nil, 1, 3) }
             let total = exp(1.0) + exp(2.0) + exp(3.0)
             #expect(abs(Double(s[2]) - exp(3.0) / total) < 1e-6, "\(path.name)")
+        }
+    }
+
+    @Test func outOfPlaceMatchesInPlace() {
+        var random = TestRandom(seed: 5)
+        let x = random.values(3 * 21, -3, 3), g = random.values(3 * 21)
+        for (name, dispatched) in [("dispatched", true), ("portable", false)] {
+            var inPlace = x, outOfPlace = [Float](repeating: .nan, count: x.count)
+            var gradInPlace = g, gradOut = [Float](repeating: .nan, count: g.count)
+            x.withUnsafeBufferPointer { px in outOfPlace.withUnsafeMutableBufferPointer { po in inPlace.withUnsafeMutableBufferPointer { pi in
+                if dispatched {
+                    fb_softmax_rows(px.baseAddress!, po.baseAddress!, nil, nil, 3, 21)
+                    fb_softmax_rows(pi.baseAddress!, pi.baseAddress!, nil, nil, 3, 21)
+                } else {
+                    fb_softmax_rows_portable(px.baseAddress!, po.baseAddress!, nil, nil, 3, 21)
+                    fb_softmax_rows_portable(pi.baseAddress!, pi.baseAddress!, nil, nil, 3, 21)
+                }
+            } } }
+            g.withUnsafeBufferPointer { pg in inPlace.withUnsafeBufferPointer { pp in
+                gradOut.withUnsafeMutableBufferPointer { po in gradInPlace.withUnsafeMutableBufferPointer { pi in
+                    if dispatched {
+                        fb_softmax_backward_rows(pg.baseAddress!, pp.baseAddress!, po.baseAddress!, 3, 21)
+                        fb_softmax_backward_rows(pi.baseAddress!, pp.baseAddress!, pi.baseAddress!, 3, 21)
+                    } else {
+                        fb_softmax_backward_rows_portable(pg.baseAddress!, pp.baseAddress!, po.baseAddress!, 3, 21)
+                        fb_softmax_backward_rows_portable(pi.baseAddress!, pp.baseAddress!, pi.baseAddress!, 3, 21)
+                    }
+                } }
+            } }
+            #expect(outOfPlace == inPlace, "\(name): softmax out of place")
+            #expect(gradOut == gradInPlace, "\(name): softmax backward out of place")
         }
     }
 }

@@ -37,12 +37,12 @@ void fb_gelu_forward(const float *x, float *y, long n);
 /// dx = g · (Φ(x) + x·φ(x)), the GELU backward, for n contiguous values.
 void fb_gelu_backward(const float *x, const float *g, float *dx, long n);
 
-/// In place on `rows` contiguous rows of n scores: s += bias + mask (each optional, laid out as
-/// s), then each row's softmax. exp of values below −87 is 0 (never subnormal).
-void fb_softmax_rows(float *s, const float *bias, const float *mask, long rows, long n);
+/// y = softmax(x + bias + mask) over each of `rows` contiguous rows of n (bias and mask optional,
+/// laid out as x; y may be x). exp of values below −87 is 0 (never subnormal).
+void fb_softmax_rows(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
 
-/// In place over the upstream gradient: dS = P ⊙ (dP − rowsum(dP ⊙ P)), `rows` rows of n.
-void fb_softmax_backward_rows(float *grad, const float *p, long rows, long n);
+/// dx = P ⊙ (g − rowsum(g ⊙ P)), the softmax backward, `rows` rows of n (dx may be g).
+void fb_softmax_backward_rows(const float *grad, const float *p, float *dx, long rows, long n);
 
 /// Layer norm of `rows` contiguous rows of d values: y = (x − μ)·rstd·w + b (w, b optional),
 /// with the biased variance; stores each row's μ and rstd = 1/√(σ² + eps).
@@ -63,8 +63,8 @@ void fb_layer_norm_backward_params(const float *g, const float *x, const float *
 // kernels above take on CPUs without AVX-512. Exposed so that tests check both paths anywhere.
 void fb_gelu_forward_portable(const float *x, float *y, long n);
 void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n);
-void fb_softmax_rows_portable(float *s, const float *bias, const float *mask, long rows, long n);
-void fb_softmax_backward_rows_portable(float *grad, const float *p, long rows, long n);
+void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
+void fb_softmax_backward_rows_portable(const float *grad, const float *p, float *dx, long rows, long n);
 void fb_layer_norm_forward_portable(const float *x, const float *w, const float *b, float *y,
                                     float *mean, float *rstd, long rows, long d, float eps);
 void fb_layer_norm_backward_input_portable(const float *g, const float *x, const float *w, const float *mean,
