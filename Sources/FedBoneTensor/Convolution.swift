@@ -38,7 +38,10 @@ extension Tensor {
         let direct = kh == 1 && kw == 1 && stride == (1, 1) && padding == (0, 0)
         let spatial = outH * outW, imageSize = c * h * w
         let og = o / groups, kg = (c / groups) * kh * kw
-        let scratchCount = direct ? 0 : geometry.columnRows * spatial
+        // im2col runs in bands of output rows whose column matrix stays in cache for the GEMM.
+        let bandRows = direct ? outH : geometry.bandRows
+        let scratchCount = direct ? 0 : geometry.columnRows * bandRows * outW
+        let bands = Swift.stride(from: 0, to: outH, by: bandRows).map { $0..<Swift.min($0 + bandRows, outH) }
 
         let out = Tensor(shape: [n, o, outH, outW]) { y in
             x.scalars.withUnsafeBufferPointer { px in weight.scalars.withUnsafeBufferPointer { pw in
@@ -48,12 +51,15 @@ extension Tensor {
                 FlopCounter.add(multiplyAdds: n * o * spatial * kg)
                 forEachImage(n, scratch: scratchCount) { b, scratch in
                     let image = px.baseAddress! + b * imageSize
-                    let columns: UnsafePointer<Float>
-                    if direct { columns = image } else { geometry.im2col(image, scratch); columns = UnsafePointer(scratch) }
-                    for g in 0..<groups {
-                        uncountedSgemm(transA: false, transB: false, m: og, n: spatial, k: kg,
-                                       a: pw.baseAddress! + g * og * kg, b: columns + g * kg * spatial,
-                                       beta: bias == nil ? 0 : 1, c: y.baseAddress! + (b * o + g * og) * spatial)
+                    for band in bands {
+                        let first = band.lowerBound * outW, width = band.count * outW
+                        let columns: UnsafePointer<Float>
+                        if direct { columns = image } else { geometry.im2col(image, scratch, outputRows: band); columns = UnsafePointer(scratch) }
+                        for g in 0..<groups {
+                            uncountedSgemm(transA: false, transB: false, m: og, n: width, k: kg,
+                                           a: pw.baseAddress! + g * og * kg, b: columns + g * kg * width, ldb: direct ? spatial : width,
+                                           beta: bias == nil ? 0 : 1, c: y.baseAddress! + (b * o + g * og) * spatial + first, ldc: spatial)
+                        }
                     }
                 }
             } }
@@ -73,12 +79,16 @@ extension Tensor {
                         x.scalars.withUnsafeBufferPointer { px in
                             forEachImage(n, scratch: scratchCount) { b, scratch in
                                 let image = px.baseAddress! + b * imageSize
-                                let columns: UnsafePointer<Float>
-                                if direct { columns = image } else { geometry.im2col(image, scratch); columns = UnsafePointer(scratch) }
-                                for g in 0..<groups {
-                                    uncountedSgemm(transA: false, transB: true, m: og, n: kg, k: spatial,
-                                                   a: pg.baseAddress! + (b * o + g * og) * spatial, b: columns + g * kg * spatial,
-                                                   c: pp.baseAddress! + b * weight.count + g * og * kg)
+                                for (index, band) in bands.enumerated() {
+                                    let first = band.lowerBound * outW, width = band.count * outW
+                                    let columns: UnsafePointer<Float>
+                                    if direct { columns = image } else { geometry.im2col(image, scratch, outputRows: band); columns = UnsafePointer(scratch) }
+                                    for g in 0..<groups {
+                                        uncountedSgemm(transA: false, transB: true, m: og, n: kg, k: width,
+                                                       a: pg.baseAddress! + (b * o + g * og) * spatial + first, lda: spatial,
+                                                       b: columns + g * kg * width, ldb: direct ? spatial : width,
+                                                       beta: index == 0 ? 0 : 1, c: pp.baseAddress! + b * weight.count + g * og * kg)
+                                    }
                                 }
                             }
                         }
@@ -99,13 +109,17 @@ extension Tensor {
                         weight.scalars.withUnsafeBufferPointer { pw in
                             forEachImage(n, scratch: scratchCount) { b, scratch in
                                 let image = dx.baseAddress! + b * imageSize
-                                let columns = direct ? image : scratch
-                                for g in 0..<groups {
-                                    uncountedSgemm(transA: true, transB: false, m: kg, n: spatial, k: og,
-                                                   a: pw.baseAddress! + g * og * kg, b: pg.baseAddress! + (b * o + g * og) * spatial,
-                                                   c: columns + g * kg * spatial)
+                                for band in bands {
+                                    let first = band.lowerBound * outW, width = band.count * outW
+                                    let columns = direct ? image : scratch
+                                    for g in 0..<groups {
+                                        uncountedSgemm(transA: true, transB: false, m: kg, n: width, k: og,
+                                                       a: pw.baseAddress! + g * og * kg,
+                                                       b: pg.baseAddress! + (b * o + g * og) * spatial + first, ldb: spatial,
+                                                       c: columns + g * kg * width, ldc: direct ? spatial : width)
+                                    }
+                                    if !direct { geometry.col2im(scratch, image, outputRows: band) }
                                 }
-                                if !direct { geometry.col2im(scratch, image) }
                             }
                         }
                     }

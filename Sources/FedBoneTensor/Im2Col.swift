@@ -42,26 +42,29 @@ struct WindowGeometry {
     /// Channels per parallel chunk so each chunk moves at least ~32k values.
     private var channelsPerChunk: Int { Swift.max(1, 32_768 / Swift.max(kernelArea * outArea, 1)) }
 
-    /// Writes the column matrix of `image` (`[channels, height, width]`) into `columns`
-    /// (`[channels · kH · kW, outH · outW]`).
-    func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
+    /// Writes the column matrix of `image` (`[channels, height, width]`) for the output rows
+    /// `outputRows` (default: all) into `columns` (`[channels · kH · kW, outputRows.count · outW]`).
+    func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
+        let band = outputRows ?? 0..<outH
+        let bandArea = band.count * outW
         parallelChunks(channels, minimumPerChunk: channelsPerChunk) { range in
             for c in range {
                 let src = image + c * imageArea
                 for i in 0..<kernelH {
                     let rowOffset = i * dilationH - padH
-                    let rows = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
+                    let valid = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
+                    let rows = valid.clamped(to: band)
                     for j in 0..<kernelW {
                         let colOffset = j * dilationW - padW
                         let cols = Self.validOutputs(offset: colOffset, stride: strideW, inputSize: width, outputSize: outW)
-                        let dst = columns + ((c * kernelH + i) * kernelW + j) * outArea
+                        let dst = columns + ((c * kernelH + i) * kernelW + j) * bandArea
                         if rows.isEmpty || cols.isEmpty {
-                            dst.update(repeating: 0, count: outArea)
+                            dst.update(repeating: 0, count: bandArea)
                             continue
                         }
-                        dst.update(repeating: 0, count: rows.lowerBound * outW)
+                        dst.update(repeating: 0, count: (rows.lowerBound - band.lowerBound) * outW)
                         for oh in rows {
-                            let line = dst + oh * outW
+                            let line = dst + (oh - band.lowerBound) * outW
                             let input = src + (oh * strideH + rowOffset) * width
                             line.update(repeating: 0, count: cols.lowerBound)
                             if strideW == 1 {
@@ -71,28 +74,33 @@ struct WindowGeometry {
                             }
                             (line + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound)
                         }
-                        (dst + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
+                        (dst + (rows.upperBound - band.lowerBound) * outW)
+                            .update(repeating: 0, count: (band.upperBound - rows.upperBound) * outW)
                     }
                 }
             }
         }
     }
 
-    /// The adjoint of ``im2col(_:_:)``: adds every entry of `columns` into the image pixel it
-    /// was read from (padding entries are dropped). `image` is accumulated into, not cleared.
-    func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+    /// The adjoint of ``im2col(_:_:outputRows:)``: adds every entry of `columns` (the band of
+    /// `outputRows`, default all) into the image pixel it was read from (padding entries are
+    /// dropped). `image` is accumulated into, not cleared.
+    func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
+        let band = outputRows ?? 0..<outH
+        let bandArea = band.count * outW
         parallelChunks(channels, minimumPerChunk: channelsPerChunk) { range in
             for c in range {
                 let dstImage = image + c * imageArea
                 for i in 0..<kernelH {
                     let rowOffset = i * dilationH - padH
-                    let rows = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
+                    let valid = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
+                    let rows = valid.clamped(to: band)
                     for j in 0..<kernelW {
                         let colOffset = j * dilationW - padW
                         let cols = Self.validOutputs(offset: colOffset, stride: strideW, inputSize: width, outputSize: outW)
-                        let src = columns + ((c * kernelH + i) * kernelW + j) * outArea
+                        let src = columns + ((c * kernelH + i) * kernelW + j) * bandArea
                         for oh in rows {
-                            let line = src + oh * outW
+                            let line = src + (oh - band.lowerBound) * outW
                             let output = dstImage + (oh * strideH + rowOffset) * width
                             if strideW == 1 {
                                 let shifted = output + colOffset
@@ -106,6 +114,10 @@ struct WindowGeometry {
             }
         }
     }
+
+    /// Output rows per im2col band, so that a band's column matrix (`columnRows × rows · outW`
+    /// floats) stays near 512 KiB and is still in cache when the GEMM reads it.
+    var bandRows: Int { Swift.max(1, Swift.min(outH, (1 << 17) / Swift.max(columnRows * outW, 1))) }
 }
 
 /// Runs `body` with scratch storage for `count` floats (uninitialised).
