@@ -4,7 +4,9 @@
 # repeats, then prints per workload the Swift and PyTorch medians, their ratio, the achieved
 # GFLOP/s of both and the Swift share of the sgemm peak measured in the same run (the best of the
 # `sgemm` kernel workloads). For model workloads, each side also runs every workload once more
-# in a fresh process to measure the peak resident memory of one training step.
+# in a fresh process to measure the peak resident memory of one training step; then
+# `fedbone-bench round` times whole rounds of the default experiment (Swift only: time per
+# split step and the share of the round spent in GP aggregation).
 #
 # Usage: bench/compare.sh [--group kernels|model|all] [--only WORDS] [--threads N] [--repeats R]
 #                         [--warmup W] [--no-memory] [--out DIR]
@@ -65,6 +67,8 @@ if [ "$group" != kernels ]; then
             i=$((i + 1))
         done
     fi
+    echo "== a whole FedBone round of the default experiment (Swift only)"
+    "$bin" round --threads "$threads" --json "$out/swift_round.json"
 fi
 
 echo "== Swift / PyTorch (threads $threads; JSON in $out)"
