@@ -68,12 +68,12 @@ static FB_AVX512 void fb_layer_norm_backward_input_avx512(const float *g, const 
 
 static FB_AVX512 void fb_layer_norm_backward_params_avx512(const float *g, const float *x, const float *mean,
                                                            const float *rstd, float *dw, float *db,
-                                                           long rows, long d, long lo, long hi) {
+                                                           long rows, long d) {
     for (long r = 0; r < rows; r++) {
         const float *gr = g + r * d, *xr = x + r * d;
         __m512 vm = _mm512_set1_ps(mean[r]), vr = _mm512_set1_ps(rstd[r]);
-        for (long j = lo; j < hi; j += 16) {
-            __mmask16 lanes = fb_lanes(hi - j);
+        for (long j = 0; j < d; j += 16) {
+            __mmask16 lanes = fb_lanes(d - j);
             __m512 gv = _mm512_maskz_loadu_ps(lanes, gr + j);
             if (dw) {
                 __m512 xh = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, xr + j), vm), vr);
@@ -147,10 +147,10 @@ void fb_layer_norm_backward_input(const float *g, const float *x, const float *w
 }
 
 void fb_layer_norm_backward_params_portable(const float *g, const float *x, const float *mean, const float *rstd,
-                                   float *dw, float *db, long rows, long d, long lo, long hi) {
+                                   float *dw, float *db, long rows, long d) {
     for (long r = 0; r < rows; r++) {
         const float *gr = g + r * d, *xr = x + r * d;
-        for (long j = lo; j < hi; j++) {
+        for (long j = 0; j < d; j++) {
             if (dw) dw[j] += gr[j] * (xr[j] - mean[r]) * rstd[r];
             if (db) db[j] += gr[j];
         }
@@ -158,12 +158,12 @@ void fb_layer_norm_backward_params_portable(const float *g, const float *x, cons
 }
 
 void fb_layer_norm_backward_params(const float *g, const float *x, const float *mean, const float *rstd,
-                                   float *dw, float *db, long rows, long d, long lo, long hi) {
+                                   float *dw, float *db, long rows, long d) {
 #ifdef FB_HAS_AVX512_PATH
     if (fb_avx512_available()) {
-        fb_layer_norm_backward_params_avx512(g, x, mean, rstd, dw, db, rows, d, lo, hi);
+        fb_layer_norm_backward_params_avx512(g, x, mean, rstd, dw, db, rows, d);
         return;
     }
 #endif
-    fb_layer_norm_backward_params_portable(g, x, mean, rstd, dw, db, rows, d, lo, hi);
+    fb_layer_norm_backward_params_portable(g, x, mean, rstd, dw, db, rows, d);
 }

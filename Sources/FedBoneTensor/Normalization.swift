@@ -43,35 +43,42 @@ extension Tensor {
         let inputs = [x] + [weight, bias].compactMap { $0 }
         return Tensor.record(out, inputs: inputs) { g in
             var gx: Tensor?, gw: Tensor?, gb: Tensor?
+            // Rows in fixed blocks (about 64 KiB of each operand): each block computes its rows'
+            // input gradient and, while they are in cache, its partial weight and bias sums;
+            // partials are added in block order, so results do not depend on the thread count.
+            let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
+            let blockRows = Swift.max(1, 16_384 / d), blocks = (rows + blockRows - 1) / blockRows
+            var partialW = [Float](repeating: 0, count: needW ? blocks * d : 0)
+            var partialB = [Float](repeating: 0, count: needB ? blocks * d : 0)
+            var dxScalars = [Float](unsafeUninitializedCapacity: needX ? x.count : 0) { _, initialized in
+                initialized = needX ? x.count : 0
+            }
             g.scalars.withUnsafeBufferPointer { pg in x.scalars.withUnsafeBufferPointer { px in
                 savedMean.withUnsafeBufferPointer { pm in savedRstd.withUnsafeBufferPointer { pr in
-                    if x.requiresGrad {
-                        gx = Tensor(shape: x.shape) { dx in
-                            withOptionalPointer(weight) { pw in
-                                parallelChunks(rows, minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / d)) { range in
-                                    let lo = range.lowerBound
-                                    fb_layer_norm_backward_input(pg.baseAddress! + lo * d, px.baseAddress! + lo * d, pw,
-                                                                 pm.baseAddress! + lo, pr.baseAddress! + lo,
-                                                                 dx.baseAddress! + lo * d, range.count, d)
+                    partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
+                        withOptionalPointer(weight) { weights in dxScalars.withUnsafeMutableBufferPointer { pdx in
+                            parallelChunks(blocks) { range in
+                                for block in range {
+                                    let lo = block * blockRows, count = Swift.min(blockRows, rows - lo)
+                                    let (gr, xr) = (pg.baseAddress! + lo * d, px.baseAddress! + lo * d)
+                                    if needX, let dx = pdx.baseAddress {
+                                        fb_layer_norm_backward_input(gr, xr, weights, pm.baseAddress! + lo, pr.baseAddress! + lo,
+                                                                     dx + lo * d, count, d)
+                                    }
+                                    if needW || needB {
+                                        fb_layer_norm_backward_params(gr, xr, pm.baseAddress! + lo, pr.baseAddress! + lo,
+                                                                      needW ? pw.baseAddress! + block * d : nil,
+                                                                      needB ? pb.baseAddress! + block * d : nil, count, d)
+                                    }
                                 }
                             }
-                        }
-                    }
-                    let needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
-                    if needW || needB {
-                        var sw = [Float](repeating: 0, count: d), sb = [Float](repeating: 0, count: d)
-                        sw.withUnsafeMutableBufferPointer { dw in sb.withUnsafeMutableBufferPointer { db in
-                            parallelChunks(d, minimumPerChunk: Swift.max(16, Tensor.pointwiseChunk / rows)) { columns in
-                                fb_layer_norm_backward_params(pg.baseAddress!, px.baseAddress!, pm.baseAddress!, pr.baseAddress!,
-                                                              needW ? dw.baseAddress! : nil, needB ? db.baseAddress! : nil,
-                                                              rows, d, columns.lowerBound, columns.upperBound)
-                            }
                         } }
-                        if needW { gw = Tensor(uncheckedShape: [d], scalars: sw) }
-                        if needB { gb = Tensor(uncheckedShape: [d], scalars: sb) }
-                    }
+                    } }
                 } }
             } }
+            if needX { gx = Tensor(uncheckedShape: x.shape, scalars: dxScalars) }
+            if needW { gw = Tensor.sumOfBlocks(partialW, blocks: blocks, width: d) }
+            if needB { gb = Tensor.sumOfBlocks(partialB, blocks: blocks, width: d) }
             var grads: [Tensor?] = [gx]
             if weight != nil { grads.append(gw) }
             if bias != nil { grads.append(gb) }
@@ -234,4 +241,19 @@ extension Tensor {
 func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let tensor else { return body(nil) }
     return tensor.scalars.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+extension Tensor {
+    /// `[width]`: the sum of `blocks` consecutive rows of `width` partial sums, in row order.
+    static func sumOfBlocks(_ partials: [Float], blocks: Int, width: Int) -> Tensor {
+        Tensor(shape: [width]) { out in
+            out.update(repeating: 0)
+            partials.withUnsafeBufferPointer { p in
+                for block in 0..<blocks {
+                    let row = p.baseAddress! + block * width
+                    for j in 0..<width { out[j] += row[j] }
+                }
+            }
+        }
+    }
 }

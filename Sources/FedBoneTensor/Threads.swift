@@ -22,9 +22,12 @@ public enum ComputeThreads {
         #endif
     }
 
+    /// The machine's active cores, read once (Foundation's query is costly at the rate of one
+    /// per parallel loop).
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     /// The number of workers `parallelChunks` may use now.
     public static var current: Int {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
         let cap = threadCap.load(ordering: .relaxed)
         return cap > 0 ? Swift.min(cap, cores) : cores
     }

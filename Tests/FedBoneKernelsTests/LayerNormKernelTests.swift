@@ -9,14 +9,14 @@ import Testing
     private typealias BackwardInput = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafePointer<Float>,
                                        UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) -> Void
     private typealias BackwardParams = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-                                        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int, Int, Int, Int) -> Void
+                                        UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int, Int) -> Void
     private let paths: [(name: String, forward: Forward, input: BackwardInput, params: BackwardParams)] = [
         ("dispatched", { fb_layer_norm_forward($0, $1, $2, $3, $4, $5, $6, $7, $8) },
          { fb_layer_norm_backward_input($0, $1, $2, $3, $4, $5, $6, $7) },
-         { fb_layer_norm_backward_params($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }),
+         { fb_layer_norm_backward_params($0, $1, $2, $3, $4, $5, $6, $7) }),
         ("portable", { fb_layer_norm_forward_portable($0, $1, $2, $3, $4, $5, $6, $7, $8) },
          { fb_layer_norm_backward_input_portable($0, $1, $2, $3, $4, $5, $6, $7) },
-         { fb_layer_norm_backward_params_portable($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }),
+         { fb_layer_norm_backward_params_portable($0, $1, $2, $3, $4, $5, $6, $7) }),
     ]
 
     /// Rows of d values offset by 1000 (a large mean over a unit spread: the two-pass variance
@@ -40,12 +40,12 @@ import Testing
                                              pm.baseAddress!, pr.baseAddress!, rows, d, eps)
                                 path.input(pg.baseAddress!, px.baseAddress!, pw.baseAddress!, pm.baseAddress!,
                                            pr.baseAddress!, pd.baseAddress!, rows, d)
-                                // Parameter gradients in two column ranges, as two threads would.
-                                let split = d / 2
+                                // Parameter gradients added over two blocks of rows, as the engine does.
+                                let split = rows / 2
                                 path.params(pg.baseAddress!, px.baseAddress!, pm.baseAddress!, pr.baseAddress!,
-                                            pdw.baseAddress!, pdb.baseAddress!, rows, d, 0, split)
-                                path.params(pg.baseAddress!, px.baseAddress!, pm.baseAddress!, pr.baseAddress!,
-                                            pdw.baseAddress!, pdb.baseAddress!, rows, d, split, d)
+                                            pdw.baseAddress!, pdb.baseAddress!, split, d)
+                                path.params(pg.baseAddress! + split * d, px.baseAddress! + split * d, pm.baseAddress! + split,
+                                            pr.baseAddress! + split, pdw.baseAddress!, pdb.baseAddress!, rows - split, d)
                             }
                         } }
                     } }

@@ -54,10 +54,10 @@ void fb_layer_norm_forward(const float *x, const float *w, const float *b, float
 void fb_layer_norm_backward_input(const float *g, const float *x, const float *w, const float *mean,
                                   const float *rstd, float *dx, long rows, long d);
 
-/// Adds Σ_rows g·x̂ to dw[j] and Σ_rows g to db[j] (each optional) for columns lo ≤ j < hi,
-/// rows in order (the sums do not depend on how columns are split across threads).
+/// Adds Σ_rows g·x̂ to dw[j] and Σ_rows g to db[j] (each optional) for every column j, rows in
+/// order.
 void fb_layer_norm_backward_params(const float *g, const float *x, const float *mean, const float *rstd,
-                                   float *dw, float *db, long rows, long d, long lo, long hi);
+                                   float *dw, float *db, long rows, long d);
 
 // The portable paths of the row kernels: plain C loops with the same formulas, which the
 // kernels above take on CPUs without AVX-512. Exposed so that tests check both paths anywhere.
@@ -70,8 +70,7 @@ void fb_layer_norm_forward_portable(const float *x, const float *w, const float 
 void fb_layer_norm_backward_input_portable(const float *g, const float *x, const float *w, const float *mean,
                                            const float *rstd, float *dx, long rows, long d);
 void fb_layer_norm_backward_params_portable(const float *g, const float *x, const float *mean,
-                                            const float *rstd, float *dw, float *db,
-                                            long rows, long d, long lo, long hi);
+                                            const float *rstd, float *dw, float *db, long rows, long d);
 
 #ifdef __cplusplus
 }
