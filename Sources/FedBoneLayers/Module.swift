@@ -133,17 +133,23 @@ open class Module {
         return out
     }
 
+    /// Dispatches on the mirror's display style and casts only class instances: casting every
+    /// stored value (arrays, numbers) to `[Any]` or to a class went through Foundation's
+    /// bridging (an `NSNumber` per `Int` property) and made reflection, which `zeroGrad()` runs
+    /// every step, a visible share of a small model's step.
     private func flatten(name: String, value: Any) -> [(String, Any)] {
-        if let array = value as? [Any] {
-            return array.enumerated().flatMap { flatten(name: "\(name).\($0.offset)", value: $0.element) }
-        }
         let m = Mirror(reflecting: value)
-        if m.displayStyle == .optional {
+        switch m.displayStyle {
+        case .class?:
+            return value is Module || value is Parameter || value is Buffer ? [(name, value)] : []
+        case .collection?:
+            return m.children.enumerated().flatMap { flatten(name: "\(name).\($0.offset)", value: $0.element.value) }
+        case .optional?:
             guard let wrapped = m.children.first else { return [] }
             return flatten(name: name, value: wrapped.value)
+        default:
+            return []
         }
-        if value is Module || value is Parameter || value is Buffer { return [(name, value)] }
-        return []
     }
 }
 
@@ -156,6 +162,18 @@ public protocol UnaryLayer: Module {
 /// Converts a Swift property name to the PyTorch convention: `patchEmbed` → `patch_embed`,
 /// `norm1` → `norm1`; a leading underscore (property wrappers) is dropped.
 func snakeCase(_ name: String) -> String {
+    if name.utf8.allSatisfy({ $0 < 0x80 }) {
+        var bytes: [UInt8] = []
+        for byte in name.utf8.drop(while: { $0 == UInt8(ascii: "_") }) {
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                if !bytes.isEmpty { bytes.append(UInt8(ascii: "_")) }
+                bytes.append(byte + 32)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
     var out = ""
     for ch in name.drop(while: { $0 == "_" }) {
         if ch.isUppercase {
