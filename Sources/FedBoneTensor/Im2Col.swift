@@ -1,5 +1,8 @@
+import FedBoneKernels
+
 /// The geometry of a 2-D sliding window over one `[channels, height, width]` image, and the
-/// im2col / col2im kernels that convolutions are built on.
+/// im2col / col2im kernels that convolutions are built on (the loops are `FedBoneKernels`'
+/// `fb_im2col` and `fb_col2im`).
 ///
 /// The column matrix is `[channels · kernelH · kernelW, outH · outW]`: row `(c·kH + i)·kW + j`
 /// holds, for every output position `(oh, ow)`, the input pixel
@@ -29,56 +32,23 @@ struct WindowGeometry {
         return span < 0 ? nil : span / stride + 1
     }
 
-    /// The output indices `o` in `0..<outputSize` for which `o·stride + offset` lies in
-    /// `0..<inputSize`.
-    @inline(__always)
-    static func validOutputs(offset: Int, stride: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
-        let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-        let last = inputSize - 1 - offset
-        let hi = last < 0 ? 0 : Swift.min(outputSize, last / stride + 1)
-        return lo < hi ? lo..<hi : 0..<0
-    }
-
     /// Channels per parallel chunk so each chunk moves at least ~32k values.
     private var channelsPerChunk: Int { Swift.max(1, 32_768 / Swift.max(kernelArea * outArea, 1)) }
 
+    /// The geometry as the C kernels take it.
+    private var window: fb_window {
+        fb_window(height: height, width: width, kernelH: kernelH, kernelW: kernelW, strideH: strideH, strideW: strideW,
+                  padH: padH, padW: padW, dilationH: dilationH, dilationW: dilationW, outH: outH, outW: outW)
+    }
+
     /// Writes the column matrix of `image` (`[channels, height, width]`) for the output rows
-    /// `outputRows` (default: all) into `columns` (`[channels · kH · kW, outputRows.count · outW]`).
+    /// `outputRows` (default: all) into `columns` (`[channels · kH · kW, outputRows.count · outW]`),
+    /// channels split across threads (`fb_im2col`).
     func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
         let band = outputRows ?? 0..<outH
-        let bandArea = band.count * outW
+        var window = self.window
         parallelChunks(channels, minimumPerChunk: channelsPerChunk) { range in
-            for c in range {
-                let src = image + c * imageArea
-                for i in 0..<kernelH {
-                    let rowOffset = i * dilationH - padH
-                    let valid = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
-                    let rows = valid.clamped(to: band)
-                    for j in 0..<kernelW {
-                        let colOffset = j * dilationW - padW
-                        let cols = Self.validOutputs(offset: colOffset, stride: strideW, inputSize: width, outputSize: outW)
-                        let dst = columns + ((c * kernelH + i) * kernelW + j) * bandArea
-                        if rows.isEmpty || cols.isEmpty {
-                            dst.update(repeating: 0, count: bandArea)
-                            continue
-                        }
-                        dst.update(repeating: 0, count: (rows.lowerBound - band.lowerBound) * outW)
-                        for oh in rows {
-                            let line = dst + (oh - band.lowerBound) * outW
-                            let input = src + (oh * strideH + rowOffset) * width
-                            line.update(repeating: 0, count: cols.lowerBound)
-                            if strideW == 1 {
-                                (line + cols.lowerBound).update(from: input + cols.lowerBound + colOffset, count: cols.count)
-                            } else {
-                                for ow in cols { line[ow] = input[ow * strideW + colOffset] }
-                            }
-                            (line + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound)
-                        }
-                        (dst + (rows.upperBound - band.lowerBound) * outW)
-                            .update(repeating: 0, count: (band.upperBound - rows.upperBound) * outW)
-                    }
-                }
-            }
+            fb_im2col(image, columns, &window, range.lowerBound, range.upperBound, band.lowerBound, band.upperBound)
         }
     }
 
@@ -87,31 +57,9 @@ struct WindowGeometry {
     /// dropped). `image` is accumulated into, not cleared.
     func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
         let band = outputRows ?? 0..<outH
-        let bandArea = band.count * outW
+        var window = self.window
         parallelChunks(channels, minimumPerChunk: channelsPerChunk) { range in
-            for c in range {
-                let dstImage = image + c * imageArea
-                for i in 0..<kernelH {
-                    let rowOffset = i * dilationH - padH
-                    let valid = Self.validOutputs(offset: rowOffset, stride: strideH, inputSize: height, outputSize: outH)
-                    let rows = valid.clamped(to: band)
-                    for j in 0..<kernelW {
-                        let colOffset = j * dilationW - padW
-                        let cols = Self.validOutputs(offset: colOffset, stride: strideW, inputSize: width, outputSize: outW)
-                        let src = columns + ((c * kernelH + i) * kernelW + j) * bandArea
-                        for oh in rows {
-                            let line = src + (oh - band.lowerBound) * outW
-                            let output = dstImage + (oh * strideH + rowOffset) * width
-                            if strideW == 1 {
-                                let shifted = output + colOffset
-                                for ow in cols { shifted[ow] += line[ow] }
-                            } else {
-                                for ow in cols { output[ow * strideW + colOffset] += line[ow] }
-                            }
-                        }
-                    }
-                }
-            }
+            fb_col2im(columns, image, &window, range.lowerBound, range.upperBound, band.lowerBound, band.upperBound)
         }
     }
 

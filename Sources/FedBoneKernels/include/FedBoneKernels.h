@@ -30,6 +30,22 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
 /// spin about 0.2 ms after a loop before they sleep, so back-to-back loops start quickly.
 void fb_parallel_for(long count, long threads, void (*body)(void *context, long index), void *context);
 
+/// The geometry of a 2-D sliding window over one [channels, height, width] image.
+typedef struct {
+    long height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW;
+} fb_window;
+
+/// Writes the rows of channels [channelLo, channelHi) of the column matrix of `image` for the
+/// output rows [rowLo, rowHi): `columns` is the whole band, [channels · kH · kW,
+/// (rowHi − rowLo) · outW], and `image` the whole [channels, height, width] image.
+void fb_im2col(const float *image, float *columns, const fb_window *window, long channelLo, long channelHi,
+               long rowLo, long rowHi);
+
+/// The adjoint of fb_im2col: adds each entry of the channels [channelLo, channelHi) of
+/// `columns` into the pixel of `image` it was read from (padding entries are dropped).
+void fb_col2im(const float *columns, float *image, const fb_window *window, long channelLo, long channelHi,
+               long rowLo, long rowHi);
+
 /// y = ½·x·(1 + erf(x/√2)) for n contiguous values (erf as a rational approximation, absolute
 /// error below 5·10⁻⁷).
 void fb_gelu_forward(const float *x, float *y, long n);
