@@ -37,29 +37,36 @@ static FB_AVX512 void fb_shifted_add_avx512(const float *src, long shift, long l
 }
 #endif
 
-static void fb_shifted_row(const float *src, long shift, long lo, long hi, long n, float *dst) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_shifted_row_avx512(src, shift, lo, hi, n, dst);
-        return;
-    }
-#endif
+static void fb_shifted_row_portable(const float *src, long shift, long lo, long hi, long n, float *dst) {
     for (long o = 0; o < n; o++) dst[o] = o >= lo && o < hi ? src[o + shift] : 0;
 }
 
-static void fb_shifted_add(const float *src, long shift, long lo, long hi, float *dst) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_shifted_add_avx512(src, shift, lo, hi, dst);
-        return;
-    }
-#endif
+static void fb_shifted_add_portable(const float *src, long shift, long lo, long hi, float *dst) {
     for (long o = lo; o < hi; o++) dst[o + shift] += src[o];
+}
+
+typedef void (*fb_shifted_row_fn)(const float *, long, long, long, long, float *);
+typedef void (*fb_shifted_add_fn)(const float *, long, long, long, float *);
+
+/// The row copy and row add for this CPU, chosen once per call of the loops below.
+static fb_shifted_row_fn fb_shifted_row_kernel(void) {
+#ifdef FB_HAS_AVX512_PATH
+    if (fb_avx512_available()) return fb_shifted_row_avx512;
+#endif
+    return fb_shifted_row_portable;
+}
+
+static fb_shifted_add_fn fb_shifted_add_kernel(void) {
+#ifdef FB_HAS_AVX512_PATH
+    if (fb_avx512_available()) return fb_shifted_add_avx512;
+#endif
+    return fb_shifted_add_portable;
 }
 
 void fb_im2col(const float *image, float *columns, const fb_window *w, long channelLo, long channelHi,
                long rowLo, long rowHi) {
     long bandArea = (rowHi - rowLo) * w->outW, imageArea = w->height * w->width;
+    fb_shifted_row_fn shiftedRow = fb_shifted_row_kernel();
     for (long c = channelLo; c < channelHi; c++) {
         const float *src = image + c * imageArea;
         for (long i = 0; i < w->kernelH; i++) {
@@ -77,7 +84,7 @@ void fb_im2col(const float *image, float *columns, const fb_window *w, long chan
                     }
                     const float *input = src + (oh * w->strideH + rowOffset) * w->width;
                     if (w->strideW == 1) {
-                        fb_shifted_row(input, colOffset, colLo, colHi, w->outW, line);
+                        shiftedRow(input, colOffset, colLo, colHi, w->outW, line);
                     } else {
                         for (long ow = 0; ow < w->outW; ow++)
                             line[ow] = ow >= colLo && ow < colHi ? input[ow * w->strideW + colOffset] : 0;
@@ -91,6 +98,7 @@ void fb_im2col(const float *image, float *columns, const fb_window *w, long chan
 void fb_col2im(const float *columns, float *image, const fb_window *w, long channelLo, long channelHi,
                long rowLo, long rowHi) {
     long bandArea = (rowHi - rowLo) * w->outW, imageArea = w->height * w->width;
+    fb_shifted_add_fn shiftedAdd = fb_shifted_add_kernel();
     for (long c = channelLo; c < channelHi; c++) {
         float *dstImage = image + c * imageArea;
         for (long i = 0; i < w->kernelH; i++) {
@@ -105,7 +113,7 @@ void fb_col2im(const float *columns, float *image, const fb_window *w, long chan
                     const float *line = src + (oh - rowLo) * w->outW;
                     float *output = dstImage + (oh * w->strideH + rowOffset) * w->width;
                     if (w->strideW == 1) {
-                        fb_shifted_add(line, colOffset, colLo, colHi, output);
+                        shiftedAdd(line, colOffset, colLo, colHi, output);
                     } else {
                         for (long ow = colLo; ow < colHi; ow++) output[ow * w->strideW + colOffset] += line[ow];
                     }
