@@ -12,6 +12,7 @@ extension Tensor {
     ///   kernel with stride 1 and no padding skips im2col and multiplies the image directly.
     ///   Batches of at least as many images as threads run one image per thread at a time
     ///   (``forEachImage(_:scratch:_:)``); smaller ones split each image's work across threads.
+    ///   Stride-1 convolutions over 32 or more channels skip im2col (``ShiftedConvolution``).
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                        dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
         let x = self
@@ -35,6 +36,9 @@ extension Tensor {
         let geometry = WindowGeometry(channels: c, height: h, width: w, kernelH: kh, kernelW: kw,
                                       strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
                                       dilationH: dilation.0, dilationW: dilation.1, outH: outH, outW: outW)
+        if ShiftedConvolution.applies(channels: c, kernel: (kh, kw), stride: stride, dilation: dilation, groups: groups) {
+            return x.shiftedConv2d(weight: weight, bias: bias, padding: padding)
+        }
         let direct = kh == 1 && kw == 1 && stride == (1, 1) && padding == (0, 0)
         let spatial = outH * outW, imageSize = c * h * w
         let og = o / groups, kg = (c / groups) * kh * kw
