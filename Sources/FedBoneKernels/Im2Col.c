@@ -37,6 +37,32 @@ static FB_AVX512 void fb_shifted_add_avx512(const float *src, long shift, long l
 }
 #endif
 
+#ifdef FB_HAS_AVX512_PATH
+/// Splits `n` groups of 4 consecutive floats of `src` into 4 rows: dst[j][o] = src[4·o + j]
+/// (patch embeddings: kernel 4 = stride 4).
+static FB_AVX512 void fb_deinterleave4_avx512(const float *src, long n, float *d0, float *d1, float *d2, float *d3) {
+    const __m512i pickA = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    const __m512i pickB = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    const __m512i low = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    const __m512i high = _mm512_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    for (long o = 0; o < n; o += 16) {
+        long count = n - o < 16 ? n - o : 16, floats = 4 * count;
+        const float *in = src + 4 * o;
+        __m512 v0 = _mm512_maskz_loadu_ps(fb_lanes(floats), in);
+        __m512 v1 = _mm512_maskz_loadu_ps(fb_lanes(floats - 16 > 0 ? floats - 16 : 0), in + 16);
+        __m512 v2 = _mm512_maskz_loadu_ps(fb_lanes(floats - 32 > 0 ? floats - 32 : 0), in + 32);
+        __m512 v3 = _mm512_maskz_loadu_ps(fb_lanes(floats - 48 > 0 ? floats - 48 : 0), in + 48);
+        __m512 t0 = _mm512_permutex2var_ps(v0, pickA, v1), t1 = _mm512_permutex2var_ps(v0, pickB, v1);
+        __m512 u0 = _mm512_permutex2var_ps(v2, pickA, v3), u1 = _mm512_permutex2var_ps(v2, pickB, v3);
+        __mmask16 lanes = fb_lanes(count);
+        _mm512_mask_storeu_ps(d0 + o, lanes, _mm512_permutex2var_ps(t0, low, u0));
+        _mm512_mask_storeu_ps(d1 + o, lanes, _mm512_permutex2var_ps(t0, high, u0));
+        _mm512_mask_storeu_ps(d2 + o, lanes, _mm512_permutex2var_ps(t1, low, u1));
+        _mm512_mask_storeu_ps(d3 + o, lanes, _mm512_permutex2var_ps(t1, high, u1));
+    }
+}
+#endif
+
 static void fb_shifted_row_portable(const float *src, long shift, long lo, long hi, long n, float *dst) {
     for (long o = 0; o < n; o++) dst[o] = o >= lo && o < hi ? src[o + shift] : 0;
 }
@@ -66,6 +92,30 @@ static fb_shifted_add_fn fb_shifted_add_kernel(void) {
 void fb_im2col(const float *image, float *columns, const fb_window *w, long channelLo, long channelHi,
                long rowLo, long rowHi) {
     long bandArea = (rowHi - rowLo) * w->outW, imageArea = w->height * w->width;
+#ifdef FB_HAS_AVX512_PATH
+    // Non-overlapping 4-wide windows without column padding (patch embeddings): each image row
+    // of a kernel row splits into the 4 column-tap rows at once.
+    if (w->kernelW == 4 && w->strideW == 4 && w->dilationW == 1 && w->padW == 0 && fb_avx512_available()) {
+        for (long c = channelLo; c < channelHi; c++) {
+            for (long i = 0; i < w->kernelH; i++) {
+                long rowOffset = i * w->dilationH - w->padH, validLo, validHi;
+                fb_valid_outputs(rowOffset, w->strideH, w->height, w->outH, &validLo, &validHi);
+                float *dst = columns + (c * w->kernelH + i) * 4 * bandArea;
+                for (long oh = rowLo; oh < rowHi; oh++) {
+                    long at = (oh - rowLo) * w->outW;
+                    if (oh < validLo || oh >= validHi) {
+                        for (long j = 0; j < 4; j++) memset(dst + j * bandArea + at, 0, (size_t)w->outW * sizeof(float));
+                        continue;
+                    }
+                    const float *input = image + c * imageArea + (oh * w->strideH + rowOffset) * w->width;
+                    fb_deinterleave4_avx512(input, w->outW, dst + at, dst + bandArea + at, dst + 2 * bandArea + at,
+                                            dst + 3 * bandArea + at);
+                }
+            }
+        }
+        return;
+    }
+#endif
     fb_shifted_row_fn shiftedRow = fb_shifted_row_kernel();
     for (long c = channelLo; c < channelHi; c++) {
         const float *src = image + c * imageArea;

@@ -1,4 +1,4 @@
-// GELU (exact, erf form) forward and backward over contiguous arrays.
+// GELU (exact, erf form) forward and backward over contiguous arrays, and a vectorised sum.
 #include "FedBoneKernels.h"
 #include "VectorMath.h"
 
@@ -59,4 +59,30 @@ void fb_gelu_backward(const float *x, const float *g, float *dx, long n) {
     }
 #endif
     fb_gelu_backward_portable(x, g, dx, n);
+}
+
+#ifdef FB_HAS_AVX512_PATH
+static FB_AVX512 float fb_sum_avx512(const float *x, long n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + i));
+        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + i + 16));
+    }
+    for (; i < n; i += 16) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(fb_lanes(n - i), x + i));
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+#endif
+
+float fb_sum_portable(const float *x, long n) {
+    float s = 0;
+    for (long i = 0; i < n; i++) s += x[i];
+    return s;
+}
+
+float fb_sum(const float *x, long n) {
+#ifdef FB_HAS_AVX512_PATH
+    if (fb_avx512_available()) return fb_sum_avx512(x, n);
+#endif
+    return fb_sum_portable(x, n);
 }

@@ -48,12 +48,10 @@ extension Tensor {
         let bands = Swift.stride(from: 0, to: outH, by: bandRows).map { $0..<Swift.min($0 + bandRows, outH) }
 
         let out = Tensor(shape: [n, o, outH, outW]) { y in
-            x.scalars.withUnsafeBufferPointer { px in weight.scalars.withUnsafeBufferPointer { pw in
-                if let bias {
-                    bias.scalars.withUnsafeBufferPointer { Tensor.fillBias($0.baseAddress!, into: y.baseAddress!, batch: n, channels: o, spatial: spatial) }
-                }
+            x.scalars.withUnsafeBufferPointer { px in weight.scalars.withUnsafeBufferPointer { pw in withOptionalPointer(bias) { pb in
                 FlopCounter.add(multiplyAdds: n * o * spatial * kg)
                 forEachImage(n, scratch: scratchCount) { b, scratch in
+                    if let pb { Tensor.fillBias(pb, into: y.baseAddress! + b * o * spatial, batch: 1, channels: o, spatial: spatial) }
                     let image = px.baseAddress! + b * imageSize
                     for band in bands {
                         let first = band.lowerBound * outW, width = band.count * outW
@@ -66,7 +64,7 @@ extension Tensor {
                         }
                     }
                 }
-            } }
+            } } }
         }
 
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]

@@ -85,18 +85,18 @@ func checkWindow(_ op: String, stride: (Int, Int), padding: (Int, Int), dilation
 }
 
 extension Tensor {
-    /// Sums a `[N, C, spatial]` gradient over batch and positions into `[C]` (bias gradients).
+    /// Sums a `[N, C, spatial]` gradient over batch and positions into `[C]` (bias gradients),
+    /// channels across threads, each plane with the vectorised `fb_sum`, batch in order.
     func sumOverBatchAndSpace(channels: Int) -> Tensor {
         let n = shape[0], spatial = count / Swift.max(n * channels, 1)
         return Tensor(shape: [channels]) { out in
             scalars.withUnsafeBufferPointer { g in
-                for c in 0..<channels {
-                    var s: Float = 0
-                    for b in 0..<n {
-                        let row = g.baseAddress! + (b * channels + c) * spatial
-                        for p in 0..<spatial { s += row[p] }
+                parallelChunks(channels, minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / Swift.max(n * spatial, 1))) { range in
+                    for c in range {
+                        var s: Float = 0
+                        for b in 0..<n { s += fb_sum(g.baseAddress! + (b * channels + c) * spatial, spatial) }
+                        out[c] = s
                     }
-                    out[c] = s
                 }
             }
         }

@@ -1,10 +1,11 @@
 import Testing
 @testable import FedBoneTensor
 
-/// The two large-convolution paths, forward and backward, against direct sums in `Double`:
-/// im2col in several bands of output rows (a column matrix over 512 KiB) and the shifted GEMMs
-/// of stride-1 convolutions over many channels; with a batch that spreads images over threads
-/// and with a single image whose ops split across threads.
+/// The convolution paths beyond the small gradient-checked cases, forward and backward, against
+/// direct sums in `Double`: im2col in several bands of output rows (a column matrix over
+/// 512 KiB), the shifted GEMMs of stride-1 convolutions over many channels, and patch
+/// embeddings; with a batch that spreads images over threads and with a single image whose ops
+/// split across threads.
 @Suite struct LargeConvolutionTests {
     @Test(arguments: [1, 2])
     func bandedConvolutionMatchesDirectSums(batch: Int) {
@@ -22,15 +23,22 @@ import Testing
         checkAgainstDirectSums(batch: batch, channels: 32, height: 6, width: 9, outputs: 5, kernel: kernel, padding: padding)
     }
 
+    /// Patch embeddings (kernel = stride = 4) take their own im2col path on AVX-512 machines.
+    @Test(arguments: [(2, 3, 16, 20), (1, 2, 9, 81)])
+    func patchEmbeddingMatchesDirectSums(batch: Int, channels: Int, height: Int, width: Int) {
+        checkAgainstDirectSums(batch: batch, channels: channels, height: height, width: width, outputs: 6,
+                               kernel: (4, 4), padding: (0, 0), stride: 4)
+    }
+
     private func checkAgainstDirectSums(batch: Int, channels c: Int, height h: Int, width w: Int, outputs o: Int,
-                                        kernel: (Int, Int), padding: (Int, Int)) {
+                                        kernel: (Int, Int), padding: (Int, Int), stride: Int = 1) {
         let (kh, kw) = kernel, (ph, pw) = padding
-        let (outH, outW) = (h + 2 * ph - kh + 1, w + 2 * pw - kw + 1)
+        let (outH, outW) = ((h + 2 * ph - kh) / stride + 1, (w + 2 * pw - kw) / stride + 1)
         var rng = SeededGenerator(seed: UInt64(batch * 100 + kh * 10 + kw))
         let x = Tensor.randn([batch, c, h, w], generator: &rng).requiringGrad()
         let weight = Tensor.randn([o, c, kh, kw], generator: &rng).requiringGrad()
         let bias = Tensor.randn([o], generator: &rng).requiringGrad()
-        let y = x.conv2d(weight: weight, bias: bias, padding: padding)
+        let y = x.conv2d(weight: weight, bias: bias, stride: (stride, stride), padding: padding)
         #expect(y.shape == [batch, o, outH, outW])
         let seed = Tensor.randn(y.shape, generator: &rng)
         y.backward(seed)
@@ -58,7 +66,7 @@ import Testing
                             for i in 0..<kh {
                                 for j in 0..<kw {
                                     let wi = ((out * c + ch) * kh + i) * kw + j
-                                    let (sr, sc) = (r + i - ph, col + j - pw)
+                                    let (sr, sc) = (r * stride + i - ph, col * stride + j - pw)
                                     sum += Double(ws[wi]) * xAt(n, ch, sr, sc)
                                     gw[wi] += g * xAt(n, ch, sr, sc)
                                     if sr >= 0 && sr < h && sc >= 0 && sc < w { gx[((n * c + ch) * h + sr) * w + sc] += g * Double(ws[wi]) }

@@ -53,6 +53,9 @@ void fb_gelu_forward(const float *x, float *y, long n);
 /// dx = g · (Φ(x) + x·φ(x)), the GELU backward, for n contiguous values.
 void fb_gelu_backward(const float *x, const float *g, float *dx, long n);
 
+/// The sum of n contiguous values (32 partial sums on AVX-512, in a fixed order).
+float fb_sum(const float *x, long n);
+
 /// y = softmax(x + bias + mask) over each of `rows` contiguous rows of n (bias and mask optional,
 /// laid out as x; y may be x). exp of values below −87 is 0 (never subnormal).
 void fb_softmax_rows(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
@@ -79,6 +82,7 @@ void fb_layer_norm_backward_params(const float *g, const float *x, const float *
 // kernels above take on CPUs without AVX-512. Exposed so that tests check both paths anywhere.
 void fb_gelu_forward_portable(const float *x, float *y, long n);
 void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n);
+float fb_sum_portable(const float *x, long n);
 void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
 void fb_softmax_backward_rows_portable(const float *grad, const float *p, float *dx, long rows, long n);
 void fb_layer_norm_forward_portable(const float *x, const float *w, const float *b, float *y,
