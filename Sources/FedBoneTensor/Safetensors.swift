@@ -59,7 +59,14 @@ public enum Safetensors {
     /// - Throws: ``SafetensorsError/reservedName(source:)`` for a tensor named `__metadata__`,
     ///   ``SafetensorsError/writeFailed(source:reason:)`` when the file cannot be written.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
-        let data = try encode(tensors, metadata: metadata, source: url.path)
+        try write(arrays: tensors.mapValues { ($0.shape, .f32($0.scalars)) }, metadata: metadata, to: url)
+    }
+
+    /// ``write(_:metadata:to:)`` for arrays stored in compact element types (``Values``), e.g.
+    /// the `U8` images and `I8` normals of dataset shards.
+    public static func write(arrays: [String: (shape: [Int], values: Values)], metadata: [String: String] = [:],
+                             to url: URL) throws {
+        let data = try encode(arrays: arrays, metadata: metadata, source: url.path)
         try writeAtomically(data, to: url)
     }
 
@@ -69,19 +76,28 @@ public enum Safetensors {
     /// - Throws: ``SafetensorsError/reservedName(source:)`` for a tensor named `__metadata__`.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:],
                               source: String = "<in-memory safetensors>") throws -> Data {
-        guard tensors["__metadata__"] == nil else { throw SafetensorsError.reservedName(source: source) }
+        try encode(arrays: tensors.mapValues { ($0.shape, .f32($0.scalars)) }, metadata: metadata, source: source)
+    }
+
+    /// ``encode(_:metadata:source:)`` for arrays stored in compact element types.
+    /// - Precondition: each array's count matches its shape.
+    public static func encode(arrays: [String: (shape: [Int], values: Values)], metadata: [String: String] = [:],
+                              source: String = "<in-memory safetensors>") throws -> Data {
+        guard arrays["__metadata__"] == nil else { throw SafetensorsError.reservedName(source: source) }
         let byUTF8 = { (a: String, b: String) in a.utf8.lexicographicallyPrecedes(b.utf8) }
         var entries: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.sorted { byUTF8($0.key, $1.key) }.map { jsonString($0.key) + ":" + jsonString($0.value) }
             entries.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
         }
-        let sorted = tensors.sorted { byUTF8($0.key, $1.key) }
+        let sorted = arrays.sorted { byUTF8($0.key, $1.key) }
         var offset = 0
-        for (name, tensor) in sorted {
-            let end = offset + tensor.count * 4
-            let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append(jsonString(name) + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+        for (name, array) in sorted {
+            precondition(array.shape.reduce(1, *) == array.values.count,
+                         "safetensors: \(name) has shape \(array.shape) but \(array.values.count) values")
+            let end = offset + array.values.byteCount
+            let shape = array.shape.map(String.init).joined(separator: ",")
+            entries.append(jsonString(name) + ":{\"dtype\":\"\(array.values.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
@@ -92,16 +108,58 @@ public enum Safetensors {
             raw.storeBytes(of: UInt64(header.count).littleEndian, toByteOffset: 0, as: UInt64.self)
             raw.baseAddress!.advanced(by: 8).copyMemory(from: header, byteCount: header.count)
             var position = 8 + header.count
-            for (_, tensor) in sorted {
-                tensor.withUnsafeBufferPointer { scalars in
-                    for value in scalars {
-                        raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: position, as: UInt32.self)
-                        position += 4
-                    }
-                }
+            for (_, array) in sorted {
+                array.values.store(into: raw, at: position)
+                position += array.values.byteCount
             }
         }
         return data
+    }
+
+    /// An array's values in the element type they are written in.
+    public enum Values: Sendable {
+        case f32([Float])
+        case u8([UInt8])
+        case i8([Int8])
+
+        /// The element type in the file.
+        public var dtype: SafetensorsDType {
+            switch self {
+            case .f32: return .f32
+            case .u8: return .u8
+            case .i8: return .i8
+            }
+        }
+
+        /// The number of elements.
+        public var count: Int {
+            switch self {
+            case .f32(let v): return v.count
+            case .u8(let v): return v.count
+            case .i8(let v): return v.count
+            }
+        }
+
+        var byteCount: Int { count * dtype.byteSize }
+
+        private func copy(_ bytes: UnsafeRawBufferPointer, into raw: UnsafeMutableRawBufferPointer, at position: Int) {
+            guard let source = bytes.baseAddress, let destination = raw.baseAddress else { return }
+            destination.advanced(by: position).copyMemory(from: source, byteCount: bytes.count)
+        }
+
+        /// Stores the elements little-endian at byte `position` of `raw`.
+        func store(into raw: UnsafeMutableRawBufferPointer, at position: Int) {
+            switch self {
+            case .f32(let values):
+                for (i, value) in values.enumerated() {
+                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: position + 4 * i, as: UInt32.self)
+                }
+            case .u8(let values):
+                values.withUnsafeBytes { copy($0, into: raw, at: position) }
+            case .i8(let values):
+                values.withUnsafeBytes { copy($0, into: raw, at: position) }
+            }
+        }
     }
 
     /// The tensors and metadata held by the bytes of a safetensors file. `source` names the

@@ -52,6 +52,24 @@ private func sameBits(_ a: [Float], _ b: [Float]) -> Bool {
         #expect(Array(data[76..<80]) == [0, 0, 0x80, 0x3F])  // 1.0 little-endian
     }
 
+    @Test func compactDTypesAreWrittenAsDeclaredAndReadBack() throws {
+        let data = try Safetensors.encode(arrays: [
+            "rgb": ([2, 2], .u8([0, 7, 128, 255])),
+            "normals": ([3], .i8([-127, 0, 127])),
+            "depth": ([1], .f32([2.5])),
+            "none": ([0], .u8([])),
+        ])
+        let length = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let header = String(decoding: data[8..<(8 + length)], as: UTF8.self)
+        #expect(header.hasPrefix(#"{"depth":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"none":{"dtype":"U8","shape":[0],"data_offsets":[4,4]},"normals":{"dtype":"I8","shape":[3],"data_offsets":[4,7]},"rgb":{"dtype":"U8","shape":[2,2],"data_offsets":[7,11]}}"#))
+        #expect(data.count == 8 + length + 11)
+        let read = try Safetensors.decode(data).tensors
+        #expect(read["rgb"]?.scalars == [0, 7, 128, 255] && read["rgb"]?.shape == [2, 2])
+        #expect(read["normals"]?.scalars == [-127, 0, 127])
+        #expect(read["depth"]?.scalars == [2.5])
+        #expect(read["none"]?.shape == [0])
+    }
+
     @Test func tensorsAndMetadataAreSortedAndEscaped() throws {
         let data = try Safetensors.encode(["b": .zeros([1]), "a": .ones([2])],
                                           metadata: ["z": "last", "note": "quote \" slash \\ tab \t"])

@@ -97,7 +97,7 @@ public struct DatasetWriter {
         let file = String(format: "shard-%05d.safetensors", shards.count)
         let url = directory.appendingPathComponent(file)
         let n = batch.count, h = info.height, w = info.width
-        var tensors: [String: (shape: [Int], values: ShardEncoding.Values)] = [
+        var tensors: [String: (shape: [Int], values: Safetensors.Values)] = [
             "rgb": ([n, 3, h, w], .u8(batch.flatMap(\.rgb))),
         ]
         for task in info.tasks {
@@ -114,7 +114,7 @@ public struct DatasetWriter {
         }
         let metadata = ["format": DatasetManifest.formatName, "first": String(written), "count": String(n)]
         do {
-            try ShardEncoding.encode(tensors, metadata: metadata).write(to: url, options: .atomic)
+            try Safetensors.write(arrays: tensors, metadata: metadata, to: url)
         } catch {
             throw DatasetError.writeFailed(path: url.path, reason: "\(error)")
         }
