@@ -71,7 +71,7 @@ FB_INLINE void fb_pack_bt(const float *b, long ldb, long nc, long kc, float *dst
         for (long h = 0; h < NR; h += 16) {
             for (long p0 = 0; p0 < kc; p0 += 16) {
                 long depth = kc - p0 < 16 ? kc - p0 : 16;
-                __mmask16 mask = (__mmask16)((1u << depth) - 1);
+                __mmask16 mask = fb_lanes(depth);
                 __m512 r[16];
                 for (int i = 0; i < 16; i++) {
                     long j = j0 + h + i;
@@ -90,8 +90,7 @@ FB_INLINE void fb_pack_bn(const float *b, long ldb, long nc, long kc, float *dst
     for (long j0 = 0; j0 < nc; j0 += NR) {
         float *panel = dst + (j0 / NR) * NR * kc;
         long nr = nc - j0 < NR ? nc - j0 : NR;
-        __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
-        __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1);
+        __mmask16 m0 = fb_lanes(nr), m1 = fb_lanes(nr - 16);
         for (long p = 0; p < kc; p++) {
             const float *row = b + p * ldb + j0;
             _mm512_store_ps(panel + p * NR, _mm512_maskz_loadu_ps(m0, row));
@@ -103,7 +102,7 @@ FB_INLINE void fb_pack_bn(const float *b, long ldb, long nc, long kc, float *dst
 /// Packs the rows lo…hi−1 of op(A) = Aᵀ (A stored k×m: element (i, p) at a[p·lda + i]) for
 /// depth p < kc into dst[p·MR + (i − lo)], the layout the kernel reads with lda = MR.
 FB_INLINE void fb_pack_at(const float *a, long lda, long rows, long kc, float *dst) {
-    __mmask16 mask = (__mmask16)((1u << rows) - 1);
+    __mmask16 mask = fb_lanes(rows);
     for (long p = 0; p < kc; p++)
         _mm512_mask_storeu_ps(dst + p * MR, mask, _mm512_maskz_loadu_ps(mask, a + p * lda));
 }
@@ -192,9 +191,7 @@ static FB_AVX512 void fb_sgemm_blocks(int transA, int transB, long m, long n, lo
                     }
                 for (long jr = 0; jr < nc; jr += NR) {
                     long nr = nc - jr < NR ? nc - jr : NR;
-                    __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
-                    __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF
-                                 : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1);
+                    __mmask16 m0 = fb_lanes(nr), m1 = fb_lanes(nr - 16);
                     const float *bp = packB ? packedB + (jr / NR) * NR * kc : b + pc * ldb + jc + jr;
                     long bstride = packB ? NR : ldb;
                     int variant = (transA ? 0 : 2) + (nr > 16 ? 1 : 0);

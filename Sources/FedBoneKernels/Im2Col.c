@@ -21,7 +21,7 @@ static FB_AVX512 void fb_shifted_row_avx512(const float *src, long shift, long l
     for (long j = 0; j < n; j += 16) {
         long count = n - j < 16 ? n - j : 16;
         long a = lo > j ? lo - j : 0, b = hi < j + count ? hi - j : count;
-        __mmask16 valid = a < b ? (__mmask16)(((1u << b) - 1) & ~((1u << a) - 1)) : 0;
+        __mmask16 valid = (__mmask16)(fb_lanes(b) & ~fb_lanes(a));
         __m512 v = _mm512_maskz_loadu_ps(valid, src + j + shift);
         _mm512_mask_storeu_ps(dst + j, fb_lanes(count), v);
     }
@@ -49,9 +49,9 @@ static FB_AVX512 void fb_deinterleave4_avx512(const float *src, long n, float *d
         long count = n - o < 16 ? n - o : 16, floats = 4 * count;
         const float *in = src + 4 * o;
         __m512 v0 = _mm512_maskz_loadu_ps(fb_lanes(floats), in);
-        __m512 v1 = _mm512_maskz_loadu_ps(fb_lanes(floats - 16 > 0 ? floats - 16 : 0), in + 16);
-        __m512 v2 = _mm512_maskz_loadu_ps(fb_lanes(floats - 32 > 0 ? floats - 32 : 0), in + 32);
-        __m512 v3 = _mm512_maskz_loadu_ps(fb_lanes(floats - 48 > 0 ? floats - 48 : 0), in + 48);
+        __m512 v1 = _mm512_maskz_loadu_ps(fb_lanes(floats - 16), in + 16);
+        __m512 v2 = _mm512_maskz_loadu_ps(fb_lanes(floats - 32), in + 32);
+        __m512 v3 = _mm512_maskz_loadu_ps(fb_lanes(floats - 48), in + 48);
         __m512 t0 = _mm512_permutex2var_ps(v0, pickA, v1), t1 = _mm512_permutex2var_ps(v0, pickB, v1);
         __m512 u0 = _mm512_permutex2var_ps(v2, pickA, v3), u1 = _mm512_permutex2var_ps(v2, pickB, v3);
         __mmask16 lanes = fb_lanes(count);

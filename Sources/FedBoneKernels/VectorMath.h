@@ -86,9 +86,9 @@ FB_INLINE __m512 fb_erf16(__m512 value) {
     return _mm512_div_ps(_mm512_mul_ps(x, p), q);
 }
 
-/// The mask of the first `count` (≤ 16) lanes.
+/// The mask of the first `count` lanes: none for count ≤ 0, all 16 for count ≥ 16.
 FB_INLINE __mmask16 fb_lanes(long count) {
-    return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
+    return count <= 0 ? (__mmask16)0 : count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
 }
 #endif
 
