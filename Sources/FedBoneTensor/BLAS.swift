@@ -29,8 +29,9 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
 
 /// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the calling thread only, for
 /// loops of small products (`batchedGemmLoop`, which runs them in parallel only when
-/// ``GemmBackend/native`` is true: OpenBLAS manages its own threads). It does not count multiply-adds: worker threads do not see the task's ``FlopCounter``, so the caller
-/// counts the whole batch.
+/// ``GemmBackend/native`` is true: OpenBLAS manages its own threads). It does not count
+/// multiply-adds: worker threads do not see the task's ``FlopCounter``, so the caller counts
+/// the whole batch.
 @inline(__always)
 func sgemmOnThisThread(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
@@ -41,10 +42,10 @@ func sgemmOnThisThread(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
          beta: beta, c: c, ldc: ldc ?? n, threads: 1, count: false)
 }
 
-/// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on every thread when called from
-/// the calling thread (one thread inside a parallel loop, where nested loops run serially),
-/// without counting multiply-adds: for callers that count a whole batch themselves because
-/// their products may run on pool threads, which do not see the task's ``FlopCounter``.
+/// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` without counting multiply-adds:
+/// split across the threads when called outside a parallel loop, on one thread inside one
+/// (nested loops run serially). For callers that count a whole batch themselves because their
+/// products may run on pool threads, which do not see the task's ``FlopCounter``.
 @inline(__always)
 func uncountedSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
