@@ -95,15 +95,7 @@ extension Tensor {
                             }
                         }
                     }
-                    gw = Tensor(shape: weight.shape) { dw in
-                        partials.withUnsafeBufferPointer { pp in
-                            dw.baseAddress!.update(from: pp.baseAddress!, count: weight.count)
-                            for b in 1..<Swift.max(n, 1) {
-                                let partial = pp.baseAddress! + b * weight.count
-                                for i in 0..<weight.count { dw[i] += partial[i] }
-                            }
-                        }
-                    }
+                    gw = Tensor.sumOfBlocks(partials, blocks: n, shape: weight.shape)
                 }
                 if x.requiresGrad {
                     gx = Tensor(shape: x.shape) { dx in

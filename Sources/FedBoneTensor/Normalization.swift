@@ -77,8 +77,8 @@ extension Tensor {
                 } }
             } }
             if needX { gx = Tensor(uncheckedShape: x.shape, scalars: dxScalars) }
-            if needW { gw = Tensor.sumOfBlocks(partialW, blocks: blocks, width: d) }
-            if needB { gb = Tensor.sumOfBlocks(partialB, blocks: blocks, width: d) }
+            if needW { gw = Tensor.sumOfBlocks(partialW, blocks: blocks, shape: [d]) }
+            if needB { gb = Tensor.sumOfBlocks(partialB, blocks: blocks, shape: [d]) }
             var grads: [Tensor?] = [gx]
             if weight != nil { grads.append(gw) }
             if bias != nil { grads.append(gb) }
@@ -244,9 +244,11 @@ func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -
 }
 
 extension Tensor {
-    /// `[width]`: the sum of `blocks` consecutive rows of `width` partial sums, in row order.
-    static func sumOfBlocks(_ partials: [Float], blocks: Int, width: Int) -> Tensor {
-        Tensor(shape: [width]) { out in
+    /// The sum of `blocks` consecutive blocks of partial sums, each `shape` in size, added in
+    /// block order (so the result does not depend on which thread produced which block).
+    static func sumOfBlocks(_ partials: [Float], blocks: Int, shape: [Int]) -> Tensor {
+        let width = shape.reduce(1, *)
+        return Tensor(shape: shape) { out in
             out.update(repeating: 0)
             partials.withUnsafeBufferPointer { p in
                 for block in 0..<blocks {

@@ -166,15 +166,11 @@ extension Tensor {
             } }
             if needX { gx = Tensor(uncheckedShape: x.shape, scalars: dx) }
             if needW {
+                let tapMajor = Tensor.sumOfBlocks(partials, blocks: n, shape: [plan.taps, o * c])
                 gw = Tensor(shape: weight.shape) { dw in
-                    partials.withUnsafeBufferPointer { pp in
-                        let taps = plan.taps
+                    tapMajor.scalars.withUnsafeBufferPointer { sums in
                         for oc in 0..<(o * c) {
-                            for t in 0..<taps {
-                                var sum: Float = 0
-                                for b in 0..<n { sum += pp[b * weight.count + t * o * c + oc] }
-                                dw[oc * taps + t] = sum
-                            }
+                            for t in 0..<plan.taps { dw[oc * plan.taps + t] = sums[t * o * c + oc] }
                         }
                     }
                 }

@@ -49,7 +49,7 @@ struct RoundBench: ParsableCommand {
                                                   learningRate: config.client.baseLearningRate, service: timing, generator: &generator)
                 steps += stats.steps
             }
-            let total = elapsedSeconds(since: started)
+            let total = seconds(since: started)
             guard round > 1 else { continue }
             let stepMs = (total - timing.endRoundSeconds) / Double(steps) * 1000
             let serverMs = timing.stepSeconds / Double(steps) * 1000
@@ -85,13 +85,13 @@ private final class TimedService: GeneralModelService {
 
     func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
         let started = ContinuousClock.now
-        defer { stepSeconds += elapsedSeconds(since: started) }
+        defer { stepSeconds += seconds(since: started) }
         return try server.forward(client: client, round: round, step: step, embeddings: embeddings)
     }
 
     func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor {
         let started = ContinuousClock.now
-        defer { stepSeconds += elapsedSeconds(since: started) }
+        defer { stepSeconds += seconds(since: started) }
         return try server.backward(client: client, round: round, step: step, featureGradient: featureGradient)
     }
 
@@ -101,13 +101,7 @@ private final class TimedService: GeneralModelService {
 
     func endRound(client: ClientID, round: Int) throws -> Int {
         let started = ContinuousClock.now
-        defer { endRoundSeconds += elapsedSeconds(since: started) }
+        defer { endRoundSeconds += seconds(since: started) }
         return try server.endRound(client: client, round: round)
     }
-}
-
-/// Seconds since `start`.
-private func elapsedSeconds(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }

@@ -97,7 +97,7 @@ public final class TaskClient {
 }
 
 /// Seconds elapsed since `start`.
-func seconds(since start: ContinuousClock.Instant) -> Double {
+public func seconds(since start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }
