@@ -10,9 +10,11 @@
 // - A transposed op(B) (a weight matrix stored [out, in]) is packed once per depth block into
 //   32-column panels with 16×16 register transposes; a plain B is read in place, 32 columns
 //   (two zmm registers) per depth step, unless enough rows reuse it to pay for packing.
-// - Depth is cut into KC-deep slices; rows into balanced MC-high blocks whose A slice stays in
-//   L2 while the 32-column B panels sweep over it; within a block, rows are dealt into balanced
-//   panels of at most 12 (49 rows → 10+10+10+10+9, not 12+12+12+12+1).
+// - Depth is cut into KC-deep slices and columns into NC-wide blocks, so that a packed KC×NC
+//   block of B (512 KiB) stays in L2; rows into balanced MC-high blocks, within which rows are
+//   dealt into balanced panels of at most 12 (49 rows → 10+10+10+10+9, not 12+12+12+12+1).
+//   Each row panel (in L1) meets every 32-column panel of B in turn, writing its rows of C in
+//   order.
 // The kernels accumulate in 24 zmm registers and write C through masks, so edges need no
 // scratch tile. Threading is the caller's (the Swift side splits rows, columns or depth).
 #include "FedBoneKernels.h"
@@ -33,7 +35,7 @@ int fb_avx512_available(void) {
     return value;
 }
 
-enum { MR = FB_GEMM_MR, NR = FB_GEMM_NR, KC = 256, MC = 240, NC = 2048 };
+enum { MR = FB_GEMM_MR, NR = FB_GEMM_NR, KC = 256, MC = 240, NC = 512 };
 
 
 /// Transposes the 16×16 block r (r[i] is row i) in place: afterwards r[j] is column j.
@@ -107,26 +109,47 @@ FB_INLINE void fb_pack_at(const float *a, long lda, long rows, long kc, float *d
         _mm512_mask_storeu_ps(dst + p * MR, mask, _mm512_maskz_loadu_ps(mask, a + p * lda));
 }
 
-/// One register tile: C[mr × up to 32] = alpha · Σ_p A[i][p] · B[p][j] + beta · C. A's element
-/// (i, p) is a[i·lda + p] (rowMajor) or a[p·lda + i]; B's row p starts at b + p·bstride and its
-/// columns are masked by m0 (0–15) and m1 (16–31; unused when wide is 0).
-FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, long kc,
-                       const float *a, long lda, const float *b, long bstride,
+/// The operands' offsets of a sum of products (``fb_sgemm_sum``); a plain product is one term
+/// with offsets 0.
+typedef struct {
+    long count;
+    const long *a, *b;
+} fb_terms;
+
+static const long fb_zero_offset[1] = { 0 };
+static const fb_terms fb_one_term = { 1, fb_zero_offset, fb_zero_offset };
+
+/// One register tile: C[mr × up to 32] = alpha · Σ_t Σ_p A_t[i][p] · B_t[p][j] + beta · C with
+/// A_t = a + terms.a[t] and B_t = b + terms.b[t]. A_t's element (i, p) is A_t[i·lda + p]
+/// (rowMajor) or A_t[p·lda + i]; B_t's row p starts at B_t + p·bstride and its columns are
+/// masked by m0 (0–15) and m1 (16–31; unused when wide is 0). When masked is 0, B's rows are
+/// read whole (a packed panel, or a full-width one in place): masked loads cost an extra vector
+/// uop each, on the ports the FMAs need (6–7% of a product's time).
+FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, const int masked,
+                       fb_terms terms, long kc, const float *a, long lda, const float *b, long bstride,
                        __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta) {
     __m512 x[MR], y[MR];
     for (int i = 0; i < mr; i++) {
         x[i] = _mm512_setzero_ps();
         y[i] = _mm512_setzero_ps();
+        // Ask for the tile's rows of C for writing now, so that their misses overlap the
+        // depth loop instead of stalling the stores at its end (large outputs, small depth).
+        __builtin_prefetch(c + i * ldc, 1, 3);
+        __builtin_prefetch(c + i * ldc + (wide ? 31 : 15), 1, 3);
     }
-    for (long p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
-        __m512 b1 = wide ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_setzero_ps();
-        for (int i = 0; i < mr; i++) {
-            __m512 ai = _mm512_set1_ps(rowMajor ? a[i * lda + p] : a[p * lda + i]);
-            x[i] = _mm512_fmadd_ps(ai, b0, x[i]);
-            if (wide) y[i] = _mm512_fmadd_ps(ai, b1, y[i]);
+    for (long t = 0; t < terms.count; t++) {
+        const float *at = a + terms.a[t], *bt = b + terms.b[t];
+        for (long p = 0; p < kc; p++) {
+            __m512 b0 = masked ? _mm512_maskz_loadu_ps(m0, bt) : _mm512_loadu_ps(bt);
+            __m512 b1 = !wide ? _mm512_setzero_ps()
+                      : masked ? _mm512_maskz_loadu_ps(m1, bt + 16) : _mm512_loadu_ps(bt + 16);
+            for (int i = 0; i < mr; i++) {
+                __m512 ai = _mm512_set1_ps(rowMajor ? at[i * lda + p] : at[p * lda + i]);
+                x[i] = _mm512_fmadd_ps(ai, b0, x[i]);
+                if (wide) y[i] = _mm512_fmadd_ps(ai, b1, y[i]);
+            }
+            bt += bstride;
         }
-        b += bstride;
     }
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     for (int i = 0; i < mr; i++) {
@@ -142,20 +165,25 @@ FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, long kc
     }
 }
 
-typedef void (*fb_tile_fn)(long kc, const float *a, long lda, const float *b, long bstride,
+typedef void (*fb_tile_fn)(fb_terms terms, long kc, const float *a, long lda, const float *b, long bstride,
                            __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta);
 
-// One function per (rows, A layout, width), so that each keeps its accumulators in registers.
-#define FB_TILE(mr, rm, w) \
-    static FB_AVX512 void fb_tile_##mr##_##rm##_##w(long kc, const float *a, long lda, const float *b, \
-        long bs, __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta) { \
-        fb_tile(mr, rm, w, kc, a, lda, b, bs, m0, m1, c, ldc, alpha, beta); }
-#define FB_TILES(mr) FB_TILE(mr, 0, 0) FB_TILE(mr, 0, 1) FB_TILE(mr, 1, 0) FB_TILE(mr, 1, 1)
+// One function per (rows, A layout, width, B masking), so that each keeps its accumulators in
+// registers.
+#define FB_TILE(mr, rm, w, mk) \
+    static FB_AVX512 void fb_tile_##mr##_##rm##_##w##_##mk(fb_terms terms, long kc, const float *a, \
+        long lda, const float *b, long bs, __mmask16 m0, __mmask16 m1, float *c, long ldc, \
+        float alpha, float beta) { \
+        fb_tile(mr, rm, w, mk, terms, kc, a, lda, b, bs, m0, m1, c, ldc, alpha, beta); }
+#define FB_TILES(mr) FB_TILE(mr, 0, 0, 0) FB_TILE(mr, 0, 1, 0) FB_TILE(mr, 1, 0, 0) FB_TILE(mr, 1, 1, 0) \
+    FB_TILE(mr, 0, 0, 1) FB_TILE(mr, 0, 1, 1) FB_TILE(mr, 1, 0, 1) FB_TILE(mr, 1, 1, 1)
 FB_TILES(1) FB_TILES(2) FB_TILES(3) FB_TILES(4) FB_TILES(5) FB_TILES(6)
 FB_TILES(7) FB_TILES(8) FB_TILES(9) FB_TILES(10) FB_TILES(11) FB_TILES(12)
-#define FB_ROW(mr) { fb_tile_##mr##_0_0, fb_tile_##mr##_0_1, fb_tile_##mr##_1_0, fb_tile_##mr##_1_1 },
-/// fb_tiles[mr − 1][2·rowMajor + wide].
-static const fb_tile_fn fb_tiles[MR][4] = {
+#define FB_ROW(mr) { fb_tile_##mr##_0_0_0, fb_tile_##mr##_0_1_0, fb_tile_##mr##_1_0_0, \
+    fb_tile_##mr##_1_1_0, fb_tile_##mr##_0_0_1, fb_tile_##mr##_0_1_1, fb_tile_##mr##_1_0_1, \
+    fb_tile_##mr##_1_1_1 },
+/// fb_tiles[mr − 1][4·masked + 2·rowMajor + wide].
+static const fb_tile_fn fb_tiles[MR][8] = {
     FB_ROW(1) FB_ROW(2) FB_ROW(3) FB_ROW(4) FB_ROW(5) FB_ROW(6)
     FB_ROW(7) FB_ROW(8) FB_ROW(9) FB_ROW(10) FB_ROW(11) FB_ROW(12)
 };
@@ -165,8 +193,8 @@ static const fb_tile_fn fb_tiles[MR][4] = {
 enum { PACK_B_MIN_ROWS = MC, PACK_AT_MIN_COLS = 64 };
 
 /// The loops around the kernels. packedB holds one KC×NC block of op(B) when packB; packedA one
-/// MC×KC block of Aᵀ when packA.
-static FB_AVX512 void fb_sgemm_blocks(int transA, int transB, long m, long n, long k, float alpha,
+/// MC×KC block of Aᵀ when packA. With several terms neither is packed.
+static FB_AVX512 void fb_sgemm_blocks(fb_terms terms, int transA, int transB, long m, long n, long k, float alpha,
                                       const float *a, long lda, const float *b, long ldb,
                                       float beta, float *c, long ldc, int packA, int packB,
                                       float *packedA, float *packedB) {
@@ -189,17 +217,22 @@ static FB_AVX512 void fb_sgemm_blocks(int transA, int transB, long m, long n, lo
                         long lo = ic + mc * q / panels, hi = ic + mc * (q + 1) / panels;
                         fb_pack_at(a + pc * lda + lo, lda, hi - lo, kc, packedA + q * MR * kc);
                     }
-                for (long jr = 0; jr < nc; jr += NR) {
-                    long nr = nc - jr < NR ? nc - jr : NR;
-                    __mmask16 m0 = fb_lanes(nr), m1 = fb_lanes(nr - 16);
-                    const float *bp = packB ? packedB + (jr / NR) * NR * kc : b + pc * ldb + jc + jr;
-                    long bstride = packB ? NR : ldb;
-                    int variant = (transA ? 0 : 2) + (nr > 16 ? 1 : 0);
-                    for (long q = 0; q < panels; q++) {
-                        long lo = ic + mc * q / panels, hi = ic + mc * (q + 1) / panels;
-                        const float *ap = packA ? packedA + q * MR * kc
-                                        : transA ? a + pc * lda + lo : a + lo * lda + pc;
-                        fb_tiles[hi - lo - 1][variant](kc, ap, packA ? MR : lda, bp, bstride, m0, m1,
+                // Row panel outside, column panels inside: the panel of A stays in L1 while
+                // the packed KC×NC block of B (≤ 512 KiB) comes from L2, and each row of C is
+                // written in order (its misses are then prefetched; a column-panel sweep over
+                // a block of rows wrote 12 scattered rows per tile).
+                for (long q = 0; q < panels; q++) {
+                    long lo = ic + mc * q / panels, hi = ic + mc * (q + 1) / panels;
+                    const float *ap = packA ? packedA + q * MR * kc
+                                    : transA ? a + pc * lda + lo : a + lo * lda + pc;
+                    for (long jr = 0; jr < nc; jr += NR) {
+                        long nr = nc - jr < NR ? nc - jr : NR;
+                        __mmask16 m0 = fb_lanes(nr), m1 = fb_lanes(nr - 16);
+                        const float *bp = packB ? packedB + (jr / NR) * NR * kc : b + pc * ldb + jc + jr;
+                        long bstride = packB ? NR : ldb;
+                        int wide = nr > 16, masked = !packB && nr != (wide ? 32 : 16);
+                        int variant = 4 * masked + (transA ? 0 : 2) + wide;
+                        fb_tiles[hi - lo - 1][variant](terms, kc, ap, packA ? MR : lda, bp, bstride, m0, m1,
                                                        c + lo * ldc + jc + jr, ldc, alpha, betaNow);
                     }
                 }
@@ -242,8 +275,23 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
     float *packedB = packB ? fb_scratch(0, (nc + NR - 1) / NR * NR * kc) : NULL;
     float *packedA = packA ? fb_scratch(1, (mc + 2 * MR) * kc) : NULL;
     if ((packB && !packedB) || (packA && !packedA)) return -1;
-    fb_sgemm_blocks(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packA, packB,
-                    packedA, packedB);
+    fb_sgemm_blocks(fb_one_term, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                    packA, packB, packedA, packedB);
+    return 0;
+}
+
+int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOffsets,
+                 const long *bOffsets, float alpha, const float *a, long lda, const float *b,
+                 long ldb, float beta, float *c, long ldc) {
+    if (!fb_avx512_available()) return -1;
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0 || terms <= 0) {
+        for (long i = 0; i < m; i++)
+            for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+        return 0;
+    }
+    fb_terms list = { terms, aOffsets, bOffsets };
+    fb_sgemm_blocks(list, transA, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, 0, NULL, NULL);
     return 0;
 }
 
@@ -256,6 +304,14 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              float beta, float *c, long ldc) {
     (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
     (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    return -1;
+}
+
+int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOffsets,
+                 const long *bOffsets, float alpha, const float *a, long lda, const float *b,
+                 long ldb, float beta, float *c, long ldc) {
+    (void)transA; (void)m; (void)n; (void)k; (void)terms; (void)aOffsets; (void)bOffsets;
+    (void)alpha; (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
     return -1;
 }
 

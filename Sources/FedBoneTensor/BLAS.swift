@@ -56,6 +56,34 @@ func uncountedSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
          beta: beta, c: c, ldc: ldc ?? n, threads: ComputeThreads.current, count: false)
 }
 
+/// `C = Σ_t op(A_t) · B_t + beta · C` with `A_t = a + aOffsets[t]` and `B_t = b + bOffsets[t]`
+/// (B not transposed), on the calling thread and without counting multiply-adds: a stride-1
+/// convolution over a padded image, one term per kernel tap (``ShiftedConvolution``). The AVX-512
+/// kernel (`fb_sgemm_sum`) keeps the sum in registers; elsewhere it is one BLAS product per term.
+func shiftedProductSum(transA: Bool, m: Int, n: Int, k: Int, aOffsets: [Int], bOffsets: [Int],
+                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    precondition(aOffsets.count == bOffsets.count, "shiftedProductSum: one A and one B offset per term")
+    #if !canImport(Accelerate)
+    if GemmBackend.native {
+        let status = aOffsets.withUnsafeBufferPointer { pa in
+            bOffsets.withUnsafeBufferPointer { pb in
+                fb_sgemm_sum(transA ? 1 : 0, m, n, k, aOffsets.count, pa.baseAddress, pb.baseAddress,
+                             1, a, lda, b, ldb, beta, c, ldc)
+            }
+        }
+        if status == 0 { return }
+    }
+    #endif
+    for t in aOffsets.indices {
+        sgemmOnThisThread(transA: transA, transB: false, m: m, n: n, k: k, a: a + aOffsets[t], lda: lda,
+                          b: b + bOffsets[t], ldb: ldb, beta: t == 0 ? beta : 1, c: c, ldc: ldc)
+    }
+    if aOffsets.isEmpty, beta != 1 {
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+    }
+}
+
 /// Which kernel runs ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
 public enum GemmBackend {
     /// Whether the engine's AVX-512 kernel runs instead of the platform BLAS: on x86-64 Linux

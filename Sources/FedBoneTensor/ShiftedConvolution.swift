@@ -8,10 +8,13 @@
 ///
 /// `grid[O, outH·Wp] = Σ_(i,j) W_ij[O, C] × Xp[C, (i·Wp + j) + (0 ..< outH·Wp)]`
 ///
-/// The backward passes are the same shifted products transposed: `∂W_ij = ∂grid × Xp_shiftedᵀ`
-/// (with the dropped grid columns' gradient zero) and `∂Xp[·, shift + ·] += W_ijᵀ × ∂grid`. This
-/// writes each input once instead of `kH·kW` times and runs the same multiply-adds as im2col +
-/// GEMM; it is used when the channels are many enough for the per-tap GEMMs to run well.
+/// The sum over taps is one ``shiftedProductSum(transA:m:n:k:aOffsets:bOffsets:a:lda:b:ldb:beta:c:ldc:)``,
+/// which keeps it in registers (the grid is written once, not once per tap). The backward passes
+/// are the same shifted products transposed: `∂W_ij = ∂grid × Xp_shiftedᵀ` (with the dropped
+/// grid columns' gradient zero), and `∂Xp[·, q] = Σ_(i,j) W_ijᵀ × ∂grid[·, q − shift]`, again one
+/// sum, read from a gradient grid with zero margins wide enough for every shift. This writes each
+/// input once instead of `kH·kW` times and runs the same multiply-adds as im2col + GEMM; it is
+/// used when the channels are many enough for the products to run well.
 struct ShiftedConvolution {
     let channels: Int, height: Int, width: Int
     let outputs: Int, kernelH: Int, kernelW: Int, padH: Int, padW: Int
@@ -33,6 +36,15 @@ struct ShiftedConvolution {
     var paddedCount: Int { channels * plane + kernelW }
     /// Positions of the output grid (`outH × Wp`).
     var grid: Int { outH * paddedW }
+    /// The zeros before and after each row of a gradient grid: the largest shift.
+    var margin: Int { shift(taps - 1) }
+    /// The row stride of a gradient grid, `[O, margin + grid + margin]`.
+    var gradientStride: Int { grid + 2 * margin }
+    /// Floats of scratch per image: a padded image and a gradient grid (which is larger than a
+    /// forward grid).
+    var scratchCount: Int { paddedCount + outputs * gradientStride }
+    /// Offsets of the tap-major weights `[taps, O, C]`, one per tap.
+    var weightOffsets: [Int] { (0..<taps).map { $0 * outputs * channels } }
 
     /// The offset of tap `t` (`i·kW + j`) in a padded plane.
     func shift(_ t: Int) -> Int { (t / kernelW) * paddedW + t % kernelW }
@@ -56,13 +68,11 @@ struct ShiftedConvolution {
         }
     }
 
-    /// `grid = Σ_t W_t × Xp_shifted(t)` for one image (single-threaded products).
+    /// `grid = Σ_t W_t × Xp_shifted(t)` for one image, on the calling thread.
     func forward(weights: UnsafePointer<Float>, padded: UnsafePointer<Float>, grid out: UnsafeMutablePointer<Float>) {
-        for t in 0..<taps {
-            uncountedSgemm(transA: false, transB: false, m: outputs, n: grid, k: channels,
-                              a: weights + t * outputs * channels, b: padded + shift(t), ldb: plane,
-                              beta: t == 0 ? 0 : 1, c: out)
-        }
+        shiftedProductSum(transA: false, m: outputs, n: grid, k: channels,
+                          aOffsets: weightOffsets, bOffsets: (0..<taps).map(shift),
+                          a: weights, lda: channels, b: padded, ldb: plane, c: out, ldc: grid)
     }
 
     /// Copies the real columns of a grid `[O, outH·Wp]` into `[O, outH, outW]`, adding `bias`.
@@ -76,35 +86,37 @@ struct ShiftedConvolution {
         }
     }
 
-    /// Spreads `[O, outH, outW]` onto a grid, the dropped columns zero.
+    /// Spreads `[O, outH, outW]` onto a gradient grid (row stride ``gradientStride``, each row
+    /// starting ``margin`` floats in), the margins and dropped columns zero.
     func spread(_ gradient: UnsafePointer<Float>, into grid: UnsafeMutablePointer<Float>) {
-        grid.update(repeating: 0, count: outputs * self.grid)
+        grid.update(repeating: 0, count: outputs * gradientStride)
         for o in 0..<outputs {
             for r in 0..<outH {
-                (grid + o * self.grid + r * paddedW).update(from: gradient + (o * outH + r) * outW, count: outW)
+                (grid + o * gradientStride + margin + r * paddedW).update(from: gradient + (o * outH + r) * outW, count: outW)
             }
         }
     }
 
-    /// `∂W_t = ∂grid × Xp_shifted(t)ᵀ` into `[taps, O, C]` (overwritten).
+    /// `∂W_t = ∂grid × Xp_shifted(t)ᵀ` into `[taps, O, C]` (overwritten), from a gradient grid.
     func weightGradient(grid gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         for t in 0..<taps {
             uncountedSgemm(transA: false, transB: true, m: outputs, n: channels, k: grid,
-                              a: gradient, b: padded + shift(t), ldb: plane, c: out + t * outputs * channels)
+                           a: gradient + margin, lda: gradientStride, b: padded + shift(t), ldb: plane,
+                           c: out + t * outputs * channels)
         }
     }
 
-    /// `∂Xp[·, shift(t) + ·] += W_tᵀ × ∂grid` over the taps, into zeroed padded planes.
+    /// The rows of the padded planes that hold the image, `∂Xp[·, q] = Σ_t W_tᵀ × ∂grid[·, q −
+    /// shift(t)]`, from a gradient grid (whose margins supply the zeros past either end).
     func inputGradient(weights: UnsafePointer<Float>, grid gradient: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
-        padded.update(repeating: 0, count: paddedCount)
-        for t in 0..<taps {
-            uncountedSgemm(transA: true, transB: false, m: channels, n: grid, k: outputs,
-                              a: weights + t * outputs * channels, lda: channels, b: gradient,
-                              beta: 1, c: padded + shift(t), ldc: plane)
-        }
+        let firstRow = padH * paddedW
+        shiftedProductSum(transA: true, m: channels, n: height * paddedW, k: outputs,
+                          aOffsets: weightOffsets, bOffsets: (0..<taps).map { margin + firstRow - shift($0) },
+                          a: weights, lda: channels, b: gradient, ldb: gradientStride,
+                          c: padded + firstRow, ldc: plane)
     }
 
-    /// The interior of padded planes, `[C, H, W]`.
+    /// The interior of padded planes, `[C, H, W]` (only the image's rows are read).
     func unpad(_ padded: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
         for c in 0..<channels {
             for r in 0..<height {
@@ -123,7 +135,7 @@ extension Tensor {
         let plan = ShiftedConvolution(channels: c, height: h, width: w, outputs: weight.shape[0],
                                       kernelH: weight.shape[2], kernelW: weight.shape[3], padH: padding.0, padW: padding.1)
         let o = plan.outputs, imageSize = c * h * w, outImage = o * plan.outH * plan.outW
-        let gridCount = o * plan.grid, scratchCount = plan.paddedCount + gridCount
+        let scratchCount = plan.scratchCount
         var tapWeights = [Float](repeating: 0, count: weight.count)
         weight.scalars.withUnsafeBufferPointer { pw in tapWeights.withUnsafeMutableBufferPointer { plan.tapMajor(pw.baseAddress!, into: $0.baseAddress!) } }
         FlopCounter.add(multiplyAdds: n * outImage * c * plan.taps)

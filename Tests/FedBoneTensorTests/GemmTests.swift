@@ -50,4 +50,46 @@ import Testing
         check(transA: false, transB: true, m: 130, n: 150, k: 300, alpha: 1, beta: 1, pad: 2)
         check(transA: true, transB: false, m: 200, n: 40, k: 520, alpha: 1, beta: 0, pad: 0)
     }
+
+    /// Enough rows that B is packed, and more columns than one packed column block (512).
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func packedProductAcrossColumnBlocksMatchesReference(transA: Bool, transB: Bool) {
+        check(transA: transA, transB: transB, m: 250, n: 530, k: 40, alpha: 1, beta: 0.5, pad: 1)
+    }
+
+    /// `shiftedProductSum` against a float64 sum of its terms, A plain and transposed, with an
+    /// odd width (a masked last column panel), depth past one block (256), beta and strides.
+    @Test(arguments: [false, true])
+    func shiftedProductSumMatchesSumOfTerms(transA: Bool) {
+        let (m, n, k, terms, lda, ldb, ldc) = (14, 45, 260, 3, transA ? 15 : 263, 52, 47)
+        let aOffsets = [0, 7, k * lda / 2], bOffsets = [5, 0, 3]
+        var rng = SeededGenerator(seed: transA ? 11 : 12)
+        let a = Tensor.uniform([2 * (k + m) * lda], low: -1, high: 1, generator: &rng).scalars
+        let b = Tensor.uniform([k * ldb + 8], low: -1, high: 1, generator: &rng).scalars
+        var c = Tensor.uniform([m * ldc], low: -1, high: 1, generator: &rng).scalars
+        let c0 = c
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+            shiftedProductSum(transA: transA, m: m, n: n, k: k, aOffsets: aOffsets, bOffsets: bOffsets,
+                              a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: -0.5,
+                              c: pc.baseAddress!, ldc: ldc)
+        } } }
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<ldc {
+                guard j < n else {
+                    #expect(c[i * ldc + j] == c0[i * ldc + j], "wrote outside C at row \(i), column \(j)")
+                    continue
+                }
+                var sum = -0.5 * Double(c0[i * ldc + j])
+                for t in 0..<terms {
+                    for p in 0..<k {
+                        let ai = aOffsets[t] + (transA ? p * lda + i : i * lda + p)
+                        sum += Double(a[ai]) * Double(b[bOffsets[t] + p * ldb + j])
+                    }
+                }
+                worst = max(worst, abs(Double(c[i * ldc + j]) - sum) / (1 + abs(sum)))
+            }
+        }
+        #expect(worst < 1e-5, "shiftedProductSum transA \(transA): relative error \(worst)")
+    }
 }

@@ -24,6 +24,16 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,
              float beta, float *c, long ldc);
 
+/// A sum of products of shifted operands, in one pass over C: C[m×n] = alpha · Σ_t op(A_t) ·
+/// B_t + beta · C with A_t = a + aOffsets[t] and B_t = b + bOffsets[t] (op as in fb_sgemm; B not
+/// transposed, read in place). A convolution with a stride of 1 over a zero-padded image is such
+/// a sum, one term per kernel tap, B_t being the padded image shifted by the tap: the sum runs
+/// in registers instead of reading and writing C once per tap. Single-threaded. Returns 0, or -1
+/// without touching C when the CPU lacks AVX-512.
+int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOffsets,
+                 const long *bOffsets, float alpha, const float *a, long lda, const float *b,
+                 long ldb, float beta, float *c, long ldc);
+
 /// Runs body(context, i) for every i in [0, count), on the calling thread and up to threads − 1
 /// pool workers, and returns when all have finished. Calls from inside a body, from a second
 /// thread while a loop runs, or with threads ≤ 1 run serially on the calling thread. Workers
