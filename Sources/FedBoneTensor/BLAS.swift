@@ -101,7 +101,9 @@ public enum GemmBackend {
         default: break
         }
         let core = openblas_get_corename().map { String(cString: $0).lowercased() } ?? ""
-        return !["skylakex", "cooperlake", "sapphirerapids"].contains(core)
+        guard !["skylakex", "cooperlake", "sapphirerapids"].contains(core) else { return false }
+        quietOpenBLASThreads()
+        return true
         #endif
     }()
 
@@ -115,6 +117,22 @@ public enum GemmBackend {
         #endif
     }
 }
+
+#if !canImport(Accelerate)
+/// Stops OpenBLAS's worker threads when the engine's own kernel does the products. OpenBLAS
+/// (pthread build) starts one worker per extra core when it loads, and they poll for work with
+/// `sched_yield`: on two cores such a worker took CPU time from the engine's two threads and a
+/// product at Swin's stage-1 shape ran at half speed in whole processes. Any fallback call to
+/// OpenBLAS then runs on the calling thread. The thread server's shutdown function is looked up
+/// at run time (OpenMP builds of OpenBLAS have none, and their threads do not start early).
+private func quietOpenBLASThreads() {
+    openblas_set_num_threads(1)
+    if let symbol = dlsym(nil, "blas_thread_shutdown_") {
+        let shutdown = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
+        _ = shutdown()
+    }
+}
+#endif
 
 /// Multiply-adds below which a product stays on one thread (a split costs a few microseconds).
 private let gemmSplitThreshold = 1 << 19
@@ -172,17 +190,26 @@ private func nativeGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alph
         run(0..<m, 0..<n)
         return
     }
+    if splitRows {
+        // Tall products in up to 4 blocks of ≥ 512 rows per thread, claimed as threads come
+        // free: a thread slowed by the machine (a shared host) then does fewer blocks instead of
+        // holding up the others. Each block packs B again, so short products get one per thread.
+        let blocks = parts * Swift.max(1, Swift.min(4, m / (parts * rowsPerBlock)))
+        runOnPool(blocks, threads: parts) { block in
+            run((m * block / blocks)..<(m * (block + 1) / blocks), 0..<n)
+        }
+        return
+    }
     let columnTiles = (n + tileN - 1) / tileN
     parallelChunks(parts) { chunk in
         for part in chunk {
-            if splitRows {
-                run((m * part / parts)..<(m * (part + 1) / parts), 0..<n)
-            } else {
-                let lo = Swift.min(n, columnTiles * part / parts * tileN)
-                let hi = Swift.min(n, columnTiles * (part + 1) / parts * tileN)
-                if lo < hi { run(0..<m, lo..<hi) }
-            }
+            let lo = Swift.min(n, columnTiles * part / parts * tileN)
+            let hi = Swift.min(n, columnTiles * (part + 1) / parts * tileN)
+            if lo < hi { run(0..<m, lo..<hi) }
         }
     }
 }
+
+/// The fewest rows of C in one of the blocks a tall product is dealt in.
+private let rowsPerBlock = 512
 #endif

@@ -18,12 +18,13 @@ public func parallelChunks(_ count: Int, minimumPerChunk: Int = 1, _ body: (Rang
 }
 
 /// Runs `body(i)` for every `i` in `0..<count` on the thread pool, the calling thread included,
-/// and returns when all have run. Nested calls run serially.
-func runOnPool(_ count: Int, _ body: (Int) -> Void) {
+/// and returns when all have run: on `threads` threads (default: one per index), each claiming
+/// the next index when it finishes one. Nested calls run serially.
+func runOnPool(_ count: Int, threads: Int? = nil, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { body in
         var task = body
         withUnsafeMutablePointer(to: &task) { pointer in
-            fb_parallel_for(count, count, { context, index in
+            fb_parallel_for(count, threads ?? count, { context, index in
                 context?.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
             }, pointer)
         }
