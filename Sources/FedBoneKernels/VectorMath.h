@@ -90,6 +90,32 @@ FB_INLINE __m512 fb_erf16(__m512 value) {
 FB_INLINE __mmask16 fb_lanes(long count) {
     return count <= 0 ? (__mmask16)0 : count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
 }
+
+/// Transposes the 16×16 block r (r[i] is row i) in place: afterwards r[j] is column j.
+FB_INLINE void fb_transpose16(__m512 r[16]) {
+    __m512 t[16], u[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    // u[4g + c]: column 4L + c of rows 4g…4g+3, in 128-bit lane L.
+    for (int g = 0; g < 4; g++) {
+        __m512d t0 = _mm512_castps_pd(t[4 * g]), t1 = _mm512_castps_pd(t[4 * g + 1]);
+        __m512d t2 = _mm512_castps_pd(t[4 * g + 2]), t3 = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512 p = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88), q = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
+        __m512 p2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88), q2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+        r[c] = _mm512_shuffle_f32x4(p, p2, 0x88);
+        r[8 + c] = _mm512_shuffle_f32x4(p, p2, 0xDD);
+        r[4 + c] = _mm512_shuffle_f32x4(q, q2, 0x88);
+        r[12 + c] = _mm512_shuffle_f32x4(q, q2, 0xDD);
+    }
+}
 #endif
 
 #endif

@@ -1,3 +1,5 @@
+import FedBoneKernels
+
 /// Stride-1, dilation-1, single-group convolutions computed as shifted GEMMs, without im2col.
 ///
 /// The image is copied once into a zero-padded plane per channel, `[C, Hp, Wp]`. An output is
@@ -10,8 +12,9 @@
 ///
 /// The sum over taps is one ``shiftedProductSum(transA:m:n:k:aOffsets:bOffsets:a:lda:b:ldb:beta:c:ldc:)``,
 /// which keeps it in registers (the grid is written once, not once per tap). The backward passes
-/// are the same shifted products transposed: `∂W_ij = ∂grid × Xp_shiftedᵀ` (with the dropped
-/// grid columns' gradient zero), and `∂Xp[·, q] = Σ_(i,j) W_ijᵀ × ∂grid[·, q − shift]`, again one
+/// are the same shifted products transposed: `∂W_ijᵀ = Xp_shifted × ∂gridᵀ` (with the dropped
+/// grid columns' gradient zero; `∂gridᵀ` is transposed once and read in place by every tap,
+/// where `∂grid × Xp_shiftedᵀ` would pack a transposed image per tap), and `∂Xp[·, q] = Σ_(i,j) W_ijᵀ × ∂grid[·, q − shift]`, again one
 /// sum, read from a gradient grid with zero margins wide enough for every shift. This writes each
 /// input once instead of `kH·kW` times and runs the same multiply-adds as im2col + GEMM; it is
 /// used when the channels are many enough for the products to run well.
@@ -40,9 +43,9 @@ struct ShiftedConvolution {
     var margin: Int { shift(taps - 1) }
     /// The row stride of a gradient grid, `[O, margin + grid + margin]`.
     var gradientStride: Int { grid + 2 * margin }
-    /// Floats of scratch per image: a padded image and a gradient grid (which is larger than a
-    /// forward grid).
-    var scratchCount: Int { paddedCount + outputs * gradientStride }
+    /// Floats of scratch per image: a padded image, a gradient grid (which is larger than a
+    /// forward grid) and its transpose.
+    var scratchCount: Int { paddedCount + outputs * (gradientStride + grid) }
     /// Offsets of the tap-major weights `[taps, O, C]`, one per tap.
     var weightOffsets: [Int] { (0..<taps).map { $0 * outputs * channels } }
 
@@ -97,11 +100,14 @@ struct ShiftedConvolution {
         }
     }
 
-    /// `∂W_t = ∂grid × Xp_shifted(t)ᵀ` into `[taps, O, C]` (overwritten), from a gradient grid.
-    func weightGradient(grid gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    /// `∂W_tᵀ = Xp_shifted(t) × ∂gridᵀ` into `[taps, C, O]` (overwritten), from a gradient grid;
+    /// `transposed` is scratch for `∂gridᵀ` (`grid × O` floats).
+    func weightGradient(grid gradient: UnsafePointer<Float>, padded: UnsafePointer<Float>,
+                        transposed: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        fb_transpose(gradient + margin, outputs, grid, gradientStride, transposed, outputs)
         for t in 0..<taps {
-            uncountedSgemm(transA: false, transB: true, m: outputs, n: channels, k: grid,
-                           a: gradient + margin, lda: gradientStride, b: padded + shift(t), ldb: plane,
+            uncountedSgemm(transA: false, transB: false, m: channels, n: outputs, k: grid,
+                           a: padded + shift(t), lda: plane, b: transposed, ldb: outputs,
                            c: out + t * outputs * channels)
         }
     }
@@ -155,18 +161,19 @@ extension Tensor {
             var gx: Tensor?, gw: Tensor?, gb: Tensor?
             if let bias, bias.requiresGrad { gb = gy.sumOverBatchAndSpace(channels: o) }
             let needX = x.requiresGrad, needW = weight.requiresGrad
-            // One partial weight gradient per image (tap-major), summed in image order.
+            // One partial weight gradient per image ([taps, C, O]), summed in image order.
             var partials = [Float](repeating: 0, count: needW ? n * weight.count : 0)
             var dx = [Float](repeating: 0, count: needX ? x.count : 0)
             gy.scalars.withUnsafeBufferPointer { pg in x.scalars.withUnsafeBufferPointer { px in
                 tapWeights.withUnsafeBufferPointer { pt in partials.withUnsafeMutableBufferPointer { pp in
                     dx.withUnsafeMutableBufferPointer { pdx in
                         forEachImage(n, scratch: scratchCount) { b, scratch in
-                            let grid = scratch + plan.paddedCount
+                            let grid = scratch + plan.paddedCount, transposed = grid + o * plan.gradientStride
                             plan.spread(pg.baseAddress! + b * outImage, into: grid)
                             if needW {
                                 plan.pad(px.baseAddress! + b * imageSize, into: scratch)
-                                plan.weightGradient(grid: grid, padded: scratch, into: pp.baseAddress! + b * weight.count)
+                                plan.weightGradient(grid: grid, padded: scratch, transposed: transposed,
+                                                    into: pp.baseAddress! + b * weight.count)
                             }
                             if needX {
                                 plan.inputGradient(weights: pt.baseAddress!, grid: grid, into: scratch)
@@ -178,11 +185,13 @@ extension Tensor {
             } }
             if needX { gx = Tensor(uncheckedShape: x.shape, scalars: dx) }
             if needW {
-                let tapMajor = Tensor.sumOfBlocks(partials, blocks: n, shape: [plan.taps, o * c])
+                let tapMajor = Tensor.sumOfBlocks(partials, blocks: n, shape: [plan.taps, c, o])
                 gw = Tensor(shape: weight.shape) { dw in
                     tapMajor.scalars.withUnsafeBufferPointer { sums in
-                        for oc in 0..<(o * c) {
-                            for t in 0..<plan.taps { dw[oc * plan.taps + t] = sums[t * o * c + oc] }
+                        for t in 0..<plan.taps {
+                            for ci in 0..<c {
+                                for oi in 0..<o { dw[(oi * c + ci) * plan.taps + t] = sums[(t * c + ci) * o + oi] }
+                            }
                         }
                     }
                 }

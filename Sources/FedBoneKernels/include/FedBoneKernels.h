@@ -34,6 +34,9 @@ int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOf
                  const long *bOffsets, float alpha, const float *a, long lda, const float *b,
                  long ldb, float beta, float *c, long ldc);
 
+/// dst[j·ldd + i] = src[i·lds + j] for i < rows, j < cols (dst is cols × rows; no overlap).
+void fb_transpose(const float *src, long rows, long cols, long lds, float *dst, long ldd);
+
 /// Runs body(context, i) for every i in [0, count), on the calling thread and up to threads − 1
 /// pool workers, and returns when all have finished. Calls from inside a body, from a second
 /// thread while a loop runs, or with threads ≤ 1 run serially on the calling thread. Workers
@@ -93,6 +96,7 @@ void fb_layer_norm_backward_params(const float *g, const float *x, const float *
 void fb_gelu_forward_portable(const float *x, float *y, long n);
 void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n);
 float fb_sum_portable(const float *x, long n);
+void fb_transpose_portable(const float *src, long rows, long cols, long lds, float *dst, long ldd);
 void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
 void fb_softmax_backward_rows_portable(const float *grad, const float *p, float *dx, long rows, long n);
 void fb_layer_norm_forward_portable(const float *x, const float *w, const float *b, float *y,
