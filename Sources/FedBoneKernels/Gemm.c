@@ -98,10 +98,12 @@ static const fb_terms fb_one_term = { 1, fb_zero_offset, fb_zero_offset };
 /// (rowMajor) or A_t[p·lda + i]; B_t's row p starts at B_t + p·bstride and its columns are
 /// masked by m0 (0–15) and m1 (16–31; unused when wide is 0). When masked is 0, B's rows are
 /// read whole (a packed panel, or a full-width one in place): masked loads cost an extra vector
-/// uop each, on the ports the FMAs need (6–7% of a product's time).
+/// uop each, on the ports the FMAs need (6–7% of a product's time). bias (optional, the tile's
+/// first column) is added to every row.
 FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, const int masked,
                        fb_terms terms, long kc, const float *a, long lda, const float *b, long bstride,
-                       __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta) {
+                       __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta,
+                       const float *bias) {
     __m512 x[MR], y[MR];
     for (int i = 0; i < mr; i++) {
         x[i] = _mm512_setzero_ps();
@@ -126,13 +128,17 @@ FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, const i
         }
     }
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    __m512 bias1 = bias && wide ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
     for (int i = 0; i < mr; i++) {
         float *row = c + i * ldc;
         __m512 r0 = _mm512_mul_ps(va, x[i]);
+        if (bias) r0 = _mm512_add_ps(r0, bias0);
         if (beta != 0) r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), r0);
         _mm512_mask_storeu_ps(row, m0, r0);
         if (wide) {
             __m512 r1 = _mm512_mul_ps(va, y[i]);
+            if (bias) r1 = _mm512_add_ps(r1, bias1);
             if (beta != 0) r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), r1);
             _mm512_mask_storeu_ps(row + 16, m1, r1);
         }
@@ -140,15 +146,16 @@ FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, const i
 }
 
 typedef void (*fb_tile_fn)(fb_terms terms, long kc, const float *a, long lda, const float *b, long bstride,
-                           __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta);
+                           __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta,
+                           const float *bias);
 
 // One function per (rows, A layout, width, B masking), so that each keeps its accumulators in
 // registers.
 #define FB_TILE(mr, rm, w, mk) \
     static FB_AVX512 void fb_tile_##mr##_##rm##_##w##_##mk(fb_terms terms, long kc, const float *a, \
         long lda, const float *b, long bs, __mmask16 m0, __mmask16 m1, float *c, long ldc, \
-        float alpha, float beta) { \
-        fb_tile(mr, rm, w, mk, terms, kc, a, lda, b, bs, m0, m1, c, ldc, alpha, beta); }
+        float alpha, float beta, const float *bias) { \
+        fb_tile(mr, rm, w, mk, terms, kc, a, lda, b, bs, m0, m1, c, ldc, alpha, beta, bias); }
 #define FB_TILES(mr) FB_TILE(mr, 0, 0, 0) FB_TILE(mr, 0, 1, 0) FB_TILE(mr, 1, 0, 0) FB_TILE(mr, 1, 1, 0) \
     FB_TILE(mr, 0, 0, 1) FB_TILE(mr, 0, 1, 1) FB_TILE(mr, 1, 0, 1) FB_TILE(mr, 1, 1, 1)
 FB_TILES(1) FB_TILES(2) FB_TILES(3) FB_TILES(4) FB_TILES(5) FB_TILES(6)
@@ -167,10 +174,11 @@ static const fb_tile_fn fb_tiles[MR][8] = {
 enum { PACK_B_MIN_ROWS = MC, PACK_AT_MIN_COLS = 64 };
 
 /// The loops around the kernels. packedB holds one KC×NC block of op(B) when packB; packedA one
-/// MC×KC block of Aᵀ when packA. With several terms neither is packed.
+/// MC×KC block of Aᵀ when packA. With several terms neither is packed. bias (optional) is added
+/// with the first depth slice.
 static FB_AVX512 void fb_sgemm_blocks(fb_terms terms, int transA, int transB, long m, long n, long k, float alpha,
                                       const float *a, long lda, const float *b, long ldb,
-                                      float beta, float *c, long ldc, int packA, int packB,
+                                      float beta, float *c, long ldc, const float *bias, int packA, int packB,
                                       float *packedA, float *packedB) {
     long mBlocks = (m + MC - 1) / MC;
     long mcStep = ((m + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
@@ -179,6 +187,7 @@ static FB_AVX512 void fb_sgemm_blocks(fb_terms terms, int transA, int transB, lo
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
             float betaNow = pc == 0 ? beta : 1.0f;
+            const float *biasNow = pc == 0 ? bias : NULL;
             if (packB) {
                 if (transB) fb_pack_bt(b + jc * ldb + pc, ldb, nc, kc, packedB);
                 else fb_pack_bn(b + pc * ldb + jc, ldb, nc, kc, packedB);
@@ -207,7 +216,8 @@ static FB_AVX512 void fb_sgemm_blocks(fb_terms terms, int transA, int transB, lo
                         int wide = nr > 16, masked = !packB && nr != (wide ? 32 : 16);
                         int variant = 4 * masked + (transA ? 0 : 2) + wide;
                         fb_tiles[hi - lo - 1][variant](terms, kc, ap, packA ? MR : lda, bp, bstride, m0, m1,
-                                                       c + lo * ldc + jc + jr, ldc, alpha, betaNow);
+                                                       c + lo * ldc + jc + jr, ldc, alpha, betaNow,
+                                                       biasNow ? biasNow + jc + jr : NULL);
                     }
                 }
             }
@@ -232,12 +242,13 @@ static float *fb_scratch(int slot, long count) {
 
 int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,
-             float beta, float *c, long ldc) {
+             float beta, float *c, long ldc, const float *bias) {
     if (!fb_avx512_available()) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {
         for (long i = 0; i < m; i++)
-            for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+            for (long j = 0; j < n; j++)
+                c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0);
         return 0;
     }
     // A transposed B must be packed; a plain B is read in place unless many row blocks reuse
@@ -249,7 +260,7 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
     float *packedB = packB ? fb_scratch(0, (nc + NR - 1) / NR * NR * kc) : NULL;
     float *packedA = packA ? fb_scratch(1, (mc + 2 * MR) * kc) : NULL;
     if ((packB && !packedB) || (packA && !packedA)) return -1;
-    fb_sgemm_blocks(fb_one_term, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+    fb_sgemm_blocks(fb_one_term, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias,
                     packA, packB, packedA, packedB);
     return 0;
 }
@@ -265,7 +276,7 @@ int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOf
         return 0;
     }
     fb_terms list = { terms, aOffsets, bOffsets };
-    fb_sgemm_blocks(list, transA, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, 0, NULL, NULL);
+    fb_sgemm_blocks(list, transA, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, 0, 0, NULL, NULL);
     return 0;
 }
 
@@ -275,9 +286,9 @@ int fb_avx512_available(void) { return 0; }
 
 int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,
-             float beta, float *c, long ldc) {
+             float beta, float *c, long ldc, const float *bias) {
     (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
-    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc; (void)bias;
     return -1;
 }
 

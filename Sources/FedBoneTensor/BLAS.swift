@@ -7,7 +7,7 @@ import FedBoneKernels
 import Foundation
 
 /// Single-precision matrix product through the platform BLAS (OpenBLAS on Linux, Accelerate on
-/// Apple platforms): `C = alpha · op(A) · op(B) + beta · C`, all row-major.
+/// Apple platforms): `C = alpha · op(A) · op(B) + beta · C + bias`, all row-major.
 ///
 /// On x86-64 CPUs with AVX-512 whose model OpenBLAS does not recognise (it then runs its SSE3
 /// "Prescott" kernels), the engine's own AVX-512 kernel runs instead, split across
@@ -17,14 +17,17 @@ import Foundation
 ///   - transA, transB: whether `A` (stored `[K, M]` when transposed, else `[M, K]`) and `B`
 ///     (stored `[N, K]` when transposed, else `[K, N]`) are read transposed.
 ///   - lda, ldb, ldc: row strides; default to the packed widths.
+///   - bias: `n` values added to every row of `C` (a linear layer's bias); the engine's kernel
+///     adds them as it writes `C`.
 @inline(__always)
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                   alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                   b: UnsafePointer<Float>, ldb: Int? = nil,
-                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
+                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil,
+                  bias: UnsafePointer<Float>? = nil) {
     gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
          a: a, lda: lda ?? (transA ? m : k), b: b, ldb: ldb ?? (transB ? k : n),
-         beta: beta, c: c, ldc: ldc ?? n, threads: ComputeThreads.current, count: true)
+         beta: beta, c: c, ldc: ldc ?? n, bias: bias, threads: ComputeThreads.current, count: true)
 }
 
 /// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the calling thread only, for
@@ -39,7 +42,7 @@ func sgemmOnThisThread(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
     gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
          a: a, lda: lda ?? (transA ? m : k), b: b, ldb: ldb ?? (transB ? k : n),
-         beta: beta, c: c, ldc: ldc ?? n, threads: 1, count: false)
+         beta: beta, c: c, ldc: ldc ?? n, bias: nil, threads: 1, count: false)
 }
 
 /// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` without counting multiply-adds:
@@ -53,7 +56,7 @@ func uncountedSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
     gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
          a: a, lda: lda ?? (transA ? m : k), b: b, ldb: ldb ?? (transB ? k : n),
-         beta: beta, c: c, ldc: ldc ?? n, threads: ComputeThreads.current, count: false)
+         beta: beta, c: c, ldc: ldc ?? n, bias: nil, threads: ComputeThreads.current, count: false)
 }
 
 /// `C = Σ_t op(A_t) · B_t + beta · C` with `A_t = a + aOffsets[t]` and `B_t = b + bOffsets[t]`
@@ -141,20 +144,48 @@ private let gemmSplitThreshold = 1 << 19
 @inline(__always)
 private func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int, count: Bool) {
+                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?,
+                  threads: Int, count: Bool) {
     guard m > 0, n > 0 else { return }
     if k == 0 {
-        if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        scaleAddingBias(rows: m, columns: n, beta: beta, c: c, ldc: ldc, bias: bias)
         return
     }
     if count { FlopCounter.add(multiplyAdds: m * n * k) }
     #if !canImport(Accelerate)
     if GemmBackend.native {
         nativeGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: bias, threads: threads)
         return
     }
     #endif
+    platformGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                 b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: bias)
+}
+
+/// `C = beta · C + bias` row by row (`beta` 0 never reads `C`; no bias adds nothing).
+private func scaleAddingBias(rows: Int, columns: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             bias: UnsafePointer<Float>?) {
+    for i in 0..<rows {
+        let row = c + i * ldc
+        if beta == 0 {
+            if let bias { row.update(from: bias, count: columns) } else { row.update(repeating: 0, count: columns) }
+        } else {
+            for j in 0..<columns { row[j] = beta * row[j] + (bias?[j] ?? 0) }
+        }
+    }
+}
+
+/// The platform BLAS's product; a bias is first written into `C` (scaled by `beta`), which the
+/// product then accumulates onto.
+private func platformGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?) {
+    var beta = beta
+    if bias != nil {
+        scaleAddingBias(rows: m, columns: n, beta: beta, c: c, ldc: ldc, bias: bias)
+        beta = 1
+    }
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans,
@@ -168,17 +199,18 @@ private func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Flo
 /// there are too few rows. Falls back to OpenBLAS when the kernel declines (no scratch memory).
 private func nativeGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?,
+                        threads: Int) {
     func run(_ rows: Range<Int>, _ columns: Range<Int>) {
         let pa = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
         let pb = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
         let pc = c + rows.lowerBound * ldc + columns.lowerBound
+        let pbias = bias.map { $0 + columns.lowerBound }
         let status = fb_sgemm(transA ? 1 : 0, transB ? 1 : 0, rows.count, columns.count, k, alpha,
-                              pa, lda, pb, ldb, beta, pc, ldc)
+                              pa, lda, pb, ldb, beta, pc, ldc, pbias)
         if status != 0 {
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(rows.count), Int32(columns.count), Int32(k), alpha,
-                        pa, Int32(lda), pb, Int32(ldb), beta, pc, Int32(ldc))
+            platformGemm(transA: transA, transB: transB, m: rows.count, n: columns.count, k: k, alpha: alpha,
+                         a: pa, lda: lda, b: pb, ldb: ldb, beta: beta, c: pc, ldc: ldc, bias: pbias)
         }
     }
     let tileM = Int(FB_GEMM_MR), tileN = Int(FB_GEMM_NR)

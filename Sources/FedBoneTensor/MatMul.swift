@@ -96,13 +96,10 @@ extension Tensor {
         let rows = x.count / Swift.max(inF, 1)
         let out = Tensor(shape: Array(x.shape.dropLast()) + [outF]) { c in
             x.scalars.withUnsafeBufferPointer { px in weight.scalars.withUnsafeBufferPointer { pw in
-                if let bias {
-                    bias.scalars.withUnsafeBufferPointer { pb in
-                        for r in 0..<rows { (c.baseAddress! + r * outF).update(from: pb.baseAddress!, count: outF) }
-                    }
+                withOptionalPointer(bias) { pb in
+                    sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
+                          a: px.baseAddress!, b: pw.baseAddress!, c: c.baseAddress!, bias: pb)
                 }
-                sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
-                      a: px.baseAddress!, b: pw.baseAddress!, beta: bias == nil ? 0 : 1, c: c.baseAddress!)
             } }
         }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]

@@ -16,13 +16,14 @@ enum { FB_GEMM_MR = 12, FB_GEMM_NR = 32 };
 /// Whether this CPU runs the AVX-512 kernels (AVX-512F, AVX-512DQ and FMA).
 int fb_avx512_available(void);
 
-/// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, row-major as cblas_sgemm; op(A) is A
-/// (stored m×k, row stride lda) or Aᵀ (A stored k×m); likewise op(B). beta == 0 never reads C.
-/// Single-threaded. Returns 0, or -1 without touching C when the CPU lacks AVX-512 or a
-/// packing buffer cannot be allocated (the caller then uses its BLAS).
+/// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C + bias, row-major as cblas_sgemm; op(A)
+/// is A (stored m×k, row stride lda) or Aᵀ (A stored k×m); likewise op(B). bias (n values, or
+/// NULL) is added to every row as C is written (a linear layer's bias without a pass of its
+/// own). beta == 0 never reads C. Single-threaded. Returns 0, or -1 without touching C when the
+/// CPU lacks AVX-512 or a packing buffer cannot be allocated (the caller then uses its BLAS).
 int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,
-             float beta, float *c, long ldc);
+             float beta, float *c, long ldc, const float *bias);
 
 /// A sum of products of shifted operands, in one pass over C: C[m×n] = alpha · Σ_t op(A_t) ·
 /// B_t + beta · C with A_t = a + aOffsets[t] and B_t = b + bOffsets[t] (op as in fb_sgemm; B not
