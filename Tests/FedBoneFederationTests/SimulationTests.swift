@@ -100,6 +100,27 @@ struct ScratchDirectory {
         #expect(withoutTimes(a) == withoutTimes(b))
     }
 
+    /// Stochastic depth draws from the seed, round, client and step, so a resumed run with drop
+    /// path on still ends exactly like an uninterrupted one; and drop path does change training.
+    @Test func resumedRunWithDropPathEndsBitExactlyLikeAnUninterruptedOne() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let quiet = RunProgress.quiet
+        let config = try Self.config(["model.general.dropPathRate=0.5"])
+        #expect(try config.model.general.resolved().dropPathRate == 0.5)
+        let straight = scratch.url.appendingPathComponent("straight")
+        let broken = scratch.url.appendingPathComponent("broken")
+        let full = try Simulation(config: config, runDirectory: straight, progress: quiet).run()
+        _ = try Simulation(config: config, runDirectory: broken, progress: quiet).run(stopAfter: 2)
+        let resumed = try Simulation.resume(runDirectory: broken, progress: quiet).run()
+        try expectSameCheckpoint(straight, broken, round: 3)
+        #expect(full.final == resumed.final)
+
+        let withoutDropPath = try Simulation(config: try Self.config(), runDirectory: scratch.url.appendingPathComponent("plain"),
+                                             progress: quiet).run()
+        #expect(withoutDropPath.final != full.final, "drop path at 0.5 should change the trained models")
+    }
+
     @Test func anExistingRunDirectoryIsNotOverwritten() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }

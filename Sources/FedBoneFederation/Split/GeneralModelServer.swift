@@ -47,7 +47,8 @@ public final class GeneralModelServer: GeneralModelService {
     }
 
     /// A server over `model` for `clients` (ids with their training sample counts).
-    /// - Parameter seed: seeds the aggregation's per-round shuffles.
+    /// - Parameter seed: seeds the aggregation's per-round shuffles and each step's drop-path
+    ///   draws (from the round, the client's place in `clients` and the step).
     public init(model: SwinTransformer, clients: [(id: ClientID, samples: Int)], update: ServerConfig.Update,
                 replicaOptimizer: OptimizerConfiguration, aggregator: GPAggregate, seed: UInt64) {
         precondition(Set(clients.map(\.id)).count == clients.count, "GeneralModelServer: client ids must be unique")
@@ -134,6 +135,10 @@ public final class GeneralModelServer: GeneralModelService {
             throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
         }
         let network = update == .replica ? (replicas[client] ?? model) : model
+        if network.configuration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) {
+            let stream = UInt64(truncatingIfNeeded: round) << 40 ^ UInt64(index) << 24 ^ UInt64(truncatingIfNeeded: step)
+            network.reseedDropPath(SeededGenerator(seed: seed).fork(dropPathStream ^ stream))
+        }
         network.zeroGrad()
         let input = embeddings.detached().requiringGrad()
         let output = network(input)
@@ -254,6 +259,9 @@ public final class GeneralModelServer: GeneralModelService {
             return (gradientSums[id] ?? [Float](repeating: 0, count: roundStart.count)).map { $0 / n }
         }
     }
+
+    /// Separates the drop-path streams from the aggregation's (which fork by the round alone).
+    private let dropPathStream: UInt64 = 0xD809_0000_0000_0000
 
     private func aggregate() {
         let updates = participants.map(pseudoGradient)

@@ -24,6 +24,9 @@ public final class SwinBlock: Module {
     private var generator: SeededGenerator
     private var cachedMaps: (batch: Int, partition: [Int], merge: [Int])?
 
+    /// Restarts the block's stochastic-depth draws from `generator`.
+    func reseedDropPath(_ generator: SeededGenerator) { self.generator = generator }
+
     /// A block over a `resolution` grid of `dim` channels.
     public init(dim: Int, numHeads: Int, resolution: (height: Int, width: Int), windowSize: Int, shifted: Bool,
                 mlpRatio: Float, dropPathRate: Float, generator: inout SeededGenerator) {

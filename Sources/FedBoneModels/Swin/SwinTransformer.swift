@@ -51,6 +51,15 @@ public final class SwinTransformer: Module {
         }
     }
 
+    /// Restarts every block's stochastic-depth draws from `generator` (block i of the whole
+    /// network from `generator.fork(i)`), so that a training step's drop-path masks depend only
+    /// on what the caller derives the generator from (the server: seed, round, client, step),
+    /// not on how many steps the model ran before: a resumed run then draws what an
+    /// uninterrupted one did. No effect with a `dropPathRate` of 0.
+    public func reseedDropPath(_ generator: SeededGenerator) {
+        for (i, block) in layers.flatMap(\.blocks).enumerated() { block.reseedDropPath(generator.fork(UInt64(i))) }
+    }
+
     /// The embedding shape it expects for a batch of `batch`: `[batch, H/p, W/p, embedDim]`.
     public func inputShape(batch: Int) -> [Int] { [batch, gridSize.height, gridSize.width, configuration.embedDim] }
 
