@@ -13,7 +13,10 @@ struct JoinCommand: AsyncParsableCommand {
         --client names which of the experiment's clients this is (<task>-<i>, e.g. depth-0).
         The token comes from --token or the FEDBONE_TOKEN environment variable. After the last
         round the client evaluates on its test split with the final general model and leaves.
-        TLS is used unless --insecure (loopback trials only). See docs/deployment.md.
+        With --checkpoints DIR the client keeps its own model and optimizer state there after
+        every round, and when started again restores the newest checkpoint before the round the
+        server is at. TLS is used unless --insecure (loopback trials only). See
+        docs/deployment.md.
         """
     )
 
@@ -50,6 +53,12 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "Attempts per call while the server is unavailable (backoff 0.2 s doubling to 5 s: 12 attempts wait about 45 s).")
     var attempts = 12
 
+    @Option(help: ArgumentHelp("Keep this client's checkpoints here and restore from them on a restart.", valueName: "dir"))
+    var checkpoints: String?
+
+    @Option(help: "Stop after this round without evaluating or leaving (the server keeps the client registered).")
+    var stopAfter: Int?
+
     func run() async throws {
         guard let token = token ?? ProcessInfo.processInfo.environment["FEDBONE_TOKEN"], !token.isEmpty else {
             throw ValidationError("give --token or set FEDBONE_TOKEN")
@@ -62,8 +71,15 @@ struct JoinCommand: AsyncParsableCommand {
                                 privateKey: key.map { .file($0) }, serverHostname: serverName)
         guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
         let transport = TransportClientConfig(host: host, port: port, token: token, tls: tls, retry: RetrySettings(maxAttempts: attempts))
-        let summary = try await FederationClientRunner.run(experiment: experiment, client: client, transport: transport, log: logLine)
-        print("\(summary.client) \(summary.evaluation.primary.name) " + String(format: "%.6f", summary.evaluation.primary.value))
+        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
+        let summary = try await FederationClientRunner.run(experiment: experiment, client: client, transport: transport,
+                                                           checkpoints: checkpoints.map { URL(fileURLWithPath: $0) },
+                                                           stopAfter: stopAfter, log: logLine)
+        if let evaluation = summary.evaluation {
+            print("\(summary.client) \(evaluation.primary.name) " + String(format: "%.6f", evaluation.primary.value))
+        } else {
+            print("\(summary.client) stopped after round \(stopAfter ?? 0)")
+        }
     }
 
     /// `host:port` or `[ipv6]:port`.

@@ -67,6 +67,87 @@ final class LogLines: Sendable {
         #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("checkpoints/round-2/general.safetensors").path))
     }
 
+    @Test func aClientRestartedBetweenRoundsFromItsCheckpointsEndsLikeAnUninterruptedRun() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-client-restart-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let experiment = try ExperimentConfig.load(yaml: NetworkFederationTests.tinyYAML)
+        let expected = try NetworkFederationTests.inProcessGeneralModel(experiment, scratch: scratch)
+        let names = ["segmentation-0", "depth-0", "normals-0"]
+        let tokens = names.map { "token-\($0)" }
+        let deployment = ServerDeploymentConfig(
+            experiment: "experiment.yaml", host: "127.0.0.1", port: 0, joinTimeoutSeconds: 30,
+            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[$0])) })
+        let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil,
+                                            runDirectory: scratch.appendingPathComponent("server"), resume: false)
+        let clientCheckpoints = scratch.appendingPathComponent("client-depth-0")
+        let lines = LogLines()
+        let (ports, sink) = AsyncStream<Int>.makeStream()
+        let last = try await withThrowingTaskGroup(of: URL?.self) { group in
+            group.addTask {
+                defer { sink.finish() }
+                return try await runner.run(listening: { sink.yield($0); sink.finish() })
+            }
+            var port = 0
+            for await p in ports { port = p }
+            for i in names.indices {
+                let transport = TransportClientConfig(host: "127.0.0.1", port: port, token: tokens[i])
+                group.addTask {
+                    guard names[i] == "depth-0" else {
+                        _ = try await FederationClientRunner.run(experiment: experiment, client: names[i], transport: transport)
+                        return nil
+                    }
+                    // The client process stops after round 1 and a new one takes over from its checkpoints.
+                    let first = try await FederationClientRunner.run(experiment: experiment, client: names[i], transport: transport,
+                                                                     checkpoints: clientCheckpoints, stopAfter: 1)
+                    #expect(first.evaluation == nil && first.rounds.count == 1)
+                    let second = try await FederationClientRunner.run(experiment: experiment, client: names[i], transport: transport,
+                                                                      checkpoints: clientCheckpoints, log: { lines.append($0) })
+                    #expect(second.rounds.count == 1 && second.evaluation != nil)
+                    return nil
+                }
+            }
+            var last: URL?
+            for try await url in group { if let url { last = url } }
+            return last
+        }
+        #expect(lines.all.contains("depth-0: restored its model and optimizer from round 1"), "\(lines.all)")
+        #expect(FileManager.default.fileExists(atPath: clientCheckpoints.appendingPathComponent("round-2/client-depth-0.safetensors").path))
+        let folder = try #require(last)
+        NetworkFederationTests.expectClose(try Safetensors.read(contentsOf: folder.appendingPathComponent("general.safetensors")), expected)
+    }
+
+    @Test func aClientRefusesAnotherExperimentsCheckpoints() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-client-foreign-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let experiment = try ExperimentConfig.load(yaml: NetworkFederationTests.tinyYAML)
+        // A checkpoint of another seed, of a round before the server's first.
+        try CheckpointStore(directory: scratch).write(
+            round: 0, state: CheckpointState(round: 0, seed: experiment.seed + 1, rootGenerator: [], method: "fedbone"), keep: 0) { _ in }
+        let names = ["segmentation-0", "depth-0", "normals-0"]
+        let deployment = ServerDeploymentConfig(
+            experiment: "experiment.yaml", host: "127.0.0.1", port: 0, joinTimeoutSeconds: 30,
+            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: "token-\($1)")) })
+        let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil,
+                                            runDirectory: scratch.appendingPathComponent("server"), resume: false)
+        let (ports, sink) = AsyncStream<Int>.makeStream()
+        await #expect(throws: FederationClientError.self) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { sink.finish() }
+                    _ = try await runner.run(listening: { sink.yield($0); sink.finish() })
+                }
+                var port = 0
+                for await p in ports { port = p }
+                let transport = TransportClientConfig(host: "127.0.0.1", port: port, token: "token-depth-0")
+                group.addTask {
+                    _ = try await FederationClientRunner.run(experiment: experiment, client: "depth-0", transport: transport, checkpoints: scratch)
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test func aServerStoppedBetweenRoundsAndResumedFinishesLikeAnUninterruptedRun() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -126,8 +126,7 @@ public final class WholeModelFederation: FederatedAlgorithm {
         }
         if !flat.isEmpty { try Safetensors.write(flat, to: directory.appendingPathComponent("global.safetensors")) }
         for client in clients {
-            try client.model.save(to: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
-            try saveOptimizer(client.optimizer, to: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors"))
+            try ClientCheckpointFiles(directory: directory, name: client.id.name).save(client.model, optimizer: client.optimizer)
         }
     }
 
@@ -147,8 +146,7 @@ public final class WholeModelFederation: FederatedAlgorithm {
             global = restored
         }
         for client in clients {
-            try client.model.load(from: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
-            try client.optimizer.load(stateDict: Safetensors.read(contentsOf: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors")))
+            try ClientCheckpointFiles(directory: directory, name: client.id.name).restore(client.model, optimizer: client.optimizer)
         }
     }
 

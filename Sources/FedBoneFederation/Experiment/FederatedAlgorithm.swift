@@ -103,8 +103,3 @@ public struct RandomStreams: Sendable {
 func learningRate(_ optimization: OptimizationConfig, round: Int, rounds: Int) -> Double {
     optimization.schedule.schedule(base: optimization.baseLearningRate, rounds: rounds).learningRate(at: round - 1)
 }
-
-/// Writes an optimizer's state dict as safetensors.
-func saveOptimizer(_ optimizer: any Optimizer, to url: URL) throws {
-    try Safetensors.write(optimizer.stateDict(), to: url)
-}

@@ -62,8 +62,7 @@ public final class SplitFederation: FederatedAlgorithm {
                                   to: directory.appendingPathComponent("server.safetensors"))
         }
         for client in clients {
-            try client.model.save(to: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
-            try saveOptimizer(client.optimizer, to: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors"))
+            try ClientCheckpointFiles(directory: directory, name: client.id.name).save(client.model, optimizer: client.optimizer)
         }
     }
 
@@ -74,8 +73,7 @@ public final class SplitFederation: FederatedAlgorithm {
             ? try Safetensors.read(contentsOf: serverFile)["previous_update"]?.scalars : nil
         try server.restore(general: general, previousUpdate: previous, nextRound: nextRound)
         for client in clients {
-            try client.model.load(from: directory.appendingPathComponent("client-\(client.id.name).safetensors"))
-            try client.optimizer.load(stateDict: Safetensors.read(contentsOf: directory.appendingPathComponent("client-\(client.id.name).optimizer.safetensors")))
+            try ClientCheckpointFiles(directory: directory, name: client.id.name).restore(client.model, optimizer: client.optimizer)
         }
     }
 

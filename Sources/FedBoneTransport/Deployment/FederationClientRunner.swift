@@ -7,8 +7,8 @@ public struct ClientRunSummary: Sendable {
     public var client: String
     /// One entry per round it trained.
     public var rounds: [ClientRoundStats]
-    /// Its test results with the final general model.
-    public var evaluation: EvaluationSummary
+    /// Its test results with the final general model; nil when it stopped early (`stopAfter`).
+    public var evaluation: EvaluationSummary?
 }
 
 /// Why a client could not take part.
@@ -17,11 +17,15 @@ public enum FederationClientError: Error, CustomStringConvertible {
     case unknownClient(String, known: [String])
     /// The client was dropped or refused more often than it may rejoin.
     case tooManyRejoins(String)
+    /// The checkpoint directory holds another experiment's checkpoints.
+    case foreignCheckpoint(URL, reason: String)
 
     public var description: String {
         switch self {
         case let .unknownClient(name, known): return "the experiment has no client '\(name)' (its clients: \(known.joined(separator: ", ")))"
         case let .tooManyRejoins(name): return "client '\(name)' was dropped too often; giving up"
+        case let .foreignCheckpoint(url, reason):
+            return "the checkpoints in \(url.path) are not this experiment's (\(reason)); give another --checkpoints directory"
         }
     }
 }
@@ -30,20 +34,30 @@ public enum FederationClientError: Error, CustomStringConvertible {
 /// model exactly as the in-process simulation does (same ``DatasetFactory`` call and seed
 /// streams, keeping only its own split), joins the server and trains through
 /// ``RemoteGeneralModelService`` with the federation's unchanged ``TaskClient``.
+///
+/// With a checkpoint directory the client writes its model and optimizer state there after
+/// every round (`round-N/`, as the simulation's checkpoints, keeping `checkpoints.keep`), and a
+/// client started again restores the newest one before the round the server is at: a client
+/// restarted between rounds then trains on exactly as if it had never stopped.
 public enum FederationClientRunner {
     /// Joins the server, trains every round the server runs, evaluates on the client's test
     /// split with the final general model and leaves.
     /// - Parameters:
     ///   - name: the client's name in the experiment (`<task>-<i>`, e.g. `depth-0`).
     ///   - maxRejoins: how often the client joins again after being dropped from a round.
+    ///   - checkpoints: where the client keeps its own checkpoints (nil: none).
+    ///   - stopAfter: stop after this round, without evaluating or leaving (a restart test).
     ///   - log: receives one line per round.
     public static func run(experiment config: ExperimentConfig, client name: String, transport: TransportClientConfig,
-                           maxRejoins: Int = 5, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ClientRunSummary {
+                           maxRejoins: Int = 5, checkpoints: URL? = nil, stopAfter: Int? = nil,
+                           log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ClientRunSummary {
         try await FedBoneTransportClient.withClient(config: transport) { connection in
             try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
                     do {
-                        let summary = try train(config: config, name: name, connection: connection, maxRejoins: maxRejoins, log: log)
+                        let summary = try train(config: config, name: name, connection: connection, maxRejoins: maxRejoins,
+                                                checkpoints: checkpoints.map(CheckpointStore.init(directory:)),
+                                                stopAfter: stopAfter, log: log)
                         continuation.resume(returning: summary)
                     } catch {
                         continuation.resume(throwing: error)
@@ -57,6 +71,7 @@ public enum FederationClientRunner {
 
     /// The training loop, on a thread of its own (the service blocks it on each call).
     private static func train(config: ExperimentConfig, name: String, connection: FedBoneTransportClient, maxRejoins: Int,
+                              checkpoints: CheckpointStore?, stopAfter: Int?,
                               log: @Sendable (String) -> Void) throws -> ClientRunSummary {
         let streams = RandomStreams(seed: config.seed)
         let datasets = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: streams.dataSeed)
@@ -82,6 +97,9 @@ public enum FederationClientRunner {
             return info.round
         }
         var round = try join()
+        if let checkpoints {
+            try restore(client, from: checkpoints, before: round, config: config, log: log)
+        }
         var rejoins = 0
         var stats: [ClientRoundStats] = []
         while round <= config.rounds {
@@ -93,6 +111,14 @@ public enum FederationClientRunner {
                 stats.append(result)
                 let barrier = service.lastBarrier ?? RoundBarrierResult(nextRound: round + 1, finished: round >= config.rounds)
                 log("\(name): round \(round) done, loss " + String(format: "%.4f", result.loss) + ", \(result.steps) steps")
+                if let checkpoints {
+                    let state = CheckpointState(round: round, seed: config.seed, rootGenerator: SeededGenerator(seed: config.seed).stateWords,
+                                                method: config.method.rawValue)
+                    try checkpoints.write(round: round, state: state, keep: config.checkpoints.keep) { directory in
+                        try ClientCheckpointFiles(directory: directory, name: name).save(client.model, optimizer: client.optimizer)
+                    }
+                }
+                if round == stopAfter { return ClientRunSummary(client: name, rounds: stats, evaluation: nil) }
                 if barrier.finished { break }
                 round = barrier.nextRound
             } catch let error as RPCError where error.code == .aborted || error.code == .failedPrecondition {
@@ -107,5 +133,26 @@ public enum FederationClientRunner {
         log("\(name): test \(evaluation.primary.name) " + String(format: "%.4f", evaluation.primary.value))
         try RemoteGeneralModelService.blocking { try await connection.leave(reason: "done") }
         return ClientRunSummary(client: name, rounds: stats, evaluation: evaluation)
+    }
+
+    /// Loads the client's newest checkpoint of a round before `round` (the round the server is
+    /// at), if there is one; checks that it is this experiment's.
+    private static func restore(_ client: TaskClient, from checkpoints: CheckpointStore, before round: Int,
+                                config: ExperimentConfig, log: @Sendable (String) -> Void) throws {
+        guard let saved = try checkpoints.rounds().last(where: { $0 < round }) else { return }
+        let url = checkpoints.url(round: saved)
+        let state = try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: url.appendingPathComponent("state.json")))
+        guard state.seed == config.seed, state.method == config.method.rawValue else {
+            throw FederationClientError.foreignCheckpoint(checkpoints.directory,
+                                                         reason: "seed \(state.seed), method \(state.method); this run: seed \(config.seed), method \(config.method.rawValue)")
+        }
+        let files = ClientCheckpointFiles(directory: url, name: client.id.name)
+        guard FileManager.default.fileExists(atPath: files.model.path) else {
+            throw FederationClientError.foreignCheckpoint(checkpoints.directory, reason: "round \(saved) has no \(files.model.lastPathComponent)")
+        }
+        try files.restore(client.model, optimizer: client.optimizer)
+        let missed = round - saved - 1
+        log("\(client.id.name): restored its model and optimizer from round \(saved)"
+            + (missed > 0 ? " (the server trained \(missed) round\(missed == 1 ? "" : "s") without it since)" : ""))
     }
 }
