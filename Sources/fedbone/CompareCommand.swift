@@ -18,7 +18,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var options: ExperimentOptions
 
     @Option(help: "Comma-separated methods: \(FederatedMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var methods = "fedbone,fedbone-nogp,fedavg,fedprox,local"
+    var methods = "fedbone,fedbone-nogp,fedavg,fedprox,fedper,fedrep,local"
 
     func run() throws {
         let chosen = try methods.split(separator: ",").map { name -> FederatedMethod in

@@ -19,9 +19,12 @@ public final class WholeModelClient {
     }
 
     /// Trains `epochs` local epochs. With `proximal` (FedProx), the loss gains μ/2‖w − w_global‖²
-    /// over the parameters named in `anchor`, i.e. their gradients gain μ(w − w_global).
+    /// over the parameters named in `anchor`, i.e. their gradients gain μ(w − w_global). With
+    /// `trainable` (FedRep's phases), only the parameters whose names it accepts are updated:
+    /// the others' gradients are dropped before each step, so the optimizer skips them.
     public func trainRound(_ round: Int, epochs: Int, batchSize: Int, learningRate: Double,
-                           proximal: (mu: Double, anchor: [String: Tensor])?, generator: inout SeededGenerator,
+                           proximal: (mu: Double, anchor: [String: Tensor])?, trainable: ((String) -> Bool)? = nil,
+                           generator: inout SeededGenerator,
                            observer: StepObserver? = nil) -> (loss: Double, steps: Int, samples: Int) {
         optimizer.learningRate = learningRate
         model.train()
@@ -32,6 +35,7 @@ public final class WholeModelClient {
             model.namedParameters().compactMap { entry in prox.anchor[entry.name].map { (entry.parameter, $0) } }
         } ?? []
         let mu = Float(proximal?.mu ?? 0)
+        let frozen = trainable.map { accepts in model.namedParameters().filter { !accepts($0.name) }.map(\.parameter) } ?? []
         var lossSum = 0.0, step = 0, samples = 0
         for batch in epochBatches.joined() {
             optimizer.zeroGrad()
@@ -44,6 +48,7 @@ public final class WholeModelClient {
                     parameter.value.setGrad(Tensor(uncheckedShape: grad.shape, scalars: zip(grad.scalars, pull).map { $0 + $1 }))
                 }
             }
+            for parameter in frozen { parameter.zeroGrad() }
             optimizer.step()
             lossSum += Double(loss.item)
             samples += batch.count

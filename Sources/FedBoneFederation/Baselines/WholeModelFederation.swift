@@ -1,7 +1,7 @@
 import Foundation
 
 /// The baselines with whole models on the clients (DESIGN §2): `local` (no federation),
-/// `fedavg` and `fedprox`.
+/// `fedavg`, `fedprox`, `fedper` and `fedrep`.
 ///
 /// FedAvg keeps a global state: the parts every client shares (`patch_embed.*`, `backbone.*`)
 /// and, with `baselines.shareHeadsWithinTask`, one copy of the adaptation module and head per
@@ -9,7 +9,12 @@ import Foundation
 /// participants' states (parameters and buffers) are averaged weighted by training samples:
 /// shared parts over all participants, task parts over the participants of that task. The new
 /// global state is sent back to the participants. Each client keeps its optimizer state across
-/// rounds. FedProx adds μ/2‖w − w_global‖² over the global parts to the local loss.
+/// rounds. FedProx adds μ/2‖w − w_global‖² over the global parts to the local loss. FedPer
+/// averages only the shared parts: adaptation modules and heads stay with their clients. FedRep
+/// averages the same parts and trains locally in two phases: `baselines.headEpochs` epochs of
+/// the client's own parts with the shared ones frozen, then `training.localEpochs` epochs of the
+/// shared parts with its own frozen (a frozen parameter's gradient is dropped before the
+/// optimizer steps, so its optimizer state does not move either).
 public final class WholeModelFederation: FederatedAlgorithm {
     public let clients: [WholeModelClient]
     public let config: ExperimentConfig
@@ -46,14 +51,24 @@ public final class WholeModelFederation: FederatedAlgorithm {
 
     private var isFederated: Bool { config.method != .local }
 
+    /// Whether adaptation modules and heads are averaged among the clients of a task.
+    private var sharesHeads: Bool {
+        config.baselines.shareHeadsWithinTask && config.method != .fedper && config.method != .fedrep
+    }
+
+    /// Whether a parameter or buffer belongs to the parts every client shares.
+    private static func isShared(_ key: String) -> Bool {
+        key.hasPrefix("patch_embed.") || key.hasPrefix("backbone.")
+    }
+
     /// The global group a state key belongs to for `client`, or `nil` when it stays private.
     private func group(ofKey key: String, client: WholeModelClient) -> String? {
-        if key.hasPrefix("patch_embed.") || key.hasPrefix("backbone.") { return "shared" }
-        return config.baselines.shareHeadsWithinTask ? client.task.kind.rawValue : nil
+        if Self.isShared(key) { return "shared" }
+        return sharesHeads ? client.task.kind.rawValue : nil
     }
 
     private func groups(of client: WholeModelClient) -> [String] {
-        config.baselines.shareHeadsWithinTask ? ["shared", client.task.kind.rawValue] : ["shared"]
+        sharesHeads ? ["shared", client.task.kind.rawValue] : ["shared"]
     }
 
     /// The global parts `client` receives.
@@ -78,8 +93,21 @@ public final class WholeModelFederation: FederatedAlgorithm {
                 if config.method == .fedprox { proximal = (config.baselines.proximalMu, state) }
             }
             var generator = streams.training(round: round, client: i)
-            let r = client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+            let r: (loss: Double, steps: Int, samples: Int)
+            if config.method == .fedrep {
+                let head = client.trainRound(round, epochs: config.baselines.headEpochs, batchSize: config.training.batchSize,
+                                             learningRate: lr, proximal: nil, trainable: { !Self.isShared($0) },
+                                             generator: &generator, observer: observer)
+                let base = client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+                                             learningRate: lr, proximal: nil, trainable: Self.isShared,
+                                             generator: &generator, observer: observer)
+                let steps = head.steps + base.steps
+                r = ((head.loss * Double(head.steps) + base.loss * Double(base.steps)) / Double(max(steps, 1)),
+                     steps, head.samples + base.samples)
+            } else {
+                r = client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
                                       learningRate: lr, proximal: proximal, generator: &generator, observer: observer)
+            }
             stats.append(ClientRoundStats(client: client.id.name, loss: r.loss, steps: r.steps, samples: r.samples,
                                           bytesSent: bytes, bytesReceived: bytes, seconds: seconds(since: started)))
         }

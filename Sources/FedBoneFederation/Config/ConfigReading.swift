@@ -198,9 +198,10 @@ extension AggregationConfig {
 extension BaselineConfig {
     init(reading v: ConfigValue) throws {
         self.init()
-        let m = try v.mapping(known: ["shareHeadsWithinTask", "proximalMu"])
+        let m = try v.mapping(known: ["shareHeadsWithinTask", "proximalMu", "headEpochs"])
         shareHeadsWithinTask = try m.value("shareHeadsWithinTask", shareHeadsWithinTask) { try $0.bool() }
         proximalMu = try m.value("proximalMu", proximalMu) { try $0.double() }
+        headEpochs = try m.value("headEpochs", headEpochs) { try $0.int() }
     }
 }
 

@@ -8,6 +8,13 @@ public enum FederatedMethod: String, Sendable, Codable, CaseIterable {
     case fedavg
     /// FedAvg plus the proximal term μ/2‖w − w_global‖² in the local loss.
     case fedprox
+    /// FedPer: only the shared base (embedding, backbone) is averaged; every client keeps its
+    /// adaptation module and head (the personalization layers) to itself.
+    case fedper
+    /// FedRep: FedPer's split, with local training in two phases: the client's own adaptation
+    /// module and head first (`baselines.headEpochs`, base frozen), then the shared base
+    /// (`training.localEpochs`, head frozen).
+    case fedrep
     /// Whole models on clients, no federation.
     case local
 
@@ -220,10 +227,13 @@ public struct AggregationConfig: Sendable, Equatable, Encodable {
 
 /// Options of the whole-model baselines.
 public struct BaselineConfig: Sendable, Equatable, Encodable {
-    /// FedAvg/FedProx: average adaptation modules and heads among clients of the same task.
+    /// FedAvg/FedProx: average adaptation modules and heads among clients of the same task
+    /// (FedPer and FedRep never share them).
     public var shareHeadsWithinTask = true
     /// FedProx's μ.
     public var proximalMu = 0.01
+    /// FedRep: epochs of head-only training before the base's `training.localEpochs`.
+    public var headEpochs = 1
 
     public init() {}
 }
