@@ -12,6 +12,8 @@ import Foundation
 ///    unprojected updates.
 /// 3. Average: Δ = (1/K) Σ_k P_k (`uniform`) or Σ_k n_k P_k / Σ_k n_k (`samples`).
 ///
+/// With `conflict: cagrad`, steps 2 and 3 are CAGrad's combination of the rescaled updates
+/// instead (``ConflictAverseCombination``, its mean weighted as step 3 says).
 /// With `rescale` and `project` both off it is the plain (or sample-weighted) mean.
 /// Dot products and sums are accumulated in `Double`.
 public struct GPAggregate: Sendable, Equatable {
@@ -33,14 +35,28 @@ public struct GPAggregate: Sendable, Equatable {
     public var weighting: Weighting
     /// ε in the projection's denominator.
     public var epsilon: Double
+    /// How step 2 resolves conflicts when `project` is on.
+    public var conflict: Conflict
+    /// CAGrad's settings (`conflict: cagrad`).
+    public var cagrad: ConflictAverseCombination
+
+    /// How conflicting updates are reconciled.
+    public enum Conflict: String, Sendable, Codable, CaseIterable {
+        /// PCGrad projection (the paper).
+        case pcgrad
+        /// CAGrad's conflict-averse combination.
+        case cagrad
+    }
 
     public init(rescale: Bool = true, project: Bool = true, shuffle: Bool = true, weighting: Weighting = .uniform,
-                epsilon: Double = 1e-12) {
+                epsilon: Double = 1e-12, conflict: Conflict = .pcgrad, cagrad: ConflictAverseCombination = .init()) {
         self.rescale = rescale
         self.project = project
         self.shuffle = shuffle
         self.weighting = weighting
         self.epsilon = epsilon
+        self.conflict = conflict
+        self.cagrad = cagrad
     }
 
     /// Aggregates `updates` (K vectors of one length D).
@@ -77,6 +93,12 @@ public struct GPAggregate: Sendable, Equatable {
             weights = Self.scaledSoftmax(scores)
         }
         let scaled: [[Double]] = zip(updates, weights).map { u, a in u.map { Double($0) * a } }
+        let mix = mixWeights(sampleCounts)
+        if project && k > 1 && conflict == .cagrad {
+            let combined = cagrad.combine(scaled, mean: mix)
+            return GPAggregateResult(aggregate: combined.update.map { Float($0) }, cosine: cosine, projections: 0,
+                                     rescaleScores: scores, rescaleWeights: weights, updateNorms: norms)
+        }
 
         var projections = 0
         var projected = scaled
@@ -103,21 +125,24 @@ public struct GPAggregate: Sendable, Equatable {
             }
         }
 
-        let mix: [Double]
-        switch weighting {
-        case .uniform:
-            mix = [Double](repeating: 1 / Double(k), count: k)
-        case .samples:
-            let total = Double(sampleCounts.reduce(0, +))
-            precondition(total > 0, "GPAggregate: samples weighting needs positive sample counts, got \(sampleCounts)")
-            mix = sampleCounts.map { Double($0) / total }
-        }
         var sum = [Double](repeating: 0, count: d)
         for (p, w) in zip(projected, mix) {
             for j in 0..<d { sum[j] += w * p[j] }
         }
         return GPAggregateResult(aggregate: sum.map { Float($0) }, cosine: cosine, projections: projections,
                                  rescaleScores: scores, rescaleWeights: weights, updateNorms: norms)
+    }
+
+    /// Step 3's weights of the K updates.
+    private func mixWeights(_ sampleCounts: [Int]) -> [Double] {
+        switch weighting {
+        case .uniform:
+            return [Double](repeating: 1 / Double(sampleCounts.count), count: sampleCounts.count)
+        case .samples:
+            let total = Double(sampleCounts.reduce(0, +))
+            precondition(total > 0, "GPAggregate: samples weighting needs positive sample counts, got \(sampleCounts)")
+            return sampleCounts.map { Double($0) / total }
+        }
     }
 
     /// K · softmax(s), computed stably.

@@ -186,12 +186,14 @@ extension ServerConfig {
 extension AggregationConfig {
     init(reading v: ConfigValue) throws {
         self.init()
-        let m = try v.mapping(known: ["rescale", "project", "shuffle", "weighting", "epsilon"])
+        let m = try v.mapping(known: ["rescale", "project", "shuffle", "weighting", "epsilon", "conflict", "cagradC"])
         rescale = try m.value("rescale", rescale) { try $0.bool() }
         project = try m.value("project", project) { try $0.bool() }
         shuffle = try m.value("shuffle", shuffle) { try $0.bool() }
         weighting = try m.value("weighting", weighting) { try $0.choice(GPAggregate.Weighting.self) }
         epsilon = try m.value("epsilon", epsilon) { try $0.double() }
+        conflict = try m.value("conflict", conflict) { try $0.choice(GPAggregate.Conflict.self) }
+        cagradC = try m.value("cagradC", cagradC) { try $0.double() }
     }
 }
 

@@ -216,12 +216,17 @@ public struct AggregationConfig: Sendable, Equatable, Encodable {
     public var shuffle = true
     public var weighting = GPAggregate.Weighting.uniform
     public var epsilon = 1e-12
+    /// How `project` resolves conflicts: `pcgrad` (the paper) or `cagrad`.
+    public var conflict = GPAggregate.Conflict.pcgrad
+    /// CAGrad's c (`conflict: cagrad`).
+    public var cagradC = 0.5
 
     public init() {}
 
     /// The aggregator these switches describe.
     public var aggregator: GPAggregate {
-        GPAggregate(rescale: rescale, project: project, shuffle: shuffle, weighting: weighting, epsilon: epsilon)
+        GPAggregate(rescale: rescale, project: project, shuffle: shuffle, weighting: weighting, epsilon: epsilon,
+                    conflict: conflict, cagrad: ConflictAverseCombination(c: cagradC))
     }
 }
 
