@@ -66,7 +66,7 @@ func uncountedSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
 func shiftedProductSum(transA: Bool, m: Int, n: Int, k: Int, aOffsets: [Int], bOffsets: [Int],
                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    precondition(aOffsets.count == bOffsets.count, "shiftedProductSum: one A and one B offset per term")
+    precondition(!aOffsets.isEmpty && aOffsets.count == bOffsets.count, "shiftedProductSum: one A and one B offset per term, at least one term")
     #if !canImport(Accelerate)
     if GemmBackend.native {
         let status = aOffsets.withUnsafeBufferPointer { pa in
@@ -81,9 +81,6 @@ func shiftedProductSum(transA: Bool, m: Int, n: Int, k: Int, aOffsets: [Int], bO
     for t in aOffsets.indices {
         sgemmOnThisThread(transA: transA, transB: false, m: m, n: n, k: k, a: a + aOffsets[t], lda: lda,
                           b: b + bOffsets[t], ldb: ldb, beta: t == 0 ? beta : 1, c: c, ldc: ldc)
-    }
-    if aOffsets.isEmpty, beta != 1 {
-        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
     }
 }
 

@@ -64,8 +64,11 @@ public struct CheckpointStore {
     /// The newest complete checkpoint's state and directory.
     public func latest() throws -> (state: CheckpointState, url: URL)? {
         guard let round = try rounds().last else { return nil }
-        let url = url(round: round)
-        let state = try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: url.appendingPathComponent("state.json")))
-        return (state, url)
+        return (try state(round: round), url(round: round))
+    }
+
+    /// Round `round`'s `state.json`.
+    public func state(round: Int) throws -> CheckpointState {
+        try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: url(round: round).appendingPathComponent("state.json")))
     }
 }

@@ -140,13 +140,12 @@ public enum FederationClientRunner {
     private static func restore(_ client: TaskClient, from checkpoints: CheckpointStore, before round: Int,
                                 config: ExperimentConfig, log: @Sendable (String) -> Void) throws {
         guard let saved = try checkpoints.rounds().last(where: { $0 < round }) else { return }
-        let url = checkpoints.url(round: saved)
-        let state = try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: url.appendingPathComponent("state.json")))
+        let state = try checkpoints.state(round: saved)
         guard state.seed == config.seed, state.method == config.method.rawValue else {
             throw FederationClientError.foreignCheckpoint(checkpoints.directory,
                                                          reason: "seed \(state.seed), method \(state.method); this run: seed \(config.seed), method \(config.method.rawValue)")
         }
-        let files = ClientCheckpointFiles(directory: url, name: client.id.name)
+        let files = ClientCheckpointFiles(directory: checkpoints.url(round: saved), name: client.id.name)
         guard FileManager.default.fileExists(atPath: files.model.path) else {
             throw FederationClientError.foreignCheckpoint(checkpoints.directory, reason: "round \(saved) has no \(files.model.lastPathComponent)")
         }
