@@ -15,6 +15,11 @@ final class LogLines: Sendable {
 
 /// Faults over real loopback gRPC with the federation's server behind the transport.
 @Suite struct NetworkFaultTests {
+    /// The experiment's clients registered with ids 1, 2, … and tokens `token-<name>`.
+    static func registered(_ names: [String]) -> [RegisteredClient] {
+        names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: "token-\($1)")) }
+    }
+
     @Test func aClientThatStallsMidRoundIsDroppedAndRejoinsTheNextRound() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-fault-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -23,7 +28,7 @@ final class LogLines: Sendable {
         let tokens = names.map { "token-\($0)" }
         let deployment = ServerDeploymentConfig(
             experiment: "experiment.yaml", host: "127.0.0.1", port: 0, minClients: 2, roundTimeoutSeconds: 3, joinTimeoutSeconds: 30,
-            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[$0])) })
+            clients: Self.registered(names))
         let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil, runDirectory: scratch, resume: false)
         let lines = LogLines()
         let (ports, sink) = AsyncStream<Int>.makeStream()
@@ -76,7 +81,7 @@ final class LogLines: Sendable {
         let tokens = names.map { "token-\($0)" }
         let deployment = ServerDeploymentConfig(
             experiment: "experiment.yaml", host: "127.0.0.1", port: 0, joinTimeoutSeconds: 30,
-            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[$0])) })
+            clients: Self.registered(names))
         let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil,
                                             runDirectory: scratch.appendingPathComponent("server"), resume: false)
         let clientCheckpoints = scratch.appendingPathComponent("client-depth-0")
@@ -126,7 +131,7 @@ final class LogLines: Sendable {
         let names = ["segmentation-0", "depth-0", "normals-0"]
         let deployment = ServerDeploymentConfig(
             experiment: "experiment.yaml", host: "127.0.0.1", port: 0, joinTimeoutSeconds: 30,
-            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: "token-\($1)")) })
+            clients: Self.registered(names))
         let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil,
                                             runDirectory: scratch.appendingPathComponent("server"), resume: false)
         let (ports, sink) = AsyncStream<Int>.makeStream()
@@ -158,7 +163,7 @@ final class LogLines: Sendable {
         let port = Int.random(in: 20000...40000)
         let deployment = ServerDeploymentConfig(
             experiment: "experiment.yaml", host: "127.0.0.1", port: port, joinTimeoutSeconds: 30,
-            clients: names.enumerated().map { RegisteredClient(id: UInt32($0 + 1), name: $1, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[$0])) })
+            clients: Self.registered(names))
         let serverDirectory = scratch.appendingPathComponent("server")
         let first = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil, runDirectory: serverDirectory,
                                            resume: false, stopAfter: 1)
