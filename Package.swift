@@ -30,12 +30,9 @@ let package = Package(
             path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(
-            name: "FedBoneKernels",
-            // Optimised in every configuration: the kernels are the engine's inner loops, and
-            // `swift test` (debug) would otherwise run them unoptimised.
-            cSettings: [.unsafeFlags(["-O3"])]
-        ),
+        // No unsafe flags, so that other packages can depend on this one: the test command
+        // (`swift test -Xcc -O3`, README) optimises the kernels in debug builds instead.
+        .target(name: "FedBoneKernels"),
         .target(
             name: "FedBoneTensor",
             dependencies: ["FedBoneKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]

@@ -23,18 +23,6 @@
 
 #ifdef FB_HAS_AVX512_PATH
 
-int fb_avx512_available(void) {
-    static int cached = -1;
-    int value = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
-            && __builtin_cpu_supports("fma");
-        __atomic_store_n(&cached, value, __ATOMIC_RELAXED);
-    }
-    return value;
-}
-
 enum { MR = FB_GEMM_MR, NR = FB_GEMM_NR, KC = 256, MC = 240, NC = 512 };
 
 
@@ -243,7 +231,7 @@ static float *fb_scratch(int slot, long count) {
 int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,
              float beta, float *c, long ldc, const float *bias) {
-    if (!fb_avx512_available()) return -1;
+    if (fb_isa() != FB_ISA_AVX512) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {
         for (long i = 0; i < m; i++)
@@ -268,7 +256,7 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
 int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOffsets,
                  const long *bOffsets, float alpha, const float *a, long lda, const float *b,
                  long ldb, float beta, float *c, long ldc) {
-    if (!fb_avx512_available()) return -1;
+    if (fb_isa() != FB_ISA_AVX512) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0 || terms <= 0) {
         for (long i = 0; i < m; i++)
@@ -281,8 +269,6 @@ int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOf
 }
 
 #else
-
-int fb_avx512_available(void) { return 0; }
 
 int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,

@@ -64,7 +64,9 @@ static FB_AVX512 void fb_deinterleave4_avx512(const float *src, long n, float *d
 #endif
 
 static void fb_shifted_row_portable(const float *src, long shift, long lo, long hi, long n, float *dst) {
-    for (long o = 0; o < n; o++) dst[o] = o >= lo && o < hi ? src[o + shift] : 0;
+    memset(dst, 0, (size_t)lo * sizeof(float));
+    memcpy(dst + lo, src + lo + shift, (size_t)(hi - lo) * sizeof(float));
+    memset(dst + hi, 0, (size_t)(n - hi) * sizeof(float));
 }
 
 static void fb_shifted_add_portable(const float *src, long shift, long lo, long hi, float *dst) {
@@ -77,14 +79,14 @@ typedef void (*fb_shifted_add_fn)(const float *, long, long, long, float *);
 /// The row copy and row add for this CPU, chosen once per call of the loops below.
 static fb_shifted_row_fn fb_shifted_row_kernel(void) {
 #ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) return fb_shifted_row_avx512;
+    if (fb_isa() == FB_ISA_AVX512) return fb_shifted_row_avx512;
 #endif
     return fb_shifted_row_portable;
 }
 
 static fb_shifted_add_fn fb_shifted_add_kernel(void) {
 #ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) return fb_shifted_add_avx512;
+    if (fb_isa() == FB_ISA_AVX512) return fb_shifted_add_avx512;
 #endif
     return fb_shifted_add_portable;
 }
@@ -95,7 +97,7 @@ void fb_im2col(const float *image, float *columns, const fb_window *w, long chan
 #ifdef FB_HAS_AVX512_PATH
     // Non-overlapping 4-wide windows without column padding (patch embeddings): each image row
     // of a kernel row splits into the 4 column-tap rows at once.
-    if (w->kernelW == 4 && w->strideW == 4 && w->dilationW == 1 && w->padW == 0 && fb_avx512_available()) {
+    if (w->kernelW == 4 && w->strideW == 4 && w->dilationW == 1 && w->padW == 0 && fb_isa() == FB_ISA_AVX512) {
         for (long c = channelLo; c < channelHi; c++) {
             for (long i = 0; i < w->kernelH; i++) {
                 long rowOffset = i * w->dilationH - w->padH, validLo, validHi;

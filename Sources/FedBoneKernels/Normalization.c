@@ -3,6 +3,7 @@
 // values shifted by the row's first value (so a large common offset does not swamp the sum),
 // then the mean squared deviation; as accurate as PyTorch's Welford update for these rows.
 #include "FedBoneKernels.h"
+#include "KernelPaths.h"
 #include "VectorMath.h"
 
 #ifdef FB_HAS_AVX512_PATH
@@ -85,7 +86,7 @@ static FB_AVX512 void fb_layer_norm_backward_params_avx512(const float *g, const
 }
 #endif
 
-void fb_layer_norm_forward_portable(const float *x, const float *w, const float *b, float *y,
+void fb_layer_norm_forward_scalar(const float *x, const float *w, const float *b, float *y,
                            float *mean, float *rstd, long rows, long d, float eps) {
     for (long r = 0; r < rows; r++) {
         const float *xr = x + r * d;
@@ -106,18 +107,17 @@ void fb_layer_norm_forward_portable(const float *x, const float *w, const float 
     }
 }
 
-void fb_layer_norm_forward(const float *x, const float *w, const float *b, float *y,
+void fb_layer_norm_forward_isa(int isa, const float *x, const float *w, const float *b, float *y,
                            float *mean, float *rstd, long rows, long d, float eps) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_layer_norm_forward_avx512(x, w, b, y, mean, rstd, rows, d, eps);
-        return;
-    }
-#endif
-    fb_layer_norm_forward_portable(x, w, b, y, mean, rstd, rows, d, eps);
+    FB_DISPATCH(isa, fb_layer_norm_forward, x, w, b, y, mean, rstd, rows, d, eps)
 }
 
-void fb_layer_norm_backward_input_portable(const float *g, const float *x, const float *w, const float *mean,
+void fb_layer_norm_forward(const float *x, const float *w, const float *b, float *y,
+                           float *mean, float *rstd, long rows, long d, float eps) {
+    fb_layer_norm_forward_isa(fb_isa(), x, w, b, y, mean, rstd, rows, d, eps);
+}
+
+void fb_layer_norm_backward_input_scalar(const float *g, const float *x, const float *w, const float *mean,
                                   const float *rstd, float *dx, long rows, long d) {
     for (long r = 0; r < rows; r++) {
         const float *gr = g + r * d, *xr = x + r * d;
@@ -135,18 +135,17 @@ void fb_layer_norm_backward_input_portable(const float *g, const float *x, const
     }
 }
 
-void fb_layer_norm_backward_input(const float *g, const float *x, const float *w, const float *mean,
+void fb_layer_norm_backward_input_isa(int isa, const float *g, const float *x, const float *w, const float *mean,
                                   const float *rstd, float *dx, long rows, long d) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_layer_norm_backward_input_avx512(g, x, w, mean, rstd, dx, rows, d);
-        return;
-    }
-#endif
-    fb_layer_norm_backward_input_portable(g, x, w, mean, rstd, dx, rows, d);
+    FB_DISPATCH(isa, fb_layer_norm_backward_input, g, x, w, mean, rstd, dx, rows, d)
 }
 
-void fb_layer_norm_backward_params_portable(const float *g, const float *x, const float *mean, const float *rstd,
+void fb_layer_norm_backward_input(const float *g, const float *x, const float *w, const float *mean,
+                                  const float *rstd, float *dx, long rows, long d) {
+    fb_layer_norm_backward_input_isa(fb_isa(), g, x, w, mean, rstd, dx, rows, d);
+}
+
+void fb_layer_norm_backward_params_scalar(const float *g, const float *x, const float *mean, const float *rstd,
                                    float *dw, float *db, long rows, long d) {
     for (long r = 0; r < rows; r++) {
         const float *gr = g + r * d, *xr = x + r * d;
@@ -157,13 +156,12 @@ void fb_layer_norm_backward_params_portable(const float *g, const float *x, cons
     }
 }
 
+void fb_layer_norm_backward_params_isa(int isa, const float *g, const float *x, const float *mean, const float *rstd,
+                                   float *dw, float *db, long rows, long d) {
+    FB_DISPATCH(isa, fb_layer_norm_backward_params, g, x, mean, rstd, dw, db, rows, d)
+}
+
 void fb_layer_norm_backward_params(const float *g, const float *x, const float *mean, const float *rstd,
                                    float *dw, float *db, long rows, long d) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_layer_norm_backward_params_avx512(g, x, mean, rstd, dw, db, rows, d);
-        return;
-    }
-#endif
-    fb_layer_norm_backward_params_portable(g, x, mean, rstd, dw, db, rows, d);
+    fb_layer_norm_backward_params_isa(fb_isa(), g, x, mean, rstd, dw, db, rows, d);
 }

@@ -1,5 +1,6 @@
 // GELU (exact, erf form) forward and backward over contiguous arrays, and a vectorised sum.
 #include "FedBoneKernels.h"
+#include "KernelPaths.h"
 #include "VectorMath.h"
 
 static const float fb_sqrt_half = 0.70710678118654752f, fb_inv_sqrt_2pi = 0.39894228040143268f;
@@ -29,21 +30,19 @@ static FB_AVX512 void fb_gelu_backward_avx512(const float *x, const float *g, fl
 }
 #endif
 
-void fb_gelu_forward_portable(const float *x, float *y, long n) {
+void fb_gelu_forward_scalar(const float *x, float *y, long n) {
     for (long i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + fb_erf1(x[i] * fb_sqrt_half));
 }
 
-void fb_gelu_forward(const float *x, float *y, long n) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_gelu_forward_avx512(x, y, n);
-        return;
-    }
-#endif
-    fb_gelu_forward_portable(x, y, n);
+void fb_gelu_forward_isa(int isa, const float *x, float *y, long n) {
+    FB_DISPATCH(isa, fb_gelu_forward, x, y, n)
 }
 
-void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n) {
+void fb_gelu_forward(const float *x, float *y, long n) {
+    fb_gelu_forward_isa(fb_isa(), x, y, n);
+}
+
+void fb_gelu_backward_scalar(const float *x, const float *g, float *dx, long n) {
     for (long i = 0; i < n; i++) {
         float cdf = 0.5f * (1.0f + fb_erf1(x[i] * fb_sqrt_half));
         float pdf = fb_inv_sqrt_2pi * fb_exp1(-0.5f * x[i] * x[i]);
@@ -51,14 +50,12 @@ void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n
     }
 }
 
+void fb_gelu_backward_isa(int isa, const float *x, const float *g, float *dx, long n) {
+    FB_DISPATCH(isa, fb_gelu_backward, x, g, dx, n)
+}
+
 void fb_gelu_backward(const float *x, const float *g, float *dx, long n) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_gelu_backward_avx512(x, g, dx, n);
-        return;
-    }
-#endif
-    fb_gelu_backward_portable(x, g, dx, n);
+    fb_gelu_backward_isa(fb_isa(), x, g, dx, n);
 }
 
 #ifdef FB_HAS_AVX512_PATH
@@ -74,15 +71,23 @@ static FB_AVX512 float fb_sum_avx512(const float *x, long n) {
 }
 #endif
 
-float fb_sum_portable(const float *x, long n) {
+float fb_sum_scalar(const float *x, long n) {
     float s = 0;
     for (long i = 0; i < n; i++) s += x[i];
     return s;
 }
 
-float fb_sum(const float *x, long n) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) return fb_sum_avx512(x, n);
+float fb_sum_isa(int isa, const float *x, long n) {
+    switch (isa) {
+#ifdef FB_HAS_AVX2_PATH
+    case FB_ISA_AVX512: return fb_sum_avx512(x, n);
+    case FB_ISA_AVX2: return fb_sum_avx2(x, n);
 #endif
-    return fb_sum_portable(x, n);
+    case FB_ISA_VECTOR: return fb_sum_vector(x, n);
+    default: return fb_sum_scalar(x, n);
+    }
+}
+
+float fb_sum(const float *x, long n) {
+    return fb_sum_isa(fb_isa(), x, n);
 }

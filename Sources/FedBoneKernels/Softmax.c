@@ -1,5 +1,6 @@
 // Row softmax with an optional additive bias and mask (attention scores), and its backward.
 #include "FedBoneKernels.h"
+#include "KernelPaths.h"
 #include "VectorMath.h"
 
 #ifdef FB_HAS_AVX512_PATH
@@ -54,7 +55,7 @@ static FB_AVX512 void fb_softmax_backward_rows_avx512(const float *grad, const f
 }
 #endif
 
-void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const float *mask, long rows, long n) {
+void fb_softmax_rows_scalar(const float *x, float *y, const float *bias, const float *mask, long rows, long n) {
     for (long r = 0; r < rows; r++) {
         float *row = y + r * n;
         float m = -INFINITY, sum = 0;
@@ -73,17 +74,15 @@ void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const
     }
 }
 
-void fb_softmax_rows(const float *x, float *y, const float *bias, const float *mask, long rows, long n) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_softmax_rows_avx512(x, y, bias, mask, rows, n);
-        return;
-    }
-#endif
-    fb_softmax_rows_portable(x, y, bias, mask, rows, n);
+void fb_softmax_rows_isa(int isa, const float *x, float *y, const float *bias, const float *mask, long rows, long n) {
+    FB_DISPATCH(isa, fb_softmax_rows, x, y, bias, mask, rows, n)
 }
 
-void fb_softmax_backward_rows_portable(const float *grad, const float *p, float *dx, long rows, long n) {
+void fb_softmax_rows(const float *x, float *y, const float *bias, const float *mask, long rows, long n) {
+    fb_softmax_rows_isa(fb_isa(), x, y, bias, mask, rows, n);
+}
+
+void fb_softmax_backward_rows_scalar(const float *grad, const float *p, float *dx, long rows, long n) {
     for (long r = 0; r < rows; r++) {
         const float *g = grad + r * n, *pr = p + r * n;
         float dot = 0;
@@ -92,12 +91,10 @@ void fb_softmax_backward_rows_portable(const float *grad, const float *p, float 
     }
 }
 
+void fb_softmax_backward_rows_isa(int isa, const float *grad, const float *p, float *dx, long rows, long n) {
+    FB_DISPATCH(isa, fb_softmax_backward_rows, grad, p, dx, rows, n)
+}
+
 void fb_softmax_backward_rows(const float *grad, const float *p, float *dx, long rows, long n) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_softmax_backward_rows_avx512(grad, p, dx, rows, n);
-        return;
-    }
-#endif
-    fb_softmax_backward_rows_portable(grad, p, dx, rows, n);
+    fb_softmax_backward_rows_isa(fb_isa(), grad, p, dx, rows, n);
 }

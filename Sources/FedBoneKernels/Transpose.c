@@ -1,9 +1,10 @@
 // Out-of-place matrix transposes: 16×16 blocks through registers on AVX-512 (masked at the
-// edges), plain loops elsewhere.
+// edges); 8×8 blocks of vector shuffles on the AVX2 and vector paths (RowKernelTemplate.h).
 #include "FedBoneKernels.h"
+#include "KernelPaths.h"
 #include "VectorMath.h"
 
-void fb_transpose_portable(const float *src, long rows, long cols, long lds, float *dst, long ldd) {
+void fb_transpose_scalar(const float *src, long rows, long cols, long lds, float *dst, long ldd) {
     for (long i = 0; i < rows; i++)
         for (long j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
 }
@@ -28,12 +29,10 @@ static FB_AVX512 void fb_transpose_avx512(const float *src, long rows, long cols
 }
 #endif
 
+void fb_transpose_isa(int isa, const float *src, long rows, long cols, long lds, float *dst, long ldd) {
+    FB_DISPATCH(isa, fb_transpose, src, rows, cols, lds, dst, ldd)
+}
+
 void fb_transpose(const float *src, long rows, long cols, long lds, float *dst, long ldd) {
-#ifdef FB_HAS_AVX512_PATH
-    if (fb_avx512_available()) {
-        fb_transpose_avx512(src, rows, cols, lds, dst, ldd);
-        return;
-    }
-#endif
-    fb_transpose_portable(src, rows, cols, lds, dst, ldd);
+    fb_transpose_isa(fb_isa(), src, rows, cols, lds, dst, ldd);
 }

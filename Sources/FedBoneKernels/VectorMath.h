@@ -5,6 +5,12 @@
 
 #include <math.h>
 
+/// eʳ for the reduced argument r of ``fb_exp1`` (|r| ≤ ½ ln 2): 1 + r + r²·P(r), P of degree 5;
+/// one definition for the scalar and the C-vector paths.
+#define FB_EXP_REDUCED(r) \
+    ((((((1.9875691500e-4f * (r) + 1.3981999507e-3f) * (r) + 8.3334519073e-3f) * (r) + 4.1665795894e-2f) * (r) \
+       + 1.6666665459e-1f) * (r) + 5.0000001201e-1f) * (r) * (r) + (r) + 1.0f)
+
 /// eˣ as 2ⁿ·eʳ (Cephes' expf): n = round(x·log₂e), r = x − n·ln 2 with ln 2 split in two parts,
 /// eʳ from a degree-7 polynomial; relative error about 2·10⁻⁷ on [−87, 87]. Below −87 gives 0
 /// (never a subnormal: subnormal products make later GEMMs crawl), above 87 gives e⁸⁷.
@@ -12,34 +18,26 @@ static inline float fb_exp1(float value) {
     float x = value < -87.0f ? -87.0f : value > 87.0f ? 87.0f : value;
     float n = nearbyintf(x * 1.44269504088896341f);
     float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float er = p * r * r + r + 1.0f;
+    float er = FB_EXP_REDUCED(r);
     return value < -87.0f ? 0.0f : ldexpf(er, (int)n);
 }
 
 /// erf(x) as a rational function (odd degree-13 over even degree-8; Eigen's and XLA's float
 /// coefficients), x clamped to [−4, 4]; absolute error below 5·10⁻⁷.
+/// The numerator and denominator polynomials of ``fb_erf1`` in x², highest degree first: one
+/// definition for the scalar and every vector path (any type with * and +, scalars splatted).
+#define FB_ERF_NUMERATOR(x2) \
+    ((((((-2.72614225801306e-10f * (x2) + 2.77068142495902e-08f) * (x2) - 2.10102402082508e-06f) * (x2) \
+        - 5.69250639462346e-05f) * (x2) - 7.34990630326855e-04f) * (x2) - 2.95459980854025e-03f) * (x2) \
+     - 1.60960333262415e-02f)
+#define FB_ERF_DENOMINATOR(x2) \
+    ((((-1.45660718464996e-05f * (x2) - 2.13374055278905e-04f) * (x2) - 1.68282697438203e-03f) * (x2) \
+      - 7.37332916720468e-03f) * (x2) - 1.42647390514189e-02f)
+
 static inline float fb_erf1(float value) {
     float x = value < -4.0f ? -4.0f : value > 4.0f ? 4.0f : value;
     float x2 = x * x;
-    float p = -2.72614225801306e-10f;
-    p = p * x2 + 2.77068142495902e-08f;
-    p = p * x2 - 2.10102402082508e-06f;
-    p = p * x2 - 5.69250639462346e-05f;
-    p = p * x2 - 7.34990630326855e-04f;
-    p = p * x2 - 2.95459980854025e-03f;
-    p = p * x2 - 1.60960333262415e-02f;
-    float q = -1.45660718464996e-05f;
-    q = q * x2 - 2.13374055278905e-04f;
-    q = q * x2 - 1.68282697438203e-03f;
-    q = q * x2 - 7.37332916720468e-03f;
-    q = q * x2 - 1.42647390514189e-02f;
-    return x * p / q;
+    return x * FB_ERF_NUMERATOR(x2) / FB_ERF_DENOMINATOR(x2);
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))

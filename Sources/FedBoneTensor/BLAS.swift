@@ -87,14 +87,14 @@ func shiftedProductSum(transA: Bool, m: Int, n: Int, k: Int, aOffsets: [Int], bO
 /// Which kernel runs ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
 public enum GemmBackend {
     /// Whether the engine's AVX-512 kernel runs instead of the platform BLAS: on x86-64 Linux
-    /// with AVX-512F and FMA when OpenBLAS picked kernels without AVX-512 (its core name is not
-    /// SkylakeX, Cooperlake or SapphireRapids). `FEDBONE_GEMM=openblas` or `=native` forces
-    /// the choice (benchmarks).
+    /// when the kernels' path (`fb_isa`) is AVX-512 and OpenBLAS picked kernels without AVX-512
+    /// (its core name is not SkylakeX, Cooperlake or SapphireRapids). `FEDBONE_GEMM=openblas`
+    /// or `=native` forces the choice (benchmarks); on AVX2 and ARM64 OpenBLAS always runs.
     public static let native: Bool = {
         #if canImport(Accelerate)
         return false
         #else
-        guard fb_avx512_available() != 0 else { return false }
+        guard Int(fb_isa()) == FB_ISA_AVX512 else { return false }
         switch ProcessInfo.processInfo.environment["FEDBONE_GEMM"] {
         case "openblas": return false
         case "native": return true

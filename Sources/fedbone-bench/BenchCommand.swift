@@ -45,7 +45,7 @@ struct BenchOptions: ParsableArguments {
     /// the JSON results. With `memoryOnly`, each workload runs once, measuring its peak memory.
     func run(_ title: String, _ workloads: [Workload], memoryOnly: Bool = false) throws {
         ComputeThreads.limit(to: threads)
-        print("fedbone-bench \(title): threads \(threads), warm-up \(warmup), repeats \(repeats), GEMM \(GemmBackend.name)")
+        print("fedbone-bench \(title): threads \(threads), warm-up \(warmup), repeats \(repeats), \(ComputePaths.summary)")
         print(Table.header)
         var results: [BenchResult] = []
         for workload in workloads where selects(workload.name) {

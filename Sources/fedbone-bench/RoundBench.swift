@@ -33,7 +33,7 @@ struct RoundBench: ParsableCommand {
         let federation = try SplitFederation(config: config, datasets: datasets)
         let timing = TimedService(federation.server)
         print("fedbone-bench round: default experiment (\(federation.clients.count) clients, batch \(config.training.batchSize), "
-              + "\(config.data.imageSize)px), threads \(threads), 1 warm-up round, \(rounds) timed, GEMM \(GemmBackend.name)")
+              + "\(config.data.imageSize)px), threads \(threads), 1 warm-up round, \(rounds) timed, \(ComputePaths.summary)")
         print("round   total s   steps   ms/client step   server ms/step   aggregation ms   aggregation %")
         var results: [[String: Double]] = []
         for round in 1...(rounds + 1) {

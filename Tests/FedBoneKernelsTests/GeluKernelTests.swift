@@ -2,14 +2,12 @@ import FedBoneKernels
 import Foundation
 import Testing
 
-/// GELU forward and backward, both paths, against the exact formulas in `Double`.
+/// GELU forward and backward, every supported path, against the exact formulas in `Double`.
 @Suite struct GeluKernelTests {
-    private let forward: KernelPaths<(UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void> = [
-        ("dispatched", { fb_gelu_forward($0, $1, $2) }), ("portable", { fb_gelu_forward_portable($0, $1, $2) }),
-    ]
-    private let backward: KernelPaths<(UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void> = [
-        ("dispatched", { fb_gelu_backward($0, $1, $2, $3) }), ("portable", { fb_gelu_backward_portable($0, $1, $2, $3) }),
-    ]
+    private let forward: KernelPaths<(UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void> =
+        kernelPaths { isa in { fb_gelu_forward_isa(isa, $0, $1, $2) } }
+    private let backward: KernelPaths<(UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void> =
+        kernelPaths { isa in { fb_gelu_backward_isa(isa, $0, $1, $2, $3) } }
 
     /// −10…10 in steps of 0.001 (20,001 values: not a multiple of 16, so the masked tail runs).
     private let inputs: [Float] = (-10_000...10_000).map { Float($0) * 1e-3 }

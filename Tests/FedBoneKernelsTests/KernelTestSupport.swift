@@ -23,5 +23,17 @@ struct TestRandom {
     }
 }
 
-/// The AVX-512 (where the CPU has it) and portable paths of a kernel, by name.
+import FedBoneKernels
+
+/// A kernel's paths that this CPU supports (scalar reference first), by name.
 typealias KernelPaths<F> = [(name: String, run: F)]
+
+/// Every instruction-set path this CPU supports, scalar first, with its name.
+let supportedISAs: [(name: String, isa: Int32)] = (FB_ISA_SCALAR...FB_ISA_AVX512).compactMap { isa in
+    fb_isa_supported(Int32(isa)) != 0 ? (String(cString: fb_isa_name(Int32(isa))), Int32(isa)) : nil
+}
+
+/// One closure per supported path, named after the path.
+func kernelPaths<F>(_ make: (Int32) -> F) -> KernelPaths<F> {
+    supportedISAs.map { (name: $0.name, run: make($0.isa)) }
+}

@@ -2,7 +2,7 @@ import FedBoneKernels
 import Foundation
 import Testing
 
-/// Layer norm forward, input backward and parameter backward, both paths, against `Double`.
+/// Layer norm forward, input backward and parameter backward, every supported path, against `Double`.
 @Suite struct LayerNormKernelTests {
     private typealias Forward = (UnsafePointer<Float>, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>,
                                  UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int, Float) -> Void
@@ -10,18 +10,17 @@ import Testing
                                        UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) -> Void
     private typealias BackwardParams = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
                                         UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int, Int) -> Void
-    private let paths: [(name: String, forward: Forward, input: BackwardInput, params: BackwardParams)] = [
-        ("dispatched", { fb_layer_norm_forward($0, $1, $2, $3, $4, $5, $6, $7, $8) },
-         { fb_layer_norm_backward_input($0, $1, $2, $3, $4, $5, $6, $7) },
-         { fb_layer_norm_backward_params($0, $1, $2, $3, $4, $5, $6, $7) }),
-        ("portable", { fb_layer_norm_forward_portable($0, $1, $2, $3, $4, $5, $6, $7, $8) },
-         { fb_layer_norm_backward_input_portable($0, $1, $2, $3, $4, $5, $6, $7) },
-         { fb_layer_norm_backward_params_portable($0, $1, $2, $3, $4, $5, $6, $7) }),
-    ]
+    private let paths: [(name: String, forward: Forward, input: BackwardInput, params: BackwardParams)] =
+        supportedISAs.map { path in
+            let isa = path.isa
+            return (path.name, { fb_layer_norm_forward_isa(isa, $0, $1, $2, $3, $4, $5, $6, $7, $8) },
+                    { fb_layer_norm_backward_input_isa(isa, $0, $1, $2, $3, $4, $5, $6, $7) },
+                    { fb_layer_norm_backward_params_isa(isa, $0, $1, $2, $3, $4, $5, $6, $7) })
+        }
 
     /// Rows of d values offset by 1000 (a large mean over a unit spread: the two-pass variance
     /// must not cancel), with weight and bias.
-    @Test(arguments: [1, 7, 16, 33, 96])
+    @Test(arguments: [1, 7, 8, 9, 16, 33, 96])
     func forwardAndBackwardMatchTheReference(d: Int) {
         let rows = 4, eps: Float = 1e-5
         var random = TestRandom(seed: UInt64(d))

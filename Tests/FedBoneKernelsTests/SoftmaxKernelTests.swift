@@ -2,17 +2,13 @@ import FedBoneKernels
 import Foundation
 import Testing
 
-/// Row softmax with bias and mask, and its backward, both paths, against `Double` references.
+/// Row softmax with bias and mask, and its backward, every supported path, against `Double` references.
 @Suite struct SoftmaxKernelTests {
     // In place (y = x, dx = g), as attention calls them; `outOfPlaceMatchesInPlace` covers the rest.
-    private let forward: KernelPaths<(UnsafeMutablePointer<Float>, UnsafePointer<Float>?, UnsafePointer<Float>?, Int, Int) -> Void> = [
-        ("dispatched", { fb_softmax_rows($0, $0, $1, $2, $3, $4) }),
-        ("portable", { fb_softmax_rows_portable($0, $0, $1, $2, $3, $4) }),
-    ]
-    private let backward: KernelPaths<(UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int, Int) -> Void> = [
-        ("dispatched", { fb_softmax_backward_rows($0, $1, $0, $2, $3) }),
-        ("portable", { fb_softmax_backward_rows_portable($0, $1, $0, $2, $3) }),
-    ]
+    private let forward: KernelPaths<(UnsafeMutablePointer<Float>, UnsafePointer<Float>?, UnsafePointer<Float>?, Int, Int) -> Void> =
+        kernelPaths { isa in { fb_softmax_rows_isa(isa, $0, $0, $1, $2, $3, $4) } }
+    private let backward: KernelPaths<(UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int, Int) -> Void> =
+        kernelPaths { isa in { fb_softmax_backward_rows_isa(isa, $0, $1, $0, $2, $3) } }
 
     @Test(arguments: [1, 7, 16, 17, 49])
     func rowsMatchTheReferenceAndMaskedEntriesAreExactlyZero(n: Int) {
@@ -76,27 +72,17 @@ import Testing
     @Test func outOfPlaceMatchesInPlace() {
         var random = TestRandom(seed: 5)
         let x = random.values(3 * 21, -3, 3), g = random.values(3 * 21)
-        for (name, dispatched) in [("dispatched", true), ("portable", false)] {
+        for (name, isa) in supportedISAs {
             var inPlace = x, outOfPlace = [Float](repeating: .nan, count: x.count)
             var gradInPlace = g, gradOut = [Float](repeating: .nan, count: g.count)
             x.withUnsafeBufferPointer { px in outOfPlace.withUnsafeMutableBufferPointer { po in inPlace.withUnsafeMutableBufferPointer { pi in
-                if dispatched {
-                    fb_softmax_rows(px.baseAddress!, po.baseAddress!, nil, nil, 3, 21)
-                    fb_softmax_rows(pi.baseAddress!, pi.baseAddress!, nil, nil, 3, 21)
-                } else {
-                    fb_softmax_rows_portable(px.baseAddress!, po.baseAddress!, nil, nil, 3, 21)
-                    fb_softmax_rows_portable(pi.baseAddress!, pi.baseAddress!, nil, nil, 3, 21)
-                }
+                fb_softmax_rows_isa(isa, px.baseAddress!, po.baseAddress!, nil, nil, 3, 21)
+                fb_softmax_rows_isa(isa, pi.baseAddress!, pi.baseAddress!, nil, nil, 3, 21)
             } } }
             g.withUnsafeBufferPointer { pg in inPlace.withUnsafeBufferPointer { pp in
                 gradOut.withUnsafeMutableBufferPointer { po in gradInPlace.withUnsafeMutableBufferPointer { pi in
-                    if dispatched {
-                        fb_softmax_backward_rows(pg.baseAddress!, pp.baseAddress!, po.baseAddress!, 3, 21)
-                        fb_softmax_backward_rows(pi.baseAddress!, pp.baseAddress!, pi.baseAddress!, 3, 21)
-                    } else {
-                        fb_softmax_backward_rows_portable(pg.baseAddress!, pp.baseAddress!, po.baseAddress!, 3, 21)
-                        fb_softmax_backward_rows_portable(pi.baseAddress!, pp.baseAddress!, pi.baseAddress!, 3, 21)
-                    }
+                    fb_softmax_backward_rows_isa(isa, pg.baseAddress!, pp.baseAddress!, po.baseAddress!, 3, 21)
+                    fb_softmax_backward_rows_isa(isa, pi.baseAddress!, pp.baseAddress!, pi.baseAddress!, 3, 21)
                 } }
             } }
             #expect(outOfPlace == inPlace, "\(name): softmax out of place")

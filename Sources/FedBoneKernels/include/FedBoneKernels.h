@@ -1,6 +1,8 @@
 // The engine's compute kernels in C: an AVX-512 SGEMM for CPUs whose BLAS lacks AVX-512 kernels,
-// and vectorised row kernels (layer norm, softmax, GELU). Every kernel checks the CPU at run
-// time and has a portable path, so the package builds and runs on any x86-64 or arm64 machine.
+// and vectorised row kernels (layer norm, softmax, GELU, sums, transposes). Every row kernel has
+// an AVX-512 path, an AVX2+FMA path, a portable vector path (NEON on arm64, SSE2 on x86-64) and
+// a scalar reference; one dispatch point (fb_isa) picks the path at run time, so the package
+// builds and runs fast on any x86-64 or arm64 machine.
 // All kernels are single-threaded; the Swift side (FedBoneTensor) splits work across cores.
 // Pointers name contiguous row-major float arrays; optional ones may be NULL.
 #ifndef FEDBONE_KERNELS_H
@@ -13,14 +15,35 @@ extern "C" {
 /// Register tile of the GEMM kernel: at most 12 rows × 32 columns of C per call.
 enum { FB_GEMM_MR = 12, FB_GEMM_NR = 32 };
 
-/// Whether this CPU runs the AVX-512 kernels (AVX-512F, AVX-512DQ and FMA).
-int fb_avx512_available(void);
+/// The instruction-set paths of the kernels, from the scalar reference to the widest.
+enum {
+    /// Plain C loops: the reference every other path is tested against.
+    FB_ISA_SCALAR = 0,
+    /// 8-lane C vector extensions compiled for the baseline target: NEON on arm64, SSE2 on x86-64.
+    FB_ISA_VECTOR = 1,
+    /// The same vector code compiled for AVX2 and FMA (x86-64).
+    FB_ISA_AVX2 = 2,
+    /// Hand-written AVX-512F/DQ kernels with FMA (x86-64), including the SGEMM.
+    FB_ISA_AVX512 = 3,
+};
+
+/// The path every kernel takes: the widest this CPU supports, or the one the environment
+/// variable FEDBONE_ISA names (`avx512`, `avx2`, `vector`, `scalar`) when the CPU supports it.
+/// Read once, on the first call.
+int fb_isa(void);
+
+/// Whether this CPU (and this build) can run `isa`'s path.
+int fb_isa_supported(int isa);
+
+/// The lower-case name of a path (`avx512`, `avx2`, `vector`, `scalar`), or "unknown".
+const char *fb_isa_name(int isa);
 
 /// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C + bias, row-major as cblas_sgemm; op(A)
 /// is A (stored m×k, row stride lda) or Aᵀ (A stored k×m); likewise op(B). bias (n values, or
 /// NULL) is added to every row as C is written (a linear layer's bias without a pass of its
-/// own). beta == 0 never reads C. Single-threaded. Returns 0, or -1 without touching C when the
-/// CPU lacks AVX-512 or a packing buffer cannot be allocated (the caller then uses its BLAS).
+/// own). beta == 0 never reads C. Single-threaded. Returns 0, or -1 without touching C when
+/// fb_isa() is not the AVX-512 path or a packing buffer cannot be allocated (the caller then
+/// uses its BLAS).
 int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
              const float *a, long lda, const float *b, long ldb,
              float beta, float *c, long ldc, const float *bias);
@@ -30,7 +53,7 @@ int fb_sgemm(int transA, int transB, long m, long n, long k, float alpha,
 /// transposed, read in place). A convolution with a stride of 1 over a zero-padded image is such
 /// a sum, one term per kernel tap, B_t being the padded image shifted by the tap: the sum runs
 /// in registers instead of reading and writing C once per tap. Single-threaded. Returns 0, or -1
-/// without touching C when the CPU lacks AVX-512.
+/// without touching C when fb_isa() is not the AVX-512 path.
 int fb_sgemm_sum(int transA, long m, long n, long k, long terms, const long *aOffsets,
                  const long *bOffsets, float alpha, const float *a, long lda, const float *b,
                  long ldb, float beta, float *c, long ldc);
@@ -67,7 +90,7 @@ void fb_gelu_forward(const float *x, float *y, long n);
 /// dx = g · (Φ(x) + x·φ(x)), the GELU backward, for n contiguous values.
 void fb_gelu_backward(const float *x, const float *g, float *dx, long n);
 
-/// The sum of n contiguous values (32 partial sums on AVX-512, in a fixed order).
+/// The sum of n contiguous values (32 partial sums on the vector paths, in a fixed order).
 float fb_sum(const float *x, long n);
 
 /// y = softmax(x + bias + mask) over each of `rows` contiguous rows of n (bias and mask optional,
@@ -92,20 +115,21 @@ void fb_layer_norm_backward_input(const float *g, const float *x, const float *w
 void fb_layer_norm_backward_params(const float *g, const float *x, const float *mean, const float *rstd,
                                    float *dw, float *db, long rows, long d);
 
-// The portable paths of the row kernels: plain C loops with the same formulas, which the
-// kernels above take on CPUs without AVX-512. Exposed so that tests check both paths anywhere.
-void fb_gelu_forward_portable(const float *x, float *y, long n);
-void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n);
-float fb_sum_portable(const float *x, long n);
-void fb_transpose_portable(const float *src, long rows, long cols, long lds, float *dst, long ldd);
-void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
-void fb_softmax_backward_rows_portable(const float *grad, const float *p, float *dx, long rows, long n);
-void fb_layer_norm_forward_portable(const float *x, const float *w, const float *b, float *y,
-                                    float *mean, float *rstd, long rows, long d, float eps);
-void fb_layer_norm_backward_input_portable(const float *g, const float *x, const float *w, const float *mean,
-                                           const float *rstd, float *dx, long rows, long d);
-void fb_layer_norm_backward_params_portable(const float *g, const float *x, const float *mean,
-                                            const float *rstd, float *dw, float *db, long rows, long d);
+// Each row kernel on an explicit path, for tests that check every path the CPU supports against
+// the scalar reference: `isa` must satisfy fb_isa_supported. The kernels above call these with
+// fb_isa().
+void fb_gelu_forward_isa(int isa, const float *x, float *y, long n);
+void fb_gelu_backward_isa(int isa, const float *x, const float *g, float *dx, long n);
+float fb_sum_isa(int isa, const float *x, long n);
+void fb_transpose_isa(int isa, const float *src, long rows, long cols, long lds, float *dst, long ldd);
+void fb_softmax_rows_isa(int isa, const float *x, float *y, const float *bias, const float *mask, long rows, long n);
+void fb_softmax_backward_rows_isa(int isa, const float *grad, const float *p, float *dx, long rows, long n);
+void fb_layer_norm_forward_isa(int isa, const float *x, const float *w, const float *b, float *y,
+                               float *mean, float *rstd, long rows, long d, float eps);
+void fb_layer_norm_backward_input_isa(int isa, const float *g, const float *x, const float *w, const float *mean,
+                                      const float *rstd, float *dx, long rows, long d);
+void fb_layer_norm_backward_params_isa(int isa, const float *g, const float *x, const float *mean,
+                                       const float *rstd, float *dw, float *db, long rows, long d);
 
 #ifdef __cplusplus
 }
