@@ -3,7 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "FedBone",
-    platforms: [.macOS(.v15)],
+    // The Apple platforms of gRPC Swift 2 (the floor of every product here); the engine takes
+    // Accelerate's BLAS there. CI builds on Linux only.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "FedBoneTensor", targets: ["FedBoneTensor"]),
         .library(name: "FedBoneLayers", targets: ["FedBoneLayers"]),
@@ -11,6 +13,7 @@ let package = Package(
         .library(name: "FedBoneData", targets: ["FedBoneData"]),
         .library(name: "FedBoneMetrics", targets: ["FedBoneMetrics"]),
         .library(name: "FedBoneFederation", targets: ["FedBoneFederation"]),
+        .library(name: "FedBoneClient", targets: ["FedBoneClient"]),
         .executable(name: "fedbone", targets: ["fedbone"]),
         .executable(name: "fedbone-bench", targets: ["fedbone-bench"]),
     ],
@@ -46,10 +49,22 @@ let package = Package(
             name: "FedBoneFederation",
             dependencies: ["FedBoneMetrics", "FedBoneReporting", .product(name: "Yams", package: "Yams")]
         ),
+        // What an edge app embeds: the client model and its data (FedBoneFederation's
+        // TaskClient), the wire format and the gRPC client; no server, sessions or tokens.
+        .target(
+            name: "FedBoneClient",
+            dependencies: [
+                "FedBoneFederation",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(
             name: "FedBoneTransport",
             dependencies: [
-                "FedBoneFederation",
+                "FedBoneClient",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

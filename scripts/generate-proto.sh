@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the Swift code for proto/fedbone/v1/fedbone.proto into
-# Sources/FedBoneTransport/Generated/. Run by hand after editing the .proto, then commit the
+# Sources/FedBoneClient/Generated/. Run by hand after editing the .proto, then commit the
 # result; CI and normal builds never run it.
 #
 # Needs:
@@ -25,7 +25,7 @@ swift build --product protoc-gen-swift
 swift build --product protoc-gen-grpc-swift-2
 bin="$(swift build --show-bin-path)"
 
-out="Sources/FedBoneTransport/Generated"
+out="Sources/FedBoneClient/Generated"
 mkdir -p "$out"
 rm -f "$out"/*.pb.swift "$out"/*.grpc.swift
 
@@ -33,10 +33,10 @@ protoc \
   --proto_path=proto \
   --plugin=protoc-gen-swift="$bin/protoc-gen-swift" \
   --plugin=protoc-gen-grpc-swift="$bin/protoc-gen-grpc-swift-2" \
-  --swift_opt=Visibility=Internal \
+  --swift_opt=Visibility=Package \
   --swift_opt=FileNaming=DropPath \
   --swift_out="$out" \
-  --grpc-swift_opt=Visibility=Internal \
+  --grpc-swift_opt=Visibility=Package \
   --grpc-swift_opt=FileNaming=DropPath \
   --grpc-swift_opt=Server=true \
   --grpc-swift_opt=Client=true \

@@ -1,1 +1,1 @@
-@_exported import FedBoneFederation
+@_exported import FedBoneClient

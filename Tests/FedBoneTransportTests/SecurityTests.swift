@@ -72,16 +72,16 @@ struct SecurityTests {
     @Test("the authorization header must be one well-formed Bearer with a known token")
     func authenticate() throws {
         let authenticator = Authenticator(registry: try registry())
-        #expect(try authenticator.authenticate(Authenticator.metadata(token: Self.tokenA)).id == 1)
+        #expect(try authenticator.authenticate(BearerToken.metadata(token: Self.tokenA)).id == 1)
         var lowercase = Metadata()
         lowercase.addString("bearer \(Self.tokenB)", forKey: "authorization")
         #expect(try authenticator.authenticate(lowercase).id == 2)
 
         var basic = Metadata()
         basic.addString("Basic \(Self.tokenA)", forKey: "authorization")
-        var twice = Authenticator.metadata(token: Self.tokenA)
+        var twice = BearerToken.metadata(token: Self.tokenA)
         twice.addString("Bearer \(Self.tokenB)", forKey: "authorization")
-        for metadata in [Metadata(), basic, twice, Authenticator.metadata(token: "wrong")] {
+        for metadata in [Metadata(), basic, twice, BearerToken.metadata(token: "wrong")] {
             #expect { try authenticator.authenticate(metadata) } throws: { ($0 as? RPCError)?.code == .unauthenticated }
         }
     }
@@ -89,11 +89,11 @@ struct SecurityTests {
     @Test("a token only reaches its own client's state")
     func authorize() throws {
         let authenticator = Authenticator(registry: try registry())
-        #expect(try authenticator.authorize(Authenticator.metadata(token: Self.tokenA), clientID: 1).name == "a")
-        #expect { try authenticator.authorize(Authenticator.metadata(token: Self.tokenA), clientID: 2) } throws: {
+        #expect(try authenticator.authorize(BearerToken.metadata(token: Self.tokenA), clientID: 1).name == "a")
+        #expect { try authenticator.authorize(BearerToken.metadata(token: Self.tokenA), clientID: 2) } throws: {
             ($0 as? RPCError)?.code == .permissionDenied
         }
-        #expect { try authenticator.authorize(Authenticator.metadata(token: "nope"), clientID: 2) } throws: {
+        #expect { try authenticator.authorize(BearerToken.metadata(token: "nope"), clientID: 2) } throws: {
             ($0 as? RPCError)?.code == .unauthenticated
         }
     }

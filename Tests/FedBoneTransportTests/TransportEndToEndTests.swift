@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import Testing
+@testable import FedBoneClient
 @testable import FedBoneTransport
 
 /// A server with two registered clients on 127.0.0.1 and an ephemeral port, for one test.
@@ -156,7 +157,7 @@ struct TransportEndToEndTests {
                 request.clientID = 7
                 request.session = sessionA
                 request.embeddings = Fedbone_V1_Tensor(LoopbackServer.embeddings(), dtype: .f32)
-                let metadata = Authenticator.metadata(token: LoopbackServer.tokenB)
+                let metadata = BearerToken.metadata(token: LoopbackServer.tokenB)
                 let options = client.callOptions(timeout: .seconds(10))
                 #expect(await failsWith(.permissionDenied) { _ = try await client.raw.forward(request, metadata: metadata, options: options) })
             }
@@ -182,7 +183,7 @@ struct TransportEndToEndTests {
                 request.session = info.session
                 request.embeddings = Fedbone_V1_Tensor(LoopbackServer.embeddings(), dtype: .f32)
                 request.embeddings.dtype = .unspecified
-                let metadata = Authenticator.metadata(token: LoopbackServer.tokenA)
+                let metadata = BearerToken.metadata(token: LoopbackServer.tokenA)
                 let options = client.callOptions(timeout: .seconds(10))
                 #expect(await failsWith(.invalidArgument) { _ = try await client.raw.forward(request, metadata: metadata, options: options) })
                 request.embeddings.dtype = .f32
@@ -211,7 +212,7 @@ struct TransportEndToEndTests {
                 request.clientID = info.clientID
                 request.session = info.session
                 request.embeddings = Fedbone_V1_Tensor(big, dtype: .f32)
-                let metadata = Authenticator.metadata(token: LoopbackServer.tokenA)
+                let metadata = BearerToken.metadata(token: LoopbackServer.tokenA)
                 let options = client.callOptions(timeout: .seconds(10))
                 await #expect(throws: RPCError.self) { _ = try await client.raw.forward(request, metadata: metadata, options: options) }
                 // The same call fits in f16 (48 000 bytes), and the server still serves.
@@ -267,7 +268,7 @@ struct TransportEndToEndTests {
                 var request = Fedbone_V1_StatusRequest()
                 request.clientID = old.clientID
                 request.session = old.session
-                let metadata = Authenticator.metadata(token: LoopbackServer.tokenA)
+                let metadata = BearerToken.metadata(token: LoopbackServer.tokenA)
                 let options = client.callOptions(timeout: .seconds(10))
                 #expect(await failsWith(.failedPrecondition) { _ = try await client.raw.status(request, metadata: metadata, options: options) })
                 _ = try await client.status()

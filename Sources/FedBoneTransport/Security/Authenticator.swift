@@ -1,3 +1,4 @@
+import FedBoneClient
 import GRPCCore
 
 /// Checks the `authorization: Bearer <token>` metadata of every call and binds the call to
@@ -7,7 +8,7 @@ import GRPCCore
 /// before they look at anything else in the request.
 public struct Authenticator: Sendable {
     /// The metadata key carrying the token (lower case, as HTTP/2 requires).
-    public static let metadataKey = "authorization"
+    public static let metadataKey = BearerToken.metadataKey
 
     /// The accepted clients.
     public let registry: ClientRegistry
@@ -15,13 +16,6 @@ public struct Authenticator: Sendable {
     /// Creates an authenticator over `registry`.
     public init(registry: ClientRegistry) {
         self.registry = registry
-    }
-
-    /// The metadata a client attaches to every call.
-    public static func metadata(token: String) -> Metadata {
-        var metadata = Metadata()
-        metadata.addString("Bearer \(token)", forKey: metadataKey)
-        return metadata
     }
 
     /// The client the call's token belongs to.

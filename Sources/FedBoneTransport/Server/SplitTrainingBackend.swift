@@ -67,52 +67,6 @@ public struct JoinAcceptance: Sendable, Equatable {
     }
 }
 
-/// The result of the end-of-round barrier.
-public struct RoundBarrierResult: Sendable, Equatable {
-    /// The round that comes next.
-    public var nextRound: Int
-    /// True when training is over.
-    public var finished: Bool
-
-    /// Creates a barrier result.
-    public init(nextRound: Int, finished: Bool) {
-        self.nextRound = nextRound
-        self.finished = finished
-    }
-}
-
-/// What the server is doing.
-public enum TrainingPhase: Sendable, Equatable {
-    /// Waiting for the configured clients to join.
-    case waitingForClients
-    /// Running a round.
-    case training
-    /// Aggregating the round's updates.
-    case aggregating
-    /// Training is over.
-    case finished
-}
-
-/// The server's state as reported to heartbeats.
-public struct TrainingStatus: Sendable, Equatable {
-    /// The current round.
-    public var round: Int
-    /// What the server is doing.
-    public var phase: TrainingPhase
-    /// Clients with an open session.
-    public var clientsJoined: Int
-    /// Clients the server is configured for.
-    public var clientsExpected: Int
-
-    /// Creates a status.
-    public init(round: Int, phase: TrainingPhase, clientsJoined: Int, clientsExpected: Int) {
-        self.round = round
-        self.phase = phase
-        self.clientsJoined = clientsJoined
-        self.clientsExpected = clientsExpected
-    }
-}
-
 /// Errors a backend throws to give the peer a precise gRPC status.
 public enum SplitTrainingBackendError: Error, Equatable, Sendable {
     /// The request is well-formed but wrong for the model (INVALID_ARGUMENT).

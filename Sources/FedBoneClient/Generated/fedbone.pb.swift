@@ -60,8 +60,8 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// Element type of a tensor on the wire. All types are little-endian.
-nonisolated enum Fedbone_V1_DType: SwiftProtobuf.Enum, Swift.CaseIterable {
-  typealias RawValue = Int
+package nonisolated enum Fedbone_V1_DType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  package typealias RawValue = Int
 
   /// Not set. Always rejected with INVALID_ARGUMENT.
   case unspecified // = 0
@@ -78,11 +78,11 @@ nonisolated enum Fedbone_V1_DType: SwiftProtobuf.Enum, Swift.CaseIterable {
   case bf16 // = 3
   case UNRECOGNIZED(Int)
 
-  init() {
+  package init() {
     self = .unspecified
   }
 
-  init?(rawValue: Int) {
+  package init?(rawValue: Int) {
     switch rawValue {
     case 0: self = .unspecified
     case 1: self = .f32
@@ -92,7 +92,7 @@ nonisolated enum Fedbone_V1_DType: SwiftProtobuf.Enum, Swift.CaseIterable {
     }
   }
 
-  var rawValue: Int {
+  package var rawValue: Int {
     switch self {
     case .unspecified: return 0
     case .f32: return 1
@@ -103,7 +103,7 @@ nonisolated enum Fedbone_V1_DType: SwiftProtobuf.Enum, Swift.CaseIterable {
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  static let allCases: [Fedbone_V1_DType] = [
+  package static let allCases: [Fedbone_V1_DType] = [
     .unspecified,
     .f32,
     .f16,
@@ -113,338 +113,338 @@ nonisolated enum Fedbone_V1_DType: SwiftProtobuf.Enum, Swift.CaseIterable {
 }
 
 /// A dense tensor: row-major (C order), contiguous.
-nonisolated struct Fedbone_V1_Tensor: Sendable {
+package nonisolated struct Fedbone_V1_Tensor: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Dimension sizes, outermost first. At most 8 dimensions, each >= 0. An empty list is a
   /// scalar (one element).
-  var shape: [Int64] = []
+  package var shape: [Int64] = []
 
   /// Element type of `data`.
-  var dtype: Fedbone_V1_DType = .unspecified
+  package var dtype: Fedbone_V1_DType = .unspecified
 
   /// The elements, little-endian, row-major. Its length must equal
   /// product(shape) × (size of dtype in bytes). NaN and infinite values are rejected.
-  var data: Data = Data()
+  package var data: Data = Data()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_JoinRequest: Sendable {
+package nonisolated struct Fedbone_V1_JoinRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Protocol version the client speaks. This file describes version 1.
-  var protocolVersion: UInt32 = 0
+  package var protocolVersion: UInt32 = 0
 
   /// The client's configured name. Must match the name the token was issued for.
-  var clientName: String = String()
+  package var clientName: String = String()
 
   /// The client's task, e.g. "segmentation", "depth", "normals", "boundaries", "saliency",
   /// "parts", "classification".
-  var task: String = String()
+  package var task: String = String()
 
   /// Shape of the embeddings one sample produces, without the batch dimension (for a Swin
   /// general model: [tokens, channels]). Every Forward and Infer must send
   /// [batch] + embedding_shape with batch >= 1.
-  var embeddingShape: [Int64] = []
+  package var embeddingShape: [Int64] = []
 
   /// The dtype the client wants for tensors the server sends back (features, embedding
   /// gradients). DTYPE_UNSPECIFIED means DTYPE_F32.
-  var responseDtype: Fedbone_V1_DType = .unspecified
+  package var responseDtype: Fedbone_V1_DType = .unspecified
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_JoinResponse: Sendable {
+package nonisolated struct Fedbone_V1_JoinResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The client's id on this server. Every later call names it.
-  var clientID: UInt32 = 0
+  package var clientID: UInt32 = 0
 
   /// Opaque session identifier. Every later call repeats it; a call with another session
   /// (for example after a server restart) fails with FAILED_PRECONDITION and the client
   /// joins again.
-  var session: String = String()
+  package var session: String = String()
 
   /// The round the client takes part in next.
-  var round: UInt64 = 0
+  package var round: UInt64 = 0
 
   /// Number of rounds the server will run in total (0: not fixed).
-  var totalRounds: UInt64 = 0
+  package var totalRounds: UInt64 = 0
 
   /// Largest request or response message, in bytes, the server accepts or sends.
-  var maxMessageBytes: UInt64 = 0
+  package var maxMessageBytes: UInt64 = 0
 
   /// Largest number of elements of one tensor the server accepts.
-  var maxTensorElements: UInt64 = 0
+  package var maxTensorElements: UInt64 = 0
 
   /// Protocol version the server speaks.
-  var protocolVersion: UInt32 = 0
+  package var protocolVersion: UInt32 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
+package nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The id from JoinResponse.
-  var clientID: UInt32 = 0
+  package var clientID: UInt32 = 0
 
   /// The session from JoinResponse.
-  var session: String = String()
+  package var session: String = String()
 
   /// The current round.
-  var round: UInt64 = 0
+  package var round: UInt64 = 0
 
   /// Mini-batch index within the round, starting at 0 and increasing by one per Forward.
-  var step: UInt64 = 0
+  package var step: UInt64 = 0
 
   /// Embeddings, shape [batch] + embedding_shape from Join.
-  var embeddings: Fedbone_V1_Tensor {
+  package var embeddings: Fedbone_V1_Tensor {
     get {_embeddings ?? Fedbone_V1_Tensor()}
     set {_embeddings = newValue}
   }
   /// Returns true if `embeddings` has been explicitly set.
-  var hasEmbeddings: Bool {self._embeddings != nil}
+  package var hasEmbeddings: Bool {self._embeddings != nil}
   /// Clears the value of `embeddings`. Subsequent reads from it will return its default value.
-  mutating func clearEmbeddings() {self._embeddings = nil}
+  package mutating func clearEmbeddings() {self._embeddings = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _embeddings: Fedbone_V1_Tensor? = nil
 }
 
-nonisolated struct Fedbone_V1_ForwardResponse: Sendable {
+package nonisolated struct Fedbone_V1_ForwardResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Echo of the request's round.
-  var round: UInt64 = 0
+  package var round: UInt64 = 0
 
   /// Echo of the request's step.
-  var step: UInt64 = 0
+  package var step: UInt64 = 0
 
   /// General-model features for the mini-batch.
-  var features: Fedbone_V1_Tensor {
+  package var features: Fedbone_V1_Tensor {
     get {_features ?? Fedbone_V1_Tensor()}
     set {_features = newValue}
   }
   /// Returns true if `features` has been explicitly set.
-  var hasFeatures: Bool {self._features != nil}
+  package var hasFeatures: Bool {self._features != nil}
   /// Clears the value of `features`. Subsequent reads from it will return its default value.
-  mutating func clearFeatures() {self._features = nil}
+  package mutating func clearFeatures() {self._features = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _features: Fedbone_V1_Tensor? = nil
 }
 
-nonisolated struct Fedbone_V1_BackwardRequest: Sendable {
+package nonisolated struct Fedbone_V1_BackwardRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The id from JoinResponse.
-  var clientID: UInt32 = 0
+  package var clientID: UInt32 = 0
 
   /// The session from JoinResponse.
-  var session: String = String()
+  package var session: String = String()
 
   /// Round of the matching Forward.
-  var round: UInt64 = 0
+  package var round: UInt64 = 0
 
   /// Step of the matching Forward.
-  var step: UInt64 = 0
+  package var step: UInt64 = 0
 
   /// Gradient of the client's loss with respect to the features, same shape as the features
   /// the matching Forward returned.
-  var featureGradient: Fedbone_V1_Tensor {
+  package var featureGradient: Fedbone_V1_Tensor {
     get {_featureGradient ?? Fedbone_V1_Tensor()}
     set {_featureGradient = newValue}
   }
   /// Returns true if `featureGradient` has been explicitly set.
-  var hasFeatureGradient: Bool {self._featureGradient != nil}
+  package var hasFeatureGradient: Bool {self._featureGradient != nil}
   /// Clears the value of `featureGradient`. Subsequent reads from it will return its default value.
-  mutating func clearFeatureGradient() {self._featureGradient = nil}
+  package mutating func clearFeatureGradient() {self._featureGradient = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _featureGradient: Fedbone_V1_Tensor? = nil
 }
 
-nonisolated struct Fedbone_V1_BackwardResponse: Sendable {
+package nonisolated struct Fedbone_V1_BackwardResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Echo of the request's round.
-  var round: UInt64 = 0
+  package var round: UInt64 = 0
 
   /// Echo of the request's step.
-  var step: UInt64 = 0
+  package var step: UInt64 = 0
 
   /// Gradient of the loss with respect to the embeddings, same shape as the embeddings sent
   /// in the matching Forward.
-  var embeddingGradient: Fedbone_V1_Tensor {
+  package var embeddingGradient: Fedbone_V1_Tensor {
     get {_embeddingGradient ?? Fedbone_V1_Tensor()}
     set {_embeddingGradient = newValue}
   }
   /// Returns true if `embeddingGradient` has been explicitly set.
-  var hasEmbeddingGradient: Bool {self._embeddingGradient != nil}
+  package var hasEmbeddingGradient: Bool {self._embeddingGradient != nil}
   /// Clears the value of `embeddingGradient`. Subsequent reads from it will return its default value.
-  mutating func clearEmbeddingGradient() {self._embeddingGradient = nil}
+  package mutating func clearEmbeddingGradient() {self._embeddingGradient = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _embeddingGradient: Fedbone_V1_Tensor? = nil
 }
 
-nonisolated struct Fedbone_V1_InferRequest: Sendable {
+package nonisolated struct Fedbone_V1_InferRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The id from JoinResponse.
-  var clientID: UInt32 = 0
+  package var clientID: UInt32 = 0
 
   /// The session from JoinResponse.
-  var session: String = String()
+  package var session: String = String()
 
   /// Embeddings, shape [batch] + embedding_shape from Join.
-  var embeddings: Fedbone_V1_Tensor {
+  package var embeddings: Fedbone_V1_Tensor {
     get {_embeddings ?? Fedbone_V1_Tensor()}
     set {_embeddings = newValue}
   }
   /// Returns true if `embeddings` has been explicitly set.
-  var hasEmbeddings: Bool {self._embeddings != nil}
+  package var hasEmbeddings: Bool {self._embeddings != nil}
   /// Clears the value of `embeddings`. Subsequent reads from it will return its default value.
-  mutating func clearEmbeddings() {self._embeddings = nil}
+  package mutating func clearEmbeddings() {self._embeddings = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _embeddings: Fedbone_V1_Tensor? = nil
 }
 
-nonisolated struct Fedbone_V1_InferResponse: Sendable {
+package nonisolated struct Fedbone_V1_InferResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// General-model features for the batch.
-  var features: Fedbone_V1_Tensor {
+  package var features: Fedbone_V1_Tensor {
     get {_features ?? Fedbone_V1_Tensor()}
     set {_features = newValue}
   }
   /// Returns true if `features` has been explicitly set.
-  var hasFeatures: Bool {self._features != nil}
+  package var hasFeatures: Bool {self._features != nil}
   /// Clears the value of `features`. Subsequent reads from it will return its default value.
-  mutating func clearFeatures() {self._features = nil}
+  package mutating func clearFeatures() {self._features = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _features: Fedbone_V1_Tensor? = nil
 }
 
-nonisolated struct Fedbone_V1_EndRoundRequest: Sendable {
+package nonisolated struct Fedbone_V1_EndRoundRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The id from JoinResponse.
-  var clientID: UInt32 = 0
+  package var clientID: UInt32 = 0
 
   /// The session from JoinResponse.
-  var session: String = String()
+  package var session: String = String()
 
   /// The round the client has finished.
-  var round: UInt64 = 0
+  package var round: UInt64 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_EndRoundResponse: Sendable {
+package nonisolated struct Fedbone_V1_EndRoundResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The round that comes next (the finished round + 1).
-  var nextRound: UInt64 = 0
+  package var nextRound: UInt64 = 0
 
   /// True when training is over: the client should Leave.
-  var finished: Bool = false
+  package var finished: Bool = false
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_StatusRequest: Sendable {
+package nonisolated struct Fedbone_V1_StatusRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The id from JoinResponse.
-  var clientID: UInt32 = 0
+  package var clientID: UInt32 = 0
 
   /// The session from JoinResponse.
-  var session: String = String()
+  package var session: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_StatusResponse: Sendable {
+package nonisolated struct Fedbone_V1_StatusResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The current round.
-  var round: UInt64 = 0
+  package var round: UInt64 = 0
 
   /// What the server is doing.
-  var phase: Fedbone_V1_StatusResponse.Phase = .unspecified
+  package var phase: Fedbone_V1_StatusResponse.Phase = .unspecified
 
   /// Number of clients with an open session.
-  var clientsJoined: UInt32 = 0
+  package var clientsJoined: UInt32 = 0
 
   /// Number of clients the server is configured for.
-  var clientsExpected: UInt32 = 0
+  package var clientsExpected: UInt32 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// What the server is doing.
-  nonisolated enum Phase: SwiftProtobuf.Enum, Swift.CaseIterable {
-    typealias RawValue = Int
+  package nonisolated enum Phase: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
 
     /// Not set.
     case unspecified // = 0
@@ -462,11 +462,11 @@ nonisolated struct Fedbone_V1_StatusResponse: Sendable {
     case finished // = 4
     case UNRECOGNIZED(Int)
 
-    init() {
+    package init() {
       self = .unspecified
     }
 
-    init?(rawValue: Int) {
+    package init?(rawValue: Int) {
       switch rawValue {
       case 0: self = .unspecified
       case 1: self = .waitingForClients
@@ -477,7 +477,7 @@ nonisolated struct Fedbone_V1_StatusResponse: Sendable {
       }
     }
 
-    var rawValue: Int {
+    package var rawValue: Int {
       switch self {
       case .unspecified: return 0
       case .waitingForClients: return 1
@@ -489,7 +489,7 @@ nonisolated struct Fedbone_V1_StatusResponse: Sendable {
     }
 
     // The compiler won't synthesize support with the UNRECOGNIZED case.
-    static let allCases: [Fedbone_V1_StatusResponse.Phase] = [
+    package static let allCases: [Fedbone_V1_StatusResponse.Phase] = [
       .unspecified,
       .waitingForClients,
       .training,
@@ -499,36 +499,36 @@ nonisolated struct Fedbone_V1_StatusResponse: Sendable {
 
   }
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_LeaveRequest: Sendable {
+package nonisolated struct Fedbone_V1_LeaveRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The id from JoinResponse.
-  var clientID: UInt32 = 0
+  package var clientID: UInt32 = 0
 
   /// The session from JoinResponse.
-  var session: String = String()
+  package var session: String = String()
 
   /// Free text for the server's log (e.g. "done", "interrupted").
-  var reason: String = String()
+  package var reason: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Fedbone_V1_LeaveResponse: Sendable {
+package nonisolated struct Fedbone_V1_LeaveResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -536,14 +536,14 @@ nonisolated struct Fedbone_V1_LeaveResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "fedbone.v1"
 
 nonisolated extension Fedbone_V1_DType: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DTYPE_UNSPECIFIED\0\u{1}DTYPE_F32\0\u{1}DTYPE_F16\0\u{1}DTYPE_BF16\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DTYPE_UNSPECIFIED\0\u{1}DTYPE_F32\0\u{1}DTYPE_F16\0\u{1}DTYPE_BF16\0")
 }
 
 nonisolated extension Fedbone_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Tensor"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shape\0\u{1}dtype\0\u{1}data\0")
+  package static let protoMessageName: String = _protobuf_package + ".Tensor"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}shape\0\u{1}dtype\0\u{1}data\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -557,7 +557,7 @@ nonisolated extension Fedbone_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.shape.isEmpty {
       try visitor.visitPackedInt64Field(value: self.shape, fieldNumber: 1)
     }
@@ -570,7 +570,7 @@ nonisolated extension Fedbone_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_Tensor, rhs: Fedbone_V1_Tensor) -> Bool {
+  package static func ==(lhs: Fedbone_V1_Tensor, rhs: Fedbone_V1_Tensor) -> Bool {
     if lhs.shape != rhs.shape {return false}
     if lhs.dtype != rhs.dtype {return false}
     if lhs.data != rhs.data {return false}
@@ -580,10 +580,10 @@ nonisolated extension Fedbone_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._M
 }
 
 nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".JoinRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0\u{1}task\0\u{3}embedding_shape\0\u{3}response_dtype\0")
+  package static let protoMessageName: String = _protobuf_package + ".JoinRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0\u{1}task\0\u{3}embedding_shape\0\u{3}response_dtype\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -599,7 +599,7 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.protocolVersion != 0 {
       try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
     }
@@ -618,7 +618,7 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_JoinRequest, rhs: Fedbone_V1_JoinRequest) -> Bool {
+  package static func ==(lhs: Fedbone_V1_JoinRequest, rhs: Fedbone_V1_JoinRequest) -> Bool {
     if lhs.protocolVersion != rhs.protocolVersion {return false}
     if lhs.clientName != rhs.clientName {return false}
     if lhs.task != rhs.task {return false}
@@ -630,10 +630,10 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
 }
 
 nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".JoinResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{3}total_rounds\0\u{3}max_message_bytes\0\u{3}max_tensor_elements\0\u{3}protocol_version\0")
+  package static let protoMessageName: String = _protobuf_package + ".JoinResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{3}total_rounds\0\u{3}max_message_bytes\0\u{3}max_tensor_elements\0\u{3}protocol_version\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -651,7 +651,7 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.clientID != 0 {
       try visitor.visitSingularUInt32Field(value: self.clientID, fieldNumber: 1)
     }
@@ -676,7 +676,7 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_JoinResponse, rhs: Fedbone_V1_JoinResponse) -> Bool {
+  package static func ==(lhs: Fedbone_V1_JoinResponse, rhs: Fedbone_V1_JoinResponse) -> Bool {
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs.round != rhs.round {return false}
@@ -690,10 +690,10 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
 }
 
 nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ForwardRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{1}step\0\u{1}embeddings\0")
+  package static let protoMessageName: String = _protobuf_package + ".ForwardRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{1}step\0\u{1}embeddings\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -709,7 +709,7 @@ nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftPro
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -732,7 +732,7 @@ nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_ForwardRequest, rhs: Fedbone_V1_ForwardRequest) -> Bool {
+  package static func ==(lhs: Fedbone_V1_ForwardRequest, rhs: Fedbone_V1_ForwardRequest) -> Bool {
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs.round != rhs.round {return false}
@@ -744,10 +744,10 @@ nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftPro
 }
 
 nonisolated extension Fedbone_V1_ForwardResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ForwardResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}step\0\u{1}features\0")
+  package static let protoMessageName: String = _protobuf_package + ".ForwardResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}step\0\u{1}features\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -761,7 +761,7 @@ nonisolated extension Fedbone_V1_ForwardResponse: SwiftProtobuf.Message, SwiftPr
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -778,7 +778,7 @@ nonisolated extension Fedbone_V1_ForwardResponse: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_ForwardResponse, rhs: Fedbone_V1_ForwardResponse) -> Bool {
+  package static func ==(lhs: Fedbone_V1_ForwardResponse, rhs: Fedbone_V1_ForwardResponse) -> Bool {
     if lhs.round != rhs.round {return false}
     if lhs.step != rhs.step {return false}
     if lhs._features != rhs._features {return false}
@@ -788,10 +788,10 @@ nonisolated extension Fedbone_V1_ForwardResponse: SwiftProtobuf.Message, SwiftPr
 }
 
 nonisolated extension Fedbone_V1_BackwardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".BackwardRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{1}step\0\u{3}feature_gradient\0")
+  package static let protoMessageName: String = _protobuf_package + ".BackwardRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{1}step\0\u{3}feature_gradient\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -807,7 +807,7 @@ nonisolated extension Fedbone_V1_BackwardRequest: SwiftProtobuf.Message, SwiftPr
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -830,7 +830,7 @@ nonisolated extension Fedbone_V1_BackwardRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_BackwardRequest, rhs: Fedbone_V1_BackwardRequest) -> Bool {
+  package static func ==(lhs: Fedbone_V1_BackwardRequest, rhs: Fedbone_V1_BackwardRequest) -> Bool {
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs.round != rhs.round {return false}
@@ -842,10 +842,10 @@ nonisolated extension Fedbone_V1_BackwardRequest: SwiftProtobuf.Message, SwiftPr
 }
 
 nonisolated extension Fedbone_V1_BackwardResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".BackwardResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}step\0\u{3}embedding_gradient\0")
+  package static let protoMessageName: String = _protobuf_package + ".BackwardResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}step\0\u{3}embedding_gradient\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -859,7 +859,7 @@ nonisolated extension Fedbone_V1_BackwardResponse: SwiftProtobuf.Message, SwiftP
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -876,7 +876,7 @@ nonisolated extension Fedbone_V1_BackwardResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_BackwardResponse, rhs: Fedbone_V1_BackwardResponse) -> Bool {
+  package static func ==(lhs: Fedbone_V1_BackwardResponse, rhs: Fedbone_V1_BackwardResponse) -> Bool {
     if lhs.round != rhs.round {return false}
     if lhs.step != rhs.step {return false}
     if lhs._embeddingGradient != rhs._embeddingGradient {return false}
@@ -886,10 +886,10 @@ nonisolated extension Fedbone_V1_BackwardResponse: SwiftProtobuf.Message, SwiftP
 }
 
 nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".InferRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}embeddings\0")
+  package static let protoMessageName: String = _protobuf_package + ".InferRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}embeddings\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -903,7 +903,7 @@ nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProto
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -920,7 +920,7 @@ nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_InferRequest, rhs: Fedbone_V1_InferRequest) -> Bool {
+  package static func ==(lhs: Fedbone_V1_InferRequest, rhs: Fedbone_V1_InferRequest) -> Bool {
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs._embeddings != rhs._embeddings {return false}
@@ -930,10 +930,10 @@ nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProto
 }
 
 nonisolated extension Fedbone_V1_InferResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".InferResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}features\0")
+  package static let protoMessageName: String = _protobuf_package + ".InferResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}features\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -945,7 +945,7 @@ nonisolated extension Fedbone_V1_InferResponse: SwiftProtobuf.Message, SwiftProt
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -956,7 +956,7 @@ nonisolated extension Fedbone_V1_InferResponse: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_InferResponse, rhs: Fedbone_V1_InferResponse) -> Bool {
+  package static func ==(lhs: Fedbone_V1_InferResponse, rhs: Fedbone_V1_InferResponse) -> Bool {
     if lhs._features != rhs._features {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -964,10 +964,10 @@ nonisolated extension Fedbone_V1_InferResponse: SwiftProtobuf.Message, SwiftProt
 }
 
 nonisolated extension Fedbone_V1_EndRoundRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".EndRoundRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0")
+  package static let protoMessageName: String = _protobuf_package + ".EndRoundRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -981,7 +981,7 @@ nonisolated extension Fedbone_V1_EndRoundRequest: SwiftProtobuf.Message, SwiftPr
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.clientID != 0 {
       try visitor.visitSingularUInt32Field(value: self.clientID, fieldNumber: 1)
     }
@@ -994,7 +994,7 @@ nonisolated extension Fedbone_V1_EndRoundRequest: SwiftProtobuf.Message, SwiftPr
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_EndRoundRequest, rhs: Fedbone_V1_EndRoundRequest) -> Bool {
+  package static func ==(lhs: Fedbone_V1_EndRoundRequest, rhs: Fedbone_V1_EndRoundRequest) -> Bool {
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs.round != rhs.round {return false}
@@ -1004,10 +1004,10 @@ nonisolated extension Fedbone_V1_EndRoundRequest: SwiftProtobuf.Message, SwiftPr
 }
 
 nonisolated extension Fedbone_V1_EndRoundResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".EndRoundResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}next_round\0\u{1}finished\0")
+  package static let protoMessageName: String = _protobuf_package + ".EndRoundResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}next_round\0\u{1}finished\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1020,7 +1020,7 @@ nonisolated extension Fedbone_V1_EndRoundResponse: SwiftProtobuf.Message, SwiftP
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.nextRound != 0 {
       try visitor.visitSingularUInt64Field(value: self.nextRound, fieldNumber: 1)
     }
@@ -1030,7 +1030,7 @@ nonisolated extension Fedbone_V1_EndRoundResponse: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_EndRoundResponse, rhs: Fedbone_V1_EndRoundResponse) -> Bool {
+  package static func ==(lhs: Fedbone_V1_EndRoundResponse, rhs: Fedbone_V1_EndRoundResponse) -> Bool {
     if lhs.nextRound != rhs.nextRound {return false}
     if lhs.finished != rhs.finished {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1039,10 +1039,10 @@ nonisolated extension Fedbone_V1_EndRoundResponse: SwiftProtobuf.Message, SwiftP
 }
 
 nonisolated extension Fedbone_V1_StatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".StatusRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0")
+  package static let protoMessageName: String = _protobuf_package + ".StatusRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1055,7 +1055,7 @@ nonisolated extension Fedbone_V1_StatusRequest: SwiftProtobuf.Message, SwiftProt
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.clientID != 0 {
       try visitor.visitSingularUInt32Field(value: self.clientID, fieldNumber: 1)
     }
@@ -1065,7 +1065,7 @@ nonisolated extension Fedbone_V1_StatusRequest: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_StatusRequest, rhs: Fedbone_V1_StatusRequest) -> Bool {
+  package static func ==(lhs: Fedbone_V1_StatusRequest, rhs: Fedbone_V1_StatusRequest) -> Bool {
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1074,10 +1074,10 @@ nonisolated extension Fedbone_V1_StatusRequest: SwiftProtobuf.Message, SwiftProt
 }
 
 nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}phase\0\u{3}clients_joined\0\u{3}clients_expected\0")
+  package static let protoMessageName: String = _protobuf_package + ".StatusResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}phase\0\u{3}clients_joined\0\u{3}clients_expected\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1092,7 +1092,7 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.round != 0 {
       try visitor.visitSingularUInt64Field(value: self.round, fieldNumber: 1)
     }
@@ -1108,7 +1108,7 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_StatusResponse, rhs: Fedbone_V1_StatusResponse) -> Bool {
+  package static func ==(lhs: Fedbone_V1_StatusResponse, rhs: Fedbone_V1_StatusResponse) -> Bool {
     if lhs.round != rhs.round {return false}
     if lhs.phase != rhs.phase {return false}
     if lhs.clientsJoined != rhs.clientsJoined {return false}
@@ -1119,14 +1119,14 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
 }
 
 nonisolated extension Fedbone_V1_StatusResponse.Phase: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PHASE_UNSPECIFIED\0\u{1}PHASE_WAITING_FOR_CLIENTS\0\u{1}PHASE_TRAINING\0\u{1}PHASE_AGGREGATING\0\u{1}PHASE_FINISHED\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PHASE_UNSPECIFIED\0\u{1}PHASE_WAITING_FOR_CLIENTS\0\u{1}PHASE_TRAINING\0\u{1}PHASE_AGGREGATING\0\u{1}PHASE_FINISHED\0")
 }
 
 nonisolated extension Fedbone_V1_LeaveRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".LeaveRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}reason\0")
+  package static let protoMessageName: String = _protobuf_package + ".LeaveRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}reason\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1140,7 +1140,7 @@ nonisolated extension Fedbone_V1_LeaveRequest: SwiftProtobuf.Message, SwiftProto
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.clientID != 0 {
       try visitor.visitSingularUInt32Field(value: self.clientID, fieldNumber: 1)
     }
@@ -1153,7 +1153,7 @@ nonisolated extension Fedbone_V1_LeaveRequest: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_LeaveRequest, rhs: Fedbone_V1_LeaveRequest) -> Bool {
+  package static func ==(lhs: Fedbone_V1_LeaveRequest, rhs: Fedbone_V1_LeaveRequest) -> Bool {
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs.reason != rhs.reason {return false}
@@ -1163,19 +1163,19 @@ nonisolated extension Fedbone_V1_LeaveRequest: SwiftProtobuf.Message, SwiftProto
 }
 
 nonisolated extension Fedbone_V1_LeaveResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".LeaveResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  package static let protoMessageName: String = _protobuf_package + ".LeaveResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     // Load everything into unknown fields
     while try decoder.nextFieldNumber() != nil {}
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Fedbone_V1_LeaveResponse, rhs: Fedbone_V1_LeaveResponse) -> Bool {
+  package static func ==(lhs: Fedbone_V1_LeaveResponse, rhs: Fedbone_V1_LeaveResponse) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

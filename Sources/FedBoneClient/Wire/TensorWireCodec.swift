@@ -8,7 +8,7 @@ extension Fedbone_V1_Tensor {
     ///
     /// f16 and bf16 round to nearest even; values outside the f16 range become ±∞ and will be
     /// refused by the receiver, so f16 is for activations and gradients known to be small.
-    init(_ tensor: Tensor, dtype: WireDType) {
+    package init(_ tensor: Tensor, dtype: WireDType) {
         self.init()
         shape = tensor.shape.map { Int64($0) }
         self.dtype = Fedbone_V1_DType(dtype)
@@ -38,7 +38,7 @@ extension Fedbone_V1_Tensor {
     }
 
     /// The wire dtype, or ``WireTensorError/unknownDType(name:rawValue:)`` when unset or unknown.
-    func wireDType(name: String) throws(WireTensorError) -> WireDType {
+    package func wireDType(name: String) throws(WireTensorError) -> WireDType {
         switch dtype {
         case .f32: return .f32
         case .f16: return .f16
@@ -48,7 +48,7 @@ extension Fedbone_V1_Tensor {
     }
 
     /// The element count the shape describes, after checking rank, signs and the element bound.
-    func checkedElementCount(name: String, limits: TensorLimits) throws(WireTensorError) -> Int {
+    package func checkedElementCount(name: String, limits: TensorLimits) throws(WireTensorError) -> Int {
         guard shape.count <= TensorLimits.maxRank else {
             throw .rankTooLarge(name: name, rank: shape.count, maxRank: TensorLimits.maxRank)
         }
@@ -68,7 +68,7 @@ extension Fedbone_V1_Tensor {
     /// `limits.maxElements` elements, `data.count == count × dtype width`, every value finite.
     ///
     /// - Parameter name: the field name used in error messages (e.g. `"embeddings"`).
-    func decoded(name: String, limits: TensorLimits) throws(WireTensorError) -> Tensor {
+    package func decoded(name: String, limits: TensorLimits) throws(WireTensorError) -> Tensor {
         let wire = try wireDType(name: name)
         let count = try checkedElementCount(name: name, limits: limits)
         let expectedBytes = count * wire.byteWidth
@@ -106,7 +106,7 @@ extension Fedbone_V1_Tensor {
 
 extension Fedbone_V1_Tensor {
     /// Decodes an optional message field, throwing ``WireTensorError/missing(name:)`` when unset.
-    static func decode(
+    package static func decode(
         _ message: Fedbone_V1_Tensor, present: Bool, name: String, limits: TensorLimits
     ) throws(WireTensorError) -> Tensor {
         guard present else { throw .missing(name: name) }
@@ -116,7 +116,7 @@ extension Fedbone_V1_Tensor {
 
 extension Fedbone_V1_DType {
     /// The protocol enum value for a wire dtype.
-    init(_ dtype: WireDType) {
+    package init(_ dtype: WireDType) {
         switch dtype {
         case .f32: self = .f32
         case .f16: self = .f16

@@ -49,104 +49,104 @@ import GRPCProtobuf
 
 /// Namespace containing generated types for the "fedbone.v1.FedBone" service.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
-internal enum Fedbone_V1_FedBone: Sendable {
+package enum Fedbone_V1_FedBone: Sendable {
     /// Service descriptor for the "fedbone.v1.FedBone" service.
-    internal static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone")
+    package static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone")
     /// Namespace for method metadata.
-    internal enum Method: Sendable {
+    package enum Method: Sendable {
         /// Namespace for "Join" metadata.
-        internal enum Join: Sendable {
+        package enum Join: Sendable {
             /// Request type for "Join".
-            internal typealias Input = Fedbone_V1_JoinRequest
+            package typealias Input = Fedbone_V1_JoinRequest
             /// Response type for "Join".
-            internal typealias Output = Fedbone_V1_JoinResponse
+            package typealias Output = Fedbone_V1_JoinResponse
             /// Descriptor for "Join".
-            internal static let descriptor = GRPCCore.MethodDescriptor(
+            package static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
                 method: "Join",
                 type: .unary
             )
         }
         /// Namespace for "Forward" metadata.
-        internal enum Forward: Sendable {
+        package enum Forward: Sendable {
             /// Request type for "Forward".
-            internal typealias Input = Fedbone_V1_ForwardRequest
+            package typealias Input = Fedbone_V1_ForwardRequest
             /// Response type for "Forward".
-            internal typealias Output = Fedbone_V1_ForwardResponse
+            package typealias Output = Fedbone_V1_ForwardResponse
             /// Descriptor for "Forward".
-            internal static let descriptor = GRPCCore.MethodDescriptor(
+            package static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
                 method: "Forward",
                 type: .unary
             )
         }
         /// Namespace for "Backward" metadata.
-        internal enum Backward: Sendable {
+        package enum Backward: Sendable {
             /// Request type for "Backward".
-            internal typealias Input = Fedbone_V1_BackwardRequest
+            package typealias Input = Fedbone_V1_BackwardRequest
             /// Response type for "Backward".
-            internal typealias Output = Fedbone_V1_BackwardResponse
+            package typealias Output = Fedbone_V1_BackwardResponse
             /// Descriptor for "Backward".
-            internal static let descriptor = GRPCCore.MethodDescriptor(
+            package static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
                 method: "Backward",
                 type: .unary
             )
         }
         /// Namespace for "Infer" metadata.
-        internal enum Infer: Sendable {
+        package enum Infer: Sendable {
             /// Request type for "Infer".
-            internal typealias Input = Fedbone_V1_InferRequest
+            package typealias Input = Fedbone_V1_InferRequest
             /// Response type for "Infer".
-            internal typealias Output = Fedbone_V1_InferResponse
+            package typealias Output = Fedbone_V1_InferResponse
             /// Descriptor for "Infer".
-            internal static let descriptor = GRPCCore.MethodDescriptor(
+            package static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
                 method: "Infer",
                 type: .unary
             )
         }
         /// Namespace for "EndRound" metadata.
-        internal enum EndRound: Sendable {
+        package enum EndRound: Sendable {
             /// Request type for "EndRound".
-            internal typealias Input = Fedbone_V1_EndRoundRequest
+            package typealias Input = Fedbone_V1_EndRoundRequest
             /// Response type for "EndRound".
-            internal typealias Output = Fedbone_V1_EndRoundResponse
+            package typealias Output = Fedbone_V1_EndRoundResponse
             /// Descriptor for "EndRound".
-            internal static let descriptor = GRPCCore.MethodDescriptor(
+            package static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
                 method: "EndRound",
                 type: .unary
             )
         }
         /// Namespace for "Status" metadata.
-        internal enum Status: Sendable {
+        package enum Status: Sendable {
             /// Request type for "Status".
-            internal typealias Input = Fedbone_V1_StatusRequest
+            package typealias Input = Fedbone_V1_StatusRequest
             /// Response type for "Status".
-            internal typealias Output = Fedbone_V1_StatusResponse
+            package typealias Output = Fedbone_V1_StatusResponse
             /// Descriptor for "Status".
-            internal static let descriptor = GRPCCore.MethodDescriptor(
+            package static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
                 method: "Status",
                 type: .unary
             )
         }
         /// Namespace for "Leave" metadata.
-        internal enum Leave: Sendable {
+        package enum Leave: Sendable {
             /// Request type for "Leave".
-            internal typealias Input = Fedbone_V1_LeaveRequest
+            package typealias Input = Fedbone_V1_LeaveRequest
             /// Response type for "Leave".
-            internal typealias Output = Fedbone_V1_LeaveResponse
+            package typealias Output = Fedbone_V1_LeaveResponse
             /// Descriptor for "Leave".
-            internal static let descriptor = GRPCCore.MethodDescriptor(
+            package static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
                 method: "Leave",
                 type: .unary
             )
         }
         /// Descriptors for all methods in the "fedbone.v1.FedBone" service.
-        internal static let descriptors: [GRPCCore.MethodDescriptor] = [
+        package static let descriptors: [GRPCCore.MethodDescriptor] = [
             Join.descriptor,
             Forward.descriptor,
             Backward.descriptor,
@@ -161,7 +161,7 @@ internal enum Fedbone_V1_FedBone: Sendable {
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension GRPCCore.ServiceDescriptor {
     /// Service descriptor for the "fedbone.v1.FedBone" service.
-    internal static let fedbone_v1_FedBone = GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone")
+    package static let fedbone_v1_FedBone = GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone")
 }
 
 // MARK: fedbone.v1.FedBone (server)
@@ -184,7 +184,7 @@ extension Fedbone_V1_FedBone {
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
     /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
-    internal protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
+    package protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Join" method.
         ///
         /// > Source IDL Documentation:
@@ -331,7 +331,7 @@ extension Fedbone_V1_FedBone {
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
     /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
-    internal protocol ServiceProtocol: Fedbone_V1_FedBone.StreamingServiceProtocol {
+    package protocol ServiceProtocol: Fedbone_V1_FedBone.StreamingServiceProtocol {
         /// Handle the "Join" method.
         ///
         /// > Source IDL Documentation:
@@ -476,7 +476,7 @@ extension Fedbone_V1_FedBone {
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
     /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
-    internal protocol SimpleServiceProtocol: Fedbone_V1_FedBone.ServiceProtocol {
+    package protocol SimpleServiceProtocol: Fedbone_V1_FedBone.ServiceProtocol {
         /// Handle the "Join" method.
         ///
         /// > Source IDL Documentation:
@@ -615,7 +615,7 @@ extension Fedbone_V1_FedBone {
 // Default implementation of 'registerMethods(with:)'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Fedbone_V1_FedBone.StreamingServiceProtocol {
-    internal func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
+    package func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
         router.registerHandler(
             forMethod: Fedbone_V1_FedBone.Method.Join.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Fedbone_V1_JoinRequest>(),
@@ -699,7 +699,7 @@ extension Fedbone_V1_FedBone.StreamingServiceProtocol {
 // Default implementation of streaming methods from 'StreamingServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Fedbone_V1_FedBone.ServiceProtocol {
-    internal func join(
+    package func join(
         request: GRPCCore.StreamingServerRequest<Fedbone_V1_JoinRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_JoinResponse> {
@@ -710,7 +710,7 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    internal func forward(
+    package func forward(
         request: GRPCCore.StreamingServerRequest<Fedbone_V1_ForwardRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_ForwardResponse> {
@@ -721,7 +721,7 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    internal func backward(
+    package func backward(
         request: GRPCCore.StreamingServerRequest<Fedbone_V1_BackwardRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_BackwardResponse> {
@@ -732,7 +732,7 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    internal func infer(
+    package func infer(
         request: GRPCCore.StreamingServerRequest<Fedbone_V1_InferRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_InferResponse> {
@@ -743,7 +743,7 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    internal func endRound(
+    package func endRound(
         request: GRPCCore.StreamingServerRequest<Fedbone_V1_EndRoundRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_EndRoundResponse> {
@@ -754,7 +754,7 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    internal func status(
+    package func status(
         request: GRPCCore.StreamingServerRequest<Fedbone_V1_StatusRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_StatusResponse> {
@@ -765,7 +765,7 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    internal func leave(
+    package func leave(
         request: GRPCCore.StreamingServerRequest<Fedbone_V1_LeaveRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_LeaveResponse> {
@@ -780,7 +780,7 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
 // Default implementation of methods from 'ServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Fedbone_V1_FedBone.SimpleServiceProtocol {
-    internal func join(
+    package func join(
         request: GRPCCore.ServerRequest<Fedbone_V1_JoinRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_JoinResponse> {
@@ -793,7 +793,7 @@ extension Fedbone_V1_FedBone.SimpleServiceProtocol {
         )
     }
 
-    internal func forward(
+    package func forward(
         request: GRPCCore.ServerRequest<Fedbone_V1_ForwardRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_ForwardResponse> {
@@ -806,7 +806,7 @@ extension Fedbone_V1_FedBone.SimpleServiceProtocol {
         )
     }
 
-    internal func backward(
+    package func backward(
         request: GRPCCore.ServerRequest<Fedbone_V1_BackwardRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_BackwardResponse> {
@@ -819,7 +819,7 @@ extension Fedbone_V1_FedBone.SimpleServiceProtocol {
         )
     }
 
-    internal func infer(
+    package func infer(
         request: GRPCCore.ServerRequest<Fedbone_V1_InferRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_InferResponse> {
@@ -832,7 +832,7 @@ extension Fedbone_V1_FedBone.SimpleServiceProtocol {
         )
     }
 
-    internal func endRound(
+    package func endRound(
         request: GRPCCore.ServerRequest<Fedbone_V1_EndRoundRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_EndRoundResponse> {
@@ -845,7 +845,7 @@ extension Fedbone_V1_FedBone.SimpleServiceProtocol {
         )
     }
 
-    internal func status(
+    package func status(
         request: GRPCCore.ServerRequest<Fedbone_V1_StatusRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_StatusResponse> {
@@ -858,7 +858,7 @@ extension Fedbone_V1_FedBone.SimpleServiceProtocol {
         )
     }
 
-    internal func leave(
+    package func leave(
         request: GRPCCore.ServerRequest<Fedbone_V1_LeaveRequest>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_LeaveResponse> {
@@ -885,7 +885,7 @@ extension Fedbone_V1_FedBone {
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
     /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
-    internal protocol ClientProtocol: Sendable {
+    package protocol ClientProtocol: Sendable {
         /// Call the "Join" method.
         ///
         /// > Source IDL Documentation:
@@ -1065,14 +1065,14 @@ extension Fedbone_V1_FedBone {
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
     /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
-    internal struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
+    package struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
         /// Creates a new client wrapping the provided `GRPCCore.GRPCClient`.
         ///
         /// - Parameters:
         ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
-        internal init(wrapping client: GRPCCore.GRPCClient<Transport>) {
+        package init(wrapping client: GRPCCore.GRPCClient<Transport>) {
             self.client = client
         }
 
@@ -1092,7 +1092,7 @@ extension Fedbone_V1_FedBone {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        internal func join<Result>(
+        package func join<Result>(
             request: GRPCCore.ClientRequest<Fedbone_V1_JoinRequest>,
             serializer: some GRPCCore.MessageSerializer<Fedbone_V1_JoinRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_JoinResponse>,
@@ -1127,7 +1127,7 @@ extension Fedbone_V1_FedBone {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        internal func forward<Result>(
+        package func forward<Result>(
             request: GRPCCore.ClientRequest<Fedbone_V1_ForwardRequest>,
             serializer: some GRPCCore.MessageSerializer<Fedbone_V1_ForwardRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_ForwardResponse>,
@@ -1164,7 +1164,7 @@ extension Fedbone_V1_FedBone {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        internal func backward<Result>(
+        package func backward<Result>(
             request: GRPCCore.ClientRequest<Fedbone_V1_BackwardRequest>,
             serializer: some GRPCCore.MessageSerializer<Fedbone_V1_BackwardRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_BackwardResponse>,
@@ -1198,7 +1198,7 @@ extension Fedbone_V1_FedBone {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        internal func infer<Result>(
+        package func infer<Result>(
             request: GRPCCore.ClientRequest<Fedbone_V1_InferRequest>,
             serializer: some GRPCCore.MessageSerializer<Fedbone_V1_InferRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_InferResponse>,
@@ -1233,7 +1233,7 @@ extension Fedbone_V1_FedBone {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        internal func endRound<Result>(
+        package func endRound<Result>(
             request: GRPCCore.ClientRequest<Fedbone_V1_EndRoundRequest>,
             serializer: some GRPCCore.MessageSerializer<Fedbone_V1_EndRoundRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_EndRoundResponse>,
@@ -1267,7 +1267,7 @@ extension Fedbone_V1_FedBone {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        internal func status<Result>(
+        package func status<Result>(
             request: GRPCCore.ClientRequest<Fedbone_V1_StatusRequest>,
             serializer: some GRPCCore.MessageSerializer<Fedbone_V1_StatusRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_StatusResponse>,
@@ -1302,7 +1302,7 @@ extension Fedbone_V1_FedBone {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        internal func leave<Result>(
+        package func leave<Result>(
             request: GRPCCore.ClientRequest<Fedbone_V1_LeaveRequest>,
             serializer: some GRPCCore.MessageSerializer<Fedbone_V1_LeaveRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_LeaveResponse>,
@@ -1340,7 +1340,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func join<Result>(
+    package func join<Result>(
         request: GRPCCore.ClientRequest<Fedbone_V1_JoinRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_JoinResponse>) async throws -> Result = { response in
@@ -1370,7 +1370,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func forward<Result>(
+    package func forward<Result>(
         request: GRPCCore.ClientRequest<Fedbone_V1_ForwardRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_ForwardResponse>) async throws -> Result = { response in
@@ -1402,7 +1402,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func backward<Result>(
+    package func backward<Result>(
         request: GRPCCore.ClientRequest<Fedbone_V1_BackwardRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_BackwardResponse>) async throws -> Result = { response in
@@ -1431,7 +1431,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func infer<Result>(
+    package func infer<Result>(
         request: GRPCCore.ClientRequest<Fedbone_V1_InferRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_InferResponse>) async throws -> Result = { response in
@@ -1461,7 +1461,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func endRound<Result>(
+    package func endRound<Result>(
         request: GRPCCore.ClientRequest<Fedbone_V1_EndRoundRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_EndRoundResponse>) async throws -> Result = { response in
@@ -1490,7 +1490,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func status<Result>(
+    package func status<Result>(
         request: GRPCCore.ClientRequest<Fedbone_V1_StatusRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_StatusResponse>) async throws -> Result = { response in
@@ -1520,7 +1520,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func leave<Result>(
+    package func leave<Result>(
         request: GRPCCore.ClientRequest<Fedbone_V1_LeaveRequest>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_LeaveResponse>) async throws -> Result = { response in
@@ -1555,7 +1555,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func join<Result>(
+    package func join<Result>(
         _ message: Fedbone_V1_JoinRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
@@ -1589,7 +1589,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func forward<Result>(
+    package func forward<Result>(
         _ message: Fedbone_V1_ForwardRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
@@ -1625,7 +1625,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func backward<Result>(
+    package func backward<Result>(
         _ message: Fedbone_V1_BackwardRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
@@ -1658,7 +1658,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func infer<Result>(
+    package func infer<Result>(
         _ message: Fedbone_V1_InferRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
@@ -1692,7 +1692,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func endRound<Result>(
+    package func endRound<Result>(
         _ message: Fedbone_V1_EndRoundRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
@@ -1725,7 +1725,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func status<Result>(
+    package func status<Result>(
         _ message: Fedbone_V1_StatusRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
@@ -1759,7 +1759,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    internal func leave<Result>(
+    package func leave<Result>(
         _ message: Fedbone_V1_LeaveRequest,
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,

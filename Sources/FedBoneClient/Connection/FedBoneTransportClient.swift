@@ -226,7 +226,7 @@ public final class FedBoneTransportClient: Sendable {
         timeout: Duration,
         _ body: (Metadata, CallOptions) async throws -> Response
     ) async throws -> Response {
-        let metadata = Authenticator.metadata(token: config.token)
+        let metadata = BearerToken.metadata(token: config.token)
         let options = callOptions(timeout: timeout)
         var attempt = 1
         while true {
