@@ -8,8 +8,8 @@ import PackageDescription
 let fedboneURL = Context.environment["FEDBONE_PACKAGE_URL"]
     ?? "file://" + Context.packageDirectory.split(separator: "/").dropLast(2).map { "/" + $0 }.joined()
 /// SwiftPM names a package after the last component of its URL.
-let fedboneIdentity = String(fedboneURL.split(separator: "/").last ?? "FedBone")
-    .replacingOccurrences(of: ".git", with: "")
+let fedboneLastComponent = fedboneURL.split(separator: "/").last ?? "FedBone"
+let fedboneIdentity = String(fedboneLastComponent.hasSuffix(".git") ? fedboneLastComponent.dropLast(4) : fedboneLastComponent)
 
 let package = Package(
     name: "EdgeClient",
