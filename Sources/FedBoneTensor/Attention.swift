@@ -68,7 +68,7 @@ extension Tensor {
         let inputs = [qkv] + [bias].compactMap { $0 }
         return Tensor.record(out, inputs: inputs) { g in
             let needBias = bias?.requiresGrad ?? false
-            let plan = ChunkPlan(count: pairs, minimumPerChunk: 1, parallel: GemmBackend.native)
+            let plan = ChunkPlan(count: pairs, minimumPerChunk: 1, parallel: GemmBackend.engineThreads)
             var biasPartials = [Float](repeating: 0, count: needBias ? plan.chunks * heads * nn : 0)
             let gqkv = Tensor(shape: qkv.shape) { gx in
                 qkv.scalars.withUnsafeBufferPointer { px in probabilities.scalars.withUnsafeBufferPointer { pp in

@@ -32,7 +32,7 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
 
 /// ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the calling thread only, for
 /// loops of small products (`batchedGemmLoop`, which runs them in parallel only when
-/// ``GemmBackend/native`` is true: OpenBLAS manages its own threads). It does not count
+/// ``GemmBackend/engineThreads`` is true). It does not count
 /// multiply-adds: worker threads do not see the task's ``FlopCounter``, so the caller counts
 /// the whole batch.
 @inline(__always)
@@ -84,24 +84,39 @@ func shiftedProductSum(transA: Bool, m: Int, n: Int, k: Int, aOffsets: [Int], bO
     }
 }
 
-/// Which kernel runs ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+/// Which kernel runs ``sgemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``, and who threads it.
 public enum GemmBackend {
     /// Whether the engine's AVX-512 kernel runs instead of the platform BLAS: on x86-64 Linux
     /// when the kernels' path (`fb_isa`) is AVX-512 and OpenBLAS picked kernels without AVX-512
-    /// (its core name is not SkylakeX, Cooperlake or SapphireRapids). `FEDBONE_GEMM=openblas`
-    /// or `=native` forces the choice (benchmarks); on AVX2 and ARM64 OpenBLAS always runs.
+    /// (its core name is not SkylakeX, Cooperlake or SapphireRapids). `FEDBONE_GEMM=native`
+    /// forces it where the path is AVX-512; `openblas` or `openblas-threads` rule it out.
     public static let native: Bool = {
         #if canImport(Accelerate)
         return false
         #else
         guard Int(fb_isa()) == FB_ISA_AVX512 else { return false }
         switch ProcessInfo.processInfo.environment["FEDBONE_GEMM"] {
-        case "openblas": return false
+        case "openblas", "openblas-threads": return false
         case "native": return true
         default: break
         }
         let core = openblas_get_corename().map { String(cString: $0).lowercased() } ?? ""
-        guard !["skylakex", "cooperlake", "sapphirerapids"].contains(core) else { return false }
+        return !["skylakex", "cooperlake", "sapphirerapids"].contains(core)
+        #endif
+    }()
+
+    /// Whether the engine threads the products itself: each product split across
+    /// ``ComputeThreads/current`` threads of its pool, loops of small products (attention's
+    /// windows, a batch of convolutions) run in parallel, and the kernel underneath (the native
+    /// one, or OpenBLAS held to one thread) runs single-threaded. True on Linux unless
+    /// `FEDBONE_GEMM=openblas-threads` hands threading to OpenBLAS's own pool. Two pools on the
+    /// same cores fight: OpenBLAS's workers poll with `sched_yield`, and loops of small products
+    /// ran on one thread.
+    public static let engineThreads: Bool = {
+        #if canImport(Accelerate)
+        return false
+        #else
+        if !native && ProcessInfo.processInfo.environment["FEDBONE_GEMM"] == "openblas-threads" { return false }
         quietOpenBLASThreads()
         return true
         #endif
@@ -113,13 +128,14 @@ public enum GemmBackend {
         return "Accelerate"
         #else
         let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
-        return native ? "native AVX-512 (OpenBLAS core \(core) not used)" : "OpenBLAS \(core)"
+        if native { return "native AVX-512 (OpenBLAS core \(core) not used)" }
+        return engineThreads ? "OpenBLAS \(core), one thread per part" : "OpenBLAS \(core), its own threads"
         #endif
     }
 }
 
 #if !canImport(Accelerate)
-/// Stops OpenBLAS's worker threads when the engine's own kernel does the products. OpenBLAS
+/// Stops OpenBLAS's worker threads when the engine threads the products itself. OpenBLAS
 /// (pthread build) starts one worker per extra core when it loads, and they poll for work with
 /// `sched_yield`: on two cores such a worker took CPU time from the engine's two threads and a
 /// product at Swin's stage-1 shape ran at half speed in whole processes. Any fallback call to
@@ -150,9 +166,9 @@ private func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Flo
     }
     if count { FlopCounter.add(multiplyAdds: m * n * k) }
     #if !canImport(Accelerate)
-    if GemmBackend.native {
-        nativeGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: bias, threads: threads)
+    if GemmBackend.engineThreads {
+        splitGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, bias: bias, threads: threads)
         return
     }
     #endif
@@ -191,10 +207,11 @@ private func platformGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, al
 }
 
 #if !canImport(Accelerate)
-/// The AVX-512 kernel (`fb_sgemm`), split into `threads` contiguous blocks of rows of `C` (any
-/// row count runs at full speed: the kernel deals rows into balanced panels), or of columns when
-/// there are too few rows. Falls back to OpenBLAS when the kernel declines (no scratch memory).
-private func nativeGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+/// One product split into `threads` contiguous blocks of rows of `C` (the native kernel runs
+/// any row count at full speed: it deals rows into balanced panels), or of columns when there
+/// are too few rows, each block on one thread: the native kernel (`fb_sgemm`), or OpenBLAS
+/// (held to one thread) where it does not run or declines (no scratch memory).
+private func splitGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>?,
                         threads: Int) {
@@ -203,8 +220,10 @@ private func nativeGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alph
         let pb = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
         let pc = c + rows.lowerBound * ldc + columns.lowerBound
         let pbias = bias.map { $0 + columns.lowerBound }
-        let status = fb_sgemm(transA ? 1 : 0, transB ? 1 : 0, rows.count, columns.count, k, alpha,
-                              pa, lda, pb, ldb, beta, pc, ldc, pbias)
+        let status = GemmBackend.native
+            ? fb_sgemm(transA ? 1 : 0, transB ? 1 : 0, rows.count, columns.count, k, alpha, pa, lda, pb, ldb, beta,
+                       pc, ldc, pbias)
+            : -1
         if status != 0 {
             platformGemm(transA: transA, transB: transB, m: rows.count, n: columns.count, k: k, alpha: alpha,
                          a: pa, lda: lda, b: pb, ldb: ldb, beta: beta, c: pc, ldc: ldc, bias: pbias)

@@ -130,7 +130,7 @@ extension Tensor {
 /// the threads and everything inside runs single-threaded (nested parallel loops run serially);
 /// otherwise images run in order and their ops use every thread.
 func forEachImage(_ count: Int, scratch scratchCount: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
-    if GemmBackend.native && count >= ComputeThreads.current {
+    if GemmBackend.engineThreads && count >= ComputeThreads.current {
         parallelChunks(count) { range in
             withScratch(scratchCount) { scratch in
                 for image in range { body(image, scratch) }

@@ -59,10 +59,10 @@ struct ChunkPlan {
 }
 
 /// Runs a loop of independent small GEMMs (`sgemmOnThisThread` in the body): split across cores
-/// when the engine's own GEMM kernel runs, on the calling thread when OpenBLAS or Accelerate
-/// (which thread each product themselves) do.
+/// when the engine threads the products (``GemmBackend/engineThreads``), on the calling thread
+/// when the BLAS threads each product itself (Accelerate, `FEDBONE_GEMM=openblas-threads`).
 func batchedGemmLoop(_ count: Int, _ body: (Range<Int>) -> Void) {
-    if GemmBackend.native {
+    if GemmBackend.engineThreads {
         parallelChunks(count, minimumPerChunk: 1, body)
     } else if count > 0 {
         body(0..<count)

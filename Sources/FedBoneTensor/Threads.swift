@@ -14,12 +14,12 @@ private let threadCap = Atomic<Int>(0)
 public enum ComputeThreads {
     /// Limits BLAS and the engine's own parallel loops to `count` threads (at least 1).
     /// On Apple platforms only the engine's loops are capped; Accelerate manages its own threads.
-    /// When the engine's own GEMM runs (``GemmBackend/native``), OpenBLAS stays on one thread.
+    /// When the engine threads the products (``GemmBackend/engineThreads``), OpenBLAS stays on one thread.
     public static func limit(to count: Int) {
         precondition(count >= 1, "ComputeThreads.limit: need at least 1 thread, got \(count)")
         threadCap.store(count, ordering: .relaxed)
         #if !canImport(Accelerate)
-        if !GemmBackend.native { openblas_set_num_threads(Int32(count)) }
+        if !GemmBackend.engineThreads { openblas_set_num_threads(Int32(count)) }
         #endif
     }
 

@@ -94,6 +94,7 @@ struct SimulateCommand: AsyncParsableCommand {
             }
             let directory = URL(fileURLWithPath: options.runs).appendingPathComponent(config.name)
             progress.note("run directory \(directory.path)")
+            progress.note(ComputePaths.summary)
             simulation = try Simulation(config: config, runDirectory: directory, progress: progress)
         }
         let result = try simulation.run(stopAfter: stopAfter)
