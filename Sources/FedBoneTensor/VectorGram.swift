@@ -6,10 +6,11 @@ import FedBoneKernels
 ///
 /// Both run over blocks of ``blockLength`` scalars, split across ``ComputeThreads/current``
 /// threads, and compute in `Double`: each product of two floats is exact in `Double`
-/// (`fb_gram_f64`, 4×4 tiles of row pairs on AVX-512), so G is as accurate as `Double` dot
-/// products of the vectors. A float GEMM is not: it rounds every product and partial sum to
-/// `Float` (relative errors near 10⁻⁷ in G, 10⁻⁵ in a rescale weight exp(s) at |s| ≈ 100).
-/// Memory: the vectors themselves, plus an R×R sum and one block per thread.
+/// (`fb_gram_f64`, 4×4 tiles of row pairs on AVX-512; `fb_axpy_f64` for the sum), so G is as
+/// accurate as `Double` dot products of the vectors. A float GEMM is not: it rounds every
+/// product and partial sum to `Float` (relative errors near 10⁻⁷ in G, so about 10⁻⁷·|s| in a
+/// rescale weight exp(s), and no cancellation to zero where updates oppose exactly).
+/// Memory: the vectors themselves, plus an R×R sum and one block of R `Double` rows per thread.
 public enum VectorGram {
     /// Scalars per block: a block of every vector stays in L2 while its pairs are summed.
     static let blockLength = 2048
@@ -30,11 +31,13 @@ public enum VectorGram {
                     for part in chunk {
                         let first = blocks * part / parts * blockLength
                         let last = min(d, blocks * (part + 1) / parts * blockLength)
+                        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: r * blockLength)
+                        defer { scratch.deallocate() }
                         rows.withUnsafeBufferPointer { pointers in
                             var start = first
                             while start < last {
                                 let n = min(blockLength, last - start)
-                                fb_gram_f64(pointers.baseAddress, r, start, n, base + part * r * r)
+                                fb_gram_f64(pointers.baseAddress, r, start, n, scratch, base + part * r * r)
                                 start += n
                             }
                         }
@@ -75,8 +78,7 @@ public enum VectorGram {
                         sum.update(repeating: 0, count: n)
                         for (row, k) in zip(rows, terms) {
                             guard let row else { continue }
-                            let c = coefficients[k], v = row + start
-                            for j in 0..<n { sum[j] += c * Double(v[j]) }
+                            fb_axpy_f64(n, coefficients[k], row + start, sum)
                         }
                         for j in 0..<n { target[start + j] = Float(sum[j]) }
                     }

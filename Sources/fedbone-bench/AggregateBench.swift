@@ -106,14 +106,17 @@ private struct AggregationInputs {
     let generator = SeededGenerator(seed: 5)
 
     init(clients k: Int, parameters d: Int) {
-        var g = SeededGenerator(seed: 1)
-        let shared = (0..<d).map { _ in g.uniform(-1, 1) }
+        // The shared direction is drawn again for each vector from one seed instead of being
+        // kept: a D-length buffer freed here would stay resident (the engine's allocator keeps
+        // freed heap) and count in the aggregation's peak.
+        func shared() -> SeededGenerator { SeededGenerator(seed: 1) }
         updates = (0..<k).map { client in
-            var r = g.fork(UInt64(client))
+            var direction = shared(), r = SeededGenerator(seed: 2).fork(UInt64(client))
             let s = r.uniform(-2, 2)
-            return shared.map { $0 * s + r.uniform(-1, 1) }
+            return (0..<d).map { _ in direction.uniform(-1, 1) * s + r.uniform(-1, 1) }
         }
-        previous = shared.map { $0 * 0.01 }
+        var direction = shared()
+        previous = (0..<d).map { _ in direction.uniform(-1, 1) * 0.01 }
         counts = (0..<k).map { 100 + $0 }
     }
 

@@ -1,8 +1,8 @@
 import FedBoneKernels
 import Testing
 
-/// `fb_gram_f64`, both paths, against double dot products: row counts around its 4×4 tiles,
-/// lengths around its 8-lane steps, and a column offset.
+/// `fb_gram_f64` and `fb_axpy_f64`, both paths, against double arithmetic: row counts around
+/// the 4×4 tiles, lengths around the 8-lane steps, and a column offset.
 @Suite struct GramKernelTests {
     @Test(arguments: [(1, 1), (3, 7), (4, 8), (5, 17), (9, 100)])
     func addsTheUpperTriangleOfDoubleDotProducts(count: Int, n: Int) {
@@ -20,11 +20,18 @@ import Testing
                 expected[i * count + j] += (start..<(start + n)).reduce(0.0) { $0 + Double(rows[i][$1]) * Double(rows[j][$1]) }
             }
         }
-        func run(_ kernel: (UnsafePointer<UnsafePointer<Float>?>?, Int, Int, Int, UnsafeMutablePointer<Double>?) -> Void) -> [Double] {
+        typealias Kernel = (UnsafePointer<UnsafePointer<Float>?>?, Int, Int, Int, UnsafeMutablePointer<Double>?,
+                            UnsafeMutablePointer<Double>?) -> Void
+        func run(_ kernel: Kernel) -> [Double] {
             var sum = [Double](repeating: 0.5, count: count * count)
+            var scratch = [Double](repeating: 0, count: count * n)
             func nest(_ index: Int, _ pointers: [UnsafePointer<Float>?]) {
                 guard index < count else {
-                    pointers.withUnsafeBufferPointer { p in sum.withUnsafeMutableBufferPointer { kernel(p.baseAddress, count, start, n, $0.baseAddress) } }
+                    pointers.withUnsafeBufferPointer { p in
+                        scratch.withUnsafeMutableBufferPointer { s in
+                            sum.withUnsafeMutableBufferPointer { kernel(p.baseAddress, count, start, n, s.baseAddress, $0.baseAddress) }
+                        }
+                    }
                     return
                 }
                 rows[index].withUnsafeBufferPointer { nest(index + 1, pointers + [$0.baseAddress]) }
@@ -34,6 +41,17 @@ import Testing
         }
         for (name, result) in [("dispatched", run(fb_gram_f64)), ("portable", run(fb_gram_f64_portable))] {
             #expect(zip(result, expected).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }, "\(name) \(count)×\(n)")
+        }
+    }
+
+    @Test(arguments: [0, 1, 7, 8, 9, 100])
+    func axpyAddsTheScaledFloatsInDouble(n: Int) {
+        let x = (0..<n).map { Float($0) / 3 - 5 }
+        let expected = x.enumerated().map { 0.25 * Double($0.offset) + 1.5 * Double($0.element) }
+        for (name, kernel) in [("dispatched", fb_axpy_f64), ("portable", fb_axpy_f64_portable)] as [(String, (Int, Double, UnsafePointer<Float>?, UnsafeMutablePointer<Double>?) -> Void)] {
+            var sum = (0..<n).map { 0.25 * Double($0) }
+            x.withUnsafeBufferPointer { p in sum.withUnsafeMutableBufferPointer { kernel(n, 1.5, p.baseAddress, $0.baseAddress) } }
+            #expect(sum == expected, "\(name) \(n)")
         }
     }
 }

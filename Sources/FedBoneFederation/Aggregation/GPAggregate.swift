@@ -21,7 +21,7 @@ import Foundation
 /// Everything but the final sum depends only on the Gram matrix of the updates and Δ^{t−1}
 /// (``VectorGram``: exact float products summed in `Double`), so every rescaled, projected or
 /// aligned update is held as K coefficients over the Δ_k, and Δ is one pass Σ_k c_k Δ_k over
-/// the updates (summed in `Double`). Memory beyond the updates: O(K²) and a few blocks per thread.
+/// the updates (summed in `Double`). Memory beyond the updates: Δ itself, O(K²) and a block per thread.
 public struct GPAggregate: Sendable, Equatable {
     /// How the projected updates are averaged.
     public enum Weighting: String, Sendable, Codable, CaseIterable {

@@ -72,8 +72,12 @@ float fb_sum(const float *x, long n);
 
 /// Adds the Gram matrix of columns start…start+n−1 of `count` float rows to `sum` (count×count,
 /// row-major, upper triangle i ≤ j only): sum[i·count + j] += Σ_t (double)rows[i][t]·(double)rows[j][t].
-/// Products are exact and sums run in double (8 partial sums per pair on AVX-512).
-void fb_gram_f64(const float *const *rows, long count, long start, long n, double *sum);
+/// Products are exact and sums run in double (8 partial sums per pair on AVX-512). `scratch`
+/// holds count·n doubles (the AVX-512 path converts the rows into it once).
+void fb_gram_f64(const float *const *rows, long count, long start, long n, double *scratch, double *sum);
+
+/// sum[t] += c·(double)x[t] for n values: one term of a double-precision sum of float vectors.
+void fb_axpy_f64(long n, double c, const float *x, double *sum);
 
 /// y = softmax(x + bias + mask) over each of `rows` contiguous rows of n (bias and mask optional,
 /// laid out as x; y may be x). exp of values below −87 is 0 (never subnormal).
@@ -102,7 +106,8 @@ void fb_layer_norm_backward_params(const float *g, const float *x, const float *
 void fb_gelu_forward_portable(const float *x, float *y, long n);
 void fb_gelu_backward_portable(const float *x, const float *g, float *dx, long n);
 float fb_sum_portable(const float *x, long n);
-void fb_gram_f64_portable(const float *const *rows, long count, long start, long n, double *sum);
+void fb_gram_f64_portable(const float *const *rows, long count, long start, long n, double *scratch, double *sum);
+void fb_axpy_f64_portable(long n, double c, const float *x, double *sum);
 void fb_transpose_portable(const float *src, long rows, long cols, long lds, float *dst, long ldd);
 void fb_softmax_rows_portable(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
 void fb_softmax_backward_rows_portable(const float *grad, const float *p, float *dx, long rows, long n);
