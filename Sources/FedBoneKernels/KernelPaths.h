@@ -1,6 +1,7 @@
 // The per-path entry points of the row kernels, internal to FedBoneKernels: the scalar
-// reference (in the kernel's own file) and the two compilations of RowKernelTemplate.h, the
-// portable vector path (RowKernelsVector.c) and the AVX2+FMA path (RowKernelsAVX2.c, x86-64).
+// reference (in the kernel's own file) and the two compilations of RowKernelTemplate.h and
+// GramTemplate.h, the portable vector path (RowKernelsVector.c) and the AVX2+FMA path
+// (RowKernelsAVX2.c, x86-64).
 #ifndef FEDBONE_KERNEL_PATHS_H
 #define FEDBONE_KERNEL_PATHS_H
 
@@ -12,6 +13,8 @@
     void fb_gelu_forward_##suffix(const float *x, float *y, long n); \
     void fb_gelu_backward_##suffix(const float *x, const float *g, float *dx, long n); \
     float fb_sum_##suffix(const float *x, long n); \
+    void fb_gram_f64_##suffix(const float *const *rows, long count, long start, long n, double *scratch, double *sum); \
+    void fb_axpy_f64_##suffix(long n, double c, const float *x, double *sum); \
     void fb_transpose_##suffix(const float *src, long rows, long cols, long lds, float *dst, long ldd); \
     void fb_softmax_rows_##suffix(const float *x, float *y, const float *bias, const float *mask, long rows, long n); \
     void fb_softmax_backward_rows_##suffix(const float *grad, const float *p, float *dx, long rows, long n); \

@@ -35,23 +35,24 @@ import Testing
     }
 
     @Test func identicalUpdatesScaleByOnePlusCOverOnePlusCSquared() {
-        let g = [1.0, -2.0, 0.5]
+        // Three copies of one g (‖g‖² = 5.25): d = Σ_k coefficients_k g = g (1 + c) / (1 + c²).
+        let gram = [[Double]](repeating: [Double](repeating: 5.25, count: 3), count: 3)
         let c = 0.5
-        let d = ConflictAverseCombination(c: c).combine([g, g, g], mean: [1.0 / 3, 1.0 / 3, 1.0 / 3]).update
-        for (x, y) in zip(d, g) { #expect(abs(x - y * (1 + c) / (1 + c * c)) < 1e-12) }
+        let coefficients = ConflictAverseCombination(c: c).coefficients(gram: gram, mean: [1.0 / 3, 1.0 / 3, 1.0 / 3]).coefficients
+        #expect(abs(coefficients.reduce(0, +) - (1 + c) / (1 + c * c)) < 1e-12, "\(coefficients)")
     }
 
     @Test func cZeroIsTheWeightedMean() {
-        let updates = [[1.0, 0.0], [-0.5, 1.0]], b = [0.25, 0.75]
-        let d = ConflictAverseCombination(c: 0).combine(updates, mean: b).update
-        #expect(abs(d[0] - (0.25 - 0.375)) < 1e-12 && abs(d[1] - 0.75) < 1e-12)
+        let gram = [[1.0, -0.5], [-0.5, 1.25]], b = [0.25, 0.75]
+        let coefficients = ConflictAverseCombination(c: 0).coefficients(gram: gram, mean: b).coefficients
+        #expect(coefficients == b)
     }
 
     @Test func gpAggregateUsesItWhenProjectIsOn() {
         let updates: [[Float]] = [[1, 0], [-0.5, 1]]
         let cagrad = GPAggregate(rescale: false, project: true, conflict: .cagrad, cagrad: .init(c: 0.5))
         let result = cagrad.aggregate(updates, previous: nil, sampleCounts: [1, 1], generator: SeededGenerator(seed: 1))
-        let expected = ConflictAverseCombination(c: 0.5).combine(updates.map { $0.map(Double.init) }, mean: [0.5, 0.5]).update
+        let expected = ConflictAverseCombination(c: 0.5).referenceCombine(updates.map { $0.map(Double.init) }, mean: [0.5, 0.5]).update
         #expect(zip(result.aggregate, expected).allSatisfy { abs(Double($0) - $1) < 1e-6 })
         #expect(result.projections == 0)
         // With project off the conflict setting does not matter: the plain mean.

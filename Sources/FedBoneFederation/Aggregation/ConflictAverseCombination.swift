@@ -7,9 +7,10 @@ import Foundation
 ///   w* = argmin_{w ∈ Δ_K}  g_wᵀ g_0 + c‖g_0‖ · ‖g_w‖,   g_w = Σ_k w_k g_k,
 ///
 /// and returns d = (g_0 + (c‖g_0‖ / ‖g_w*‖) g_w*) / (1 + c²), the reference implementation's
-/// `rescale=1` form. Everything but the final sum depends only on the K×K Gram matrix, so the
-/// solve is cheap: projected gradient descent on the simplex with backtracking, in `Double`,
-/// from the uniform point, for a fixed number of steps (deterministic). c = 0 gives g_0.
+/// `rescale=1` form, as coefficients over the g_k. Everything depends only on the K×K Gram
+/// matrix (the caller makes the one pass over the updates), so the solve is cheap: projected
+/// gradient descent on the simplex with backtracking, in `Double`, from the uniform point, for
+/// a fixed number of steps (deterministic). c = 0 gives g_0.
 public struct ConflictAverseCombination: Sendable, Equatable {
     /// c: how far the update may move from the mean to serve the worst-off client (≥ 0).
     public var c: Double
@@ -62,28 +63,16 @@ public struct ConflictAverseCombination: Sendable, Equatable {
         return w
     }
 
-    /// d for the updates `updates` (rescaled, K of length D) with mean weights `b`.
-    public func combine(_ updates: [[Double]], mean b: [Double]) -> (update: [Double], weights: [Double]) {
-        let k = updates.count
-        var gram = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        for i in 0..<k {
-            for j in i..<k {
-                gram[i][j] = dot(updates[i], updates[j])
-                gram[j][i] = gram[i][j]
-            }
-        }
+    /// d as coefficients over the updates whose Gram matrix is `gram`, with mean weights `b`:
+    /// d = Σ_k coefficients_k g_k, coefficients_k = (b_k + λ w*_k) / (1 + c²), λ = c‖g_0‖ / ‖g_w*‖
+    /// (0 when g_w* = 0). Also returns w*.
+    public func coefficients(gram: [[Double]], mean b: [Double]) -> (coefficients: [Double], weights: [Double]) {
+        let k = gram.count
         let w = weights(gram: gram, mean: b)
         let g0Norm = (0..<k).reduce(0.0) { acc, i in acc + (0..<k).reduce(0.0) { $0 + b[i] * gram[i][$1] * b[$1] } }.squareRoot()
         let gwNorm = (0..<k).reduce(0.0) { acc, i in acc + (0..<k).reduce(0.0) { $0 + w[i] * gram[i][$1] * w[$1] } }.squareRoot()
         let lambda = gwNorm > 0 ? c * g0Norm / gwNorm : 0
-        let d = updates[0].count
-        var out = [Double](repeating: 0, count: d)
-        for i in 0..<k {
-            let coefficient = (b[i] + lambda * w[i]) / (1 + c * c)
-            let u = updates[i]
-            for j in 0..<d { out[j] += coefficient * u[j] }
-        }
-        return (out, w)
+        return ((0..<k).map { (b[$0] + lambda * w[$0]) / (1 + c * c) }, w)
     }
 
     /// The Euclidean projection of `v` onto the probability simplex (sort-based).

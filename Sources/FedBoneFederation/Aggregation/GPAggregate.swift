@@ -13,9 +13,15 @@ import Foundation
 /// 3. Average: Δ = (1/K) Σ_k P_k (`uniform`) or Σ_k n_k P_k / Σ_k n_k (`samples`).
 ///
 /// With `conflict: cagrad`, steps 2 and 3 are CAGrad's combination of the rescaled updates
-/// instead (``ConflictAverseCombination``, its mean weighted as step 3 says).
+/// instead (``ConflictAverseCombination``, its mean weighted as step 3 says); with
+/// `conflict: gradvac`, step 2 is GradVac's alignment (``GradientVaccine``), whose targets the
+/// caller carries from round to round.
 /// With `rescale` and `project` both off it is the plain (or sample-weighted) mean.
-/// Dot products and sums are accumulated in `Double`.
+///
+/// Everything but the final sum depends only on the Gram matrix of the updates and Δ^{t−1}
+/// (``VectorGram``: exact float products summed in `Double`), so every rescaled, projected or
+/// aligned update is held as K coefficients over the Δ_k, and Δ is one pass Σ_k c_k Δ_k over
+/// the updates (summed in `Double`). Memory beyond the updates: Δ itself, O(K²) and a block per thread.
 public struct GPAggregate: Sendable, Equatable {
     /// How the projected updates are averaged.
     public enum Weighting: String, Sendable, Codable, CaseIterable {
@@ -39,6 +45,8 @@ public struct GPAggregate: Sendable, Equatable {
     public var conflict: Conflict
     /// CAGrad's settings (`conflict: cagrad`).
     public var cagrad: ConflictAverseCombination
+    /// GradVac's settings (`conflict: gradvac`).
+    public var gradvac: GradientVaccine
 
     /// How conflicting updates are reconciled.
     public enum Conflict: String, Sendable, Codable, CaseIterable {
@@ -46,10 +54,13 @@ public struct GPAggregate: Sendable, Equatable {
         case pcgrad
         /// CAGrad's conflict-averse combination.
         case cagrad
+        /// GradVac's alignment to adaptive cosine targets.
+        case gradvac
     }
 
     public init(rescale: Bool = true, project: Bool = true, shuffle: Bool = true, weighting: Weighting = .uniform,
-                epsilon: Double = 1e-12, conflict: Conflict = .pcgrad, cagrad: ConflictAverseCombination = .init()) {
+                epsilon: Double = 1e-12, conflict: Conflict = .pcgrad, cagrad: ConflictAverseCombination = .init(),
+                gradvac: GradientVaccine = .init()) {
         self.rescale = rescale
         self.project = project
         self.shuffle = shuffle
@@ -57,6 +68,7 @@ public struct GPAggregate: Sendable, Equatable {
         self.epsilon = epsilon
         self.conflict = conflict
         self.cagrad = cagrad
+        self.gradvac = gradvac
     }
 
     /// Aggregates `updates` (K vectors of one length D).
@@ -65,72 +77,67 @@ public struct GPAggregate: Sendable, Equatable {
     ///   - previous: Δ^{t−1} (length D), or `nil` in the first round.
     ///   - sampleCounts: n_k, used by `samples` weighting (one per update).
     ///   - generator: the round's generator; client k's visiting order uses `generator.fork(k)`.
-    /// - Returns: Δ and what happened (cosines, projections, rescale weights).
+    ///   - alignmentTargets: GradVac's φ̂ from the rounds before (K×K, in the order of
+    ///     `updates`); `nil` starts every target at 0. Only `conflict: gradvac` reads it.
+    /// - Returns: Δ and what happened (cosines, projections, rescale weights, GradVac's targets).
     public func aggregate(_ updates: [[Float]], previous: [Float]?, sampleCounts: [Int],
-                          generator: SeededGenerator) -> GPAggregateResult {
+                          generator: SeededGenerator, alignmentTargets: [[Double]]? = nil) -> GPAggregateResult {
         let k = updates.count
         precondition(k > 0, "GPAggregate: no updates")
         let d = updates[0].count
         precondition(updates.allSatisfy { $0.count == d }, "GPAggregate: updates have different lengths \(updates.map(\.count))")
         precondition(previous.map { $0.count == d } ?? true, "GPAggregate: previous aggregate has length \(previous?.count ?? 0), updates \(d)")
         precondition(sampleCounts.count == k, "GPAggregate: \(sampleCounts.count) sample counts for \(k) updates")
+        let zeroTargets = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        let targets = alignmentTargets ?? zeroTargets
+        precondition(targets.count == k && targets.allSatisfy { $0.count == k }, "GPAggregate: alignment targets must be \(k)×\(k)")
 
-        let norms = updates.map { dot($0, $0).squareRoot() }
-        var cosine = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        for i in 0..<k {
-            for j in i..<k {
-                let c = i == j ? 1 : dot(updates[i], updates[j]) / max(norms[i] * norms[j], 1e-30)
-                cosine[i][j] = c
-                cosine[j][i] = c
-            }
+        let history = rescale ? previous : nil
+        let gram = VectorGram.gram(history.map { updates + [$0] } ?? updates)
+        let norms = (0..<k).map { gram[$0][$0].squareRoot() }
+        let cosine: [[Double]] = (0..<k).map { i in
+            (0..<k).map { j -> Double in i == j ? 1 : gram[i][j] / max(norms[i] * norms[j], 1e-30) }
         }
 
         var scores = [Double](repeating: 0, count: k)
         var weights = [Double](repeating: 1, count: k)
-        if rescale, let previous {
+        if history != nil {
             let root = Double(d).squareRoot()
-            scores = updates.map { dot($0, previous) / root }
+            scores = (0..<k).map { gram[$0][k] / root }
             weights = Self.scaledSoftmax(scores)
         }
-        let scaled: [[Double]] = zip(updates, weights).map { u, a in u.map { Double($0) * a } }
+        // The rescaled updates a_k Δ_k: their Gram matrix, and coefficients over them.
+        let scaledGram: [[Double]] = (0..<k).map { i in (0..<k).map { j -> Double in weights[i] * weights[j] * gram[i][j] } }
+        let span = UpdateSpan(gram: scaledGram)
         let mix = mixWeights(sampleCounts)
-        if project && k > 1 && conflict == .cagrad {
-            let combined = cagrad.combine(scaled, mean: mix)
-            return GPAggregateResult(aggregate: combined.update.map { Float($0) }, cosine: cosine, projections: 0,
-                                     rescaleScores: scores, rescaleWeights: weights, updateNorms: norms)
-        }
-
+        var combination = mix
         var projections = 0
-        var projected = scaled
+        var newTargets = targets
         if project && k > 1 {
-            let squaredNorms = scaled.map { dot($0, $0) }
-            for target in 0..<k {
-                var order = Array(0..<k).filter { $0 != target }
-                if shuffle {
-                    var g = generator.fork(UInt64(target))
-                    for i in stride(from: order.count - 1, to: 0, by: -1) {
-                        order.swapAt(i, g.int(below: i + 1))
-                    }
-                }
-                var p = scaled[target]
-                for other in order {
-                    let overlap = dot(p, scaled[other])
-                    guard overlap < 0 else { continue }
-                    let factor = overlap / (squaredNorms[other] + epsilon)
-                    let o = scaled[other]
-                    for j in 0..<d { p[j] -= factor * o[j] }
-                    projections += 1
-                }
-                projected[target] = p
+            let orders = (0..<k).map { UpdateSpan.visitingOrder(target: $0, count: k, shuffled: shuffle, generator: generator) }
+            switch conflict {
+            case .cagrad:
+                combination = cagrad.coefficients(gram: span.gram, mean: mix).coefficients
+            case .pcgrad:
+                let projected = ProjectedConflicts.project(span, orders: orders, epsilon: epsilon)
+                combination = Self.mixed(projected.rows, by: mix)
+                projections = projected.projections
+            case .gradvac:
+                let aligned = gradvac.align(span, orders: orders, targets: targets, epsilon: epsilon)
+                combination = Self.mixed(aligned.rows, by: mix)
+                projections = aligned.adjustments
+                newTargets = aligned.targets
             }
         }
+        let coefficients = (0..<k).map { weights[$0] * combination[$0] }
+        return GPAggregateResult(aggregate: VectorGram.combination(coefficients, of: updates), cosine: cosine,
+                                 projections: projections, rescaleScores: scores, rescaleWeights: weights,
+                                 updateNorms: norms, alignmentTargets: newTargets)
+    }
 
-        var sum = [Double](repeating: 0, count: d)
-        for (p, w) in zip(projected, mix) {
-            for j in 0..<d { sum[j] += w * p[j] }
-        }
-        return GPAggregateResult(aggregate: sum.map { Float($0) }, cosine: cosine, projections: projections,
-                                 rescaleScores: scores, rescaleWeights: weights, updateNorms: norms)
+    /// Σ_t mix_t rows_t: the coefficients of the weighted mean of the vectors the rows describe.
+    private static func mixed(_ rows: [[Double]], by mix: [Double]) -> [Double] {
+        (0..<mix.count).map { m in zip(rows, mix).reduce(0.0) { $0 + $1.1 * $1.0[m] } }
     }
 
     /// Step 3's weights of the K updates.
@@ -154,13 +161,14 @@ public struct GPAggregate: Sendable, Equatable {
     }
 }
 
-/// What ``GPAggregate/aggregate(_:previous:sampleCounts:generator:)`` produced.
+/// What ``GPAggregate/aggregate(_:previous:sampleCounts:generator:alignmentTargets:)`` produced.
 public struct GPAggregateResult: Sendable, Equatable {
     /// Δ, length D.
     public var aggregate: [Float]
     /// K×K cosine similarities between the raw updates Δ_k (1 on the diagonal).
     public var cosine: [[Double]]
-    /// How many projections happened (pairs (k, i) with P_k · Δ_i < 0 when visited).
+    /// How many projections happened (pairs (k, i) with P_k · Δ_i < 0 when visited; with
+    /// GradVac, pairs whose cosine was below its target).
     public var projections: Int
     /// s_k (all 0 when rescaling is off or there is no history).
     public var rescaleScores: [Double]
@@ -168,6 +176,8 @@ public struct GPAggregateResult: Sendable, Equatable {
     public var rescaleWeights: [Double]
     /// ‖Δ_k‖ of the raw updates.
     public var updateNorms: [Double]
+    /// GradVac's targets φ̂ after this round (K×K); the ones given (or zeros) for other resolvers.
+    public var alignmentTargets: [[Double]]
 }
 
 /// Σ a_j b_j in double precision.
@@ -176,17 +186,6 @@ func dot(_ a: [Float], _ b: [Float]) -> Double {
     a.withUnsafeBufferPointer { x in
         b.withUnsafeBufferPointer { y in
             for j in 0..<x.count { s += Double(x[j]) * Double(y[j]) }
-        }
-    }
-    return s
-}
-
-/// Σ a_j b_j in double precision.
-func dot(_ a: [Double], _ b: [Double]) -> Double {
-    var s = 0.0
-    a.withUnsafeBufferPointer { x in
-        b.withUnsafeBufferPointer { y in
-            for j in 0..<x.count { s += x[j] * y[j] }
         }
     }
     return s

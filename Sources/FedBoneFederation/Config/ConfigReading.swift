@@ -186,7 +186,7 @@ extension ServerConfig {
 extension AggregationConfig {
     init(reading v: ConfigValue) throws {
         self.init()
-        let m = try v.mapping(known: ["rescale", "project", "shuffle", "weighting", "epsilon", "conflict", "cagradC"])
+        let m = try v.mapping(known: ["rescale", "project", "shuffle", "weighting", "epsilon", "conflict", "cagradC", "gradvacBeta"])
         rescale = try m.value("rescale", rescale) { try $0.bool() }
         project = try m.value("project", project) { try $0.bool() }
         shuffle = try m.value("shuffle", shuffle) { try $0.bool() }
@@ -194,6 +194,7 @@ extension AggregationConfig {
         epsilon = try m.value("epsilon", epsilon) { try $0.double() }
         conflict = try m.value("conflict", conflict) { try $0.choice(GPAggregate.Conflict.self) }
         cagradC = try m.value("cagradC", cagradC) { try $0.double() }
+        gradvacBeta = try m.value("gradvacBeta", gradvacBeta) { try $0.double() }
     }
 }
 

@@ -216,17 +216,19 @@ public struct AggregationConfig: Sendable, Equatable, Encodable {
     public var shuffle = true
     public var weighting = GPAggregate.Weighting.uniform
     public var epsilon = 1e-12
-    /// How `project` resolves conflicts: `pcgrad` (the paper) or `cagrad`.
+    /// How `project` resolves conflicts: `pcgrad` (the paper), `cagrad` or `gradvac`.
     public var conflict = GPAggregate.Conflict.pcgrad
     /// CAGrad's c (`conflict: cagrad`).
     public var cagradC = 0.5
+    /// GradVac's β, the weight of the newest cosine in its targets' moving average (`conflict: gradvac`).
+    public var gradvacBeta = 0.01
 
     public init() {}
 
     /// The aggregator these switches describe.
     public var aggregator: GPAggregate {
         GPAggregate(rescale: rescale, project: project, shuffle: shuffle, weighting: weighting, epsilon: epsilon,
-                    conflict: conflict, cagrad: ConflictAverseCombination(c: cagradC))
+                    conflict: conflict, cagrad: ConflictAverseCombination(c: cagradC), gradvac: GradientVaccine(beta: gradvacBeta))
     }
 }
 

@@ -43,6 +43,7 @@ extension ExperimentConfig {
         if let eta = server.learningRate { try require(eta >= 0, "server.learningRate", "must be ≥ 0, got \(eta)") }
         try require(aggregation.epsilon >= 0, "aggregation.epsilon", "must be ≥ 0, got \(aggregation.epsilon)")
         try require(aggregation.cagradC >= 0 && aggregation.cagradC.isFinite, "aggregation.cagradC", "must be finite and ≥ 0, got \(aggregation.cagradC)")
+        try require(aggregation.gradvacBeta >= 0 && aggregation.gradvacBeta <= 1, "aggregation.gradvacBeta", "must be in [0, 1], got \(aggregation.gradvacBeta)")
         try require(baselines.proximalMu >= 0, "baselines.proximalMu", "must be ≥ 0, got \(baselines.proximalMu)")
         try require(baselines.headEpochs >= 1, "baselines.headEpochs", "must be ≥ 1, got \(baselines.headEpochs)")
         try require(evaluation.every >= 1, "evaluation.every", "must be ≥ 1, got \(evaluation.every)")

@@ -26,6 +26,10 @@ public final class GeneralModelServer: GeneralModelService {
     public private(set) var previousUpdate: [Float]?
     /// The last aggregation's record.
     public private(set) var lastRecord: AggregationRecord?
+    /// GradVac's cosine targets φ̂_ij between registered clients (`clients` order, C×C), carried
+    /// from round to round (`aggregation.conflict: gradvac`). Checkpoints do not hold them: they
+    /// start at 0, and start again at 0 on ``restore(general:previousUpdate:nextRound:)``.
+    public private(set) var alignmentTargets: [[Double]]
 
     private let seed: UInt64
     private var participants: [ClientID] = []
@@ -58,6 +62,7 @@ public final class GeneralModelServer: GeneralModelService {
         self.replicaOptimizer = replicaOptimizer
         self.aggregator = aggregator
         self.seed = seed
+        alignmentTargets = Self.zeroTargets(clients.count)
     }
 
     /// Starts round `round` for `participants` (registered ids). θ^t is the current model.
@@ -120,6 +125,7 @@ public final class GeneralModelServer: GeneralModelService {
         }
         try model.load(stateDict: general)
         self.previousUpdate = previousUpdate
+        alignmentTargets = Self.zeroTargets(clients.count)
         round = nextRound
         participants = []
     }
@@ -267,7 +273,13 @@ public final class GeneralModelServer: GeneralModelService {
         let updates = participants.map(pseudoGradient)
         let counts = participants.map { id in clients.first { $0.id == id }?.samples ?? 0 }
         let generator = SeededGenerator(seed: seed).fork(UInt64(round))
-        let result = aggregator.aggregate(updates, previous: previousUpdate, sampleCounts: counts, generator: generator)
+        let places = participants.compactMap { id in clients.firstIndex { $0.id == id } }
+        let targets = places.map { i in places.map { j in alignmentTargets[i][j] } }
+        let result = aggregator.aggregate(updates, previous: previousUpdate, sampleCounts: counts, generator: generator,
+                                          alignmentTargets: targets)
+        for (a, i) in places.enumerated() {
+            for (b, j) in places.enumerated() { alignmentTargets[i][j] = result.alignmentTargets[a][b] }
+        }
         let eta = Float(serverLearningRate)
         model.assignFlatParameters(zip(roundStart, result.aggregate).map { $0 - eta * $1 })
         previousUpdate = result.aggregate
@@ -278,6 +290,11 @@ public final class GeneralModelServer: GeneralModelService {
         ended = []
         gradientSums = [:]
         optimizers = [:]
+    }
+
+    /// C×C zeros: GradVac's targets before any round.
+    private static func zeroTargets(_ count: Int) -> [[Double]] {
+        [[Double]](repeating: [Double](repeating: 0, count: count), count: count)
     }
 
     private var imageSize: (height: Int, width: Int) {

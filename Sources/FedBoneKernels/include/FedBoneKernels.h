@@ -93,6 +93,15 @@ void fb_gelu_backward(const float *x, const float *g, float *dx, long n);
 /// The sum of n contiguous values (32 partial sums on the vector paths, in a fixed order).
 float fb_sum(const float *x, long n);
 
+/// Adds the Gram matrix of columns start…start+n−1 of `count` float rows to `sum` (count×count,
+/// row-major, upper triangle i ≤ j only): sum[i·count + j] += Σ_t (double)rows[i][t]·(double)rows[j][t].
+/// Products are exact and sums run in double (partial sums per lane on the vector paths).
+/// `scratch` holds count·n doubles (the vector paths convert the rows into it once).
+void fb_gram_f64(const float *const *rows, long count, long start, long n, double *scratch, double *sum);
+
+/// sum[t] += c·(double)x[t] for n values: one term of a double-precision sum of float vectors.
+void fb_axpy_f64(long n, double c, const float *x, double *sum);
+
 /// y = softmax(x + bias + mask) over each of `rows` contiguous rows of n (bias and mask optional,
 /// laid out as x; y may be x). exp of values below −87 is 0 (never subnormal).
 void fb_softmax_rows(const float *x, float *y, const float *bias, const float *mask, long rows, long n);
@@ -121,6 +130,8 @@ void fb_layer_norm_backward_params(const float *g, const float *x, const float *
 void fb_gelu_forward_isa(int isa, const float *x, float *y, long n);
 void fb_gelu_backward_isa(int isa, const float *x, const float *g, float *dx, long n);
 float fb_sum_isa(int isa, const float *x, long n);
+void fb_gram_f64_isa(int isa, const float *const *rows, long count, long start, long n, double *scratch, double *sum);
+void fb_axpy_f64_isa(int isa, long n, double c, const float *x, double *sum);
 void fb_transpose_isa(int isa, const float *src, long rows, long cols, long lds, float *dst, long ldd);
 void fb_softmax_rows_isa(int isa, const float *x, float *y, const float *bias, const float *mask, long rows, long n);
 void fb_softmax_backward_rows_isa(int isa, const float *grad, const float *p, float *dx, long rows, long n);
