@@ -37,6 +37,7 @@ FB_INLINE void fb_pack_bt(const float *b, long ldb, long nc, long kc, float *dst
                 long depth = kc - p0 < 16 ? kc - p0 : 16;
                 __mmask16 mask = fb_lanes(depth);
                 __m512 r[16];
+                FB_UNROLL
                 for (int i = 0; i < 16; i++) {
                     long j = j0 + h + i;
                     r[i] = j < nc ? _mm512_maskz_loadu_ps(mask, b + j * ldb + p0) : _mm512_setzero_ps();
@@ -93,6 +94,7 @@ FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, const i
                        __mmask16 m0, __mmask16 m1, float *c, long ldc, float alpha, float beta,
                        const float *bias) {
     __m512 x[MR], y[MR];
+    FB_UNROLL
     for (int i = 0; i < mr; i++) {
         x[i] = _mm512_setzero_ps();
         y[i] = _mm512_setzero_ps();
@@ -107,6 +109,7 @@ FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, const i
             __m512 b0 = masked ? _mm512_maskz_loadu_ps(m0, bt) : _mm512_loadu_ps(bt);
             __m512 b1 = !wide ? _mm512_setzero_ps()
                       : masked ? _mm512_maskz_loadu_ps(m1, bt + 16) : _mm512_loadu_ps(bt + 16);
+            FB_UNROLL
             for (int i = 0; i < mr; i++) {
                 __m512 ai = _mm512_set1_ps(rowMajor ? at[i * lda + p] : at[p * lda + i]);
                 x[i] = _mm512_fmadd_ps(ai, b0, x[i]);
@@ -118,6 +121,7 @@ FB_INLINE void fb_tile(const int mr, const int rowMajor, const int wide, const i
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
     __m512 bias1 = bias && wide ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    FB_UNROLL
     for (int i = 0; i < mr; i++) {
         float *row = c + i * ldc;
         __m512 r0 = _mm512_mul_ps(va, x[i]);

@@ -34,26 +34,34 @@ void fb_gram_f64_scalar(const float *const *rows, long count, long start, long n
 /// past `count` repeat the last row).
 static FB_AVX512 void fb_gram_tile_avx512(const double *x, long count, long n, long a0, long b0, double *sum) {
     const double *a[GRAM_TILE], *b[GRAM_TILE];
+    FB_UNROLL
     for (int r = 0; r < GRAM_TILE; r++) {
         a[r] = x + (a0 + r < count ? a0 + r : count - 1) * n;
         b[r] = x + (b0 + r < count ? b0 + r : count - 1) * n;
     }
     __m512d acc[GRAM_TILE][GRAM_TILE];
+    FB_UNROLL
     for (int r = 0; r < GRAM_TILE; r++)
+        FB_UNROLL
         for (int c = 0; c < GRAM_TILE; c++) acc[r][c] = _mm512_setzero_pd();
     long t = 0;
     for (; t + 8 <= n; t += 8) {
         __m512d va[GRAM_TILE], vb[GRAM_TILE];
+        FB_UNROLL
         for (int r = 0; r < GRAM_TILE; r++) {
             va[r] = _mm512_loadu_pd(a[r] + t);
             vb[r] = _mm512_loadu_pd(b[r] + t);
         }
+        FB_UNROLL
         for (int r = 0; r < GRAM_TILE; r++)
+            FB_UNROLL
             for (int c = 0; c < GRAM_TILE; c++) acc[r][c] = _mm512_fmadd_pd(va[r], vb[c], acc[r][c]);
     }
+    FB_UNROLL
     for (int r = 0; r < GRAM_TILE; r++) {
         long i = a0 + r;
         if (i >= count) break;
+        FB_UNROLL
         for (int c = 0; c < GRAM_TILE; c++) {
             long j = b0 + c;
             if (j >= count || j < i) continue;

@@ -6,6 +6,7 @@
 // guard on purpose.
 #include "FedBoneKernels.h"
 #include "KernelPaths.h"
+#include "VectorMath.h"
 
 #ifndef FEDBONE_DOUBLE_VECTOR_TYPES
 #define FEDBONE_DOUBLE_VECTOR_TYPES
@@ -23,26 +24,34 @@ FB_VD fb_v4d FB_PATH(fb_load4d)(const double *p) {
 /// One 4×4 tile: rows a0…a0+3 against b0…b0+3 of the converted block `x` (count rows of n).
 FB_VD void FB_PATH(fb_gram_tile)(const double *x, long count, long n, long a0, long b0, double *sum) {
     const double *a[4], *b[4];
+    FB_UNROLL
     for (int r = 0; r < 4; r++) {
         a[r] = x + (a0 + r < count ? a0 + r : count - 1) * n;
         b[r] = x + (b0 + r < count ? b0 + r : count - 1) * n;
     }
     fb_v4d acc[4][4];
+    FB_UNROLL
     for (int r = 0; r < 4; r++)
+        FB_UNROLL
         for (int c = 0; c < 4; c++) acc[r][c] = 0;
     long t = 0;
     for (; t + 4 <= n; t += 4) {
         fb_v4d va[4], vb[4];
+        FB_UNROLL
         for (int r = 0; r < 4; r++) {
             va[r] = FB_PATH(fb_load4d)(a[r] + t);
             vb[r] = FB_PATH(fb_load4d)(b[r] + t);
         }
+        FB_UNROLL
         for (int r = 0; r < 4; r++)
+            FB_UNROLL
             for (int c = 0; c < 4; c++) acc[r][c] += va[r] * vb[c];
     }
+    FB_UNROLL
     for (int r = 0; r < 4; r++) {
         long i = a0 + r;
         if (i >= count) break;
+        FB_UNROLL
         for (int c = 0; c < 4; c++) {
             long j = b0 + c;
             if (j >= count || j < i) continue;

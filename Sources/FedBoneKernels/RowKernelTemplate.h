@@ -115,15 +115,19 @@ FB_PATH_TARGET void FB_PATH(fb_transpose)(const float *src, long rows, long cols
         long j0 = 0;
         for (; j0 + 8 <= cols; j0 += 8) {
             fb_v8 r[8], t[8];
+            FB_UNROLL
             for (int i = 0; i < 8; i++) r[i] = FB_PATH(fb_load)(src + (i0 + i) * lds + j0);
             // Three perfect shuffles of the 8 rows transpose the block.
             for (int round = 0; round < 3; round++) {
+                FB_UNROLL
                 for (int i = 0; i < 4; i++) {
                     t[2 * i] = FB_PATH(fb_zip_lo)(r[i], r[i + 4]);
                     t[2 * i + 1] = FB_PATH(fb_zip_hi)(r[i], r[i + 4]);
                 }
+                FB_UNROLL
                 for (int i = 0; i < 8; i++) r[i] = t[i];
             }
+            FB_UNROLL
             for (int j = 0; j < 8; j++) FB_PATH(fb_store)(dst + (j0 + j) * ldd + i0, r[j]);
         }
         for (long i = i0; i < i0 + 8; i++)

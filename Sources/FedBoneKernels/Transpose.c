@@ -19,6 +19,7 @@ static FB_AVX512 void fb_transpose_avx512(const float *src, long rows, long cols
             long width = cols - j0 < 16 ? cols - j0 : 16;
             __mmask16 rowMask = fb_lanes(width);
             __m512 r[16];
+            FB_UNROLL
             for (int i = 0; i < 16; i++)
                 r[i] = i < height ? _mm512_maskz_loadu_ps(rowMask, src + (i0 + i) * lds + j0)
                                   : _mm512_setzero_ps();
