@@ -26,21 +26,7 @@ struct LoopbackServer {
 
     /// Starts the server, runs `body` with its port, then shuts it down.
     func run<Result: Sendable>(_ body: (Int) async throws -> Result) async throws -> Result {
-        let server = FedBoneTransportServer(config: config, registry: try Self.registry(), backend: backend)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve() }
-            do {
-                let port = try await server.listeningPort()
-                let result = try await body(port)
-                server.beginGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                server.beginGracefulShutdown()
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await withLoopbackServer(config: config, registry: try Self.registry(), backend: backend, body)
     }
 
     static func clientConfig(port: Int, token: String = tokenA) -> TransportClientConfig {
@@ -53,6 +39,27 @@ struct LoopbackServer {
     static func embeddings(batch: Int = 2, offset: Float = 0) -> Tensor {
         let count = batch * embeddingShape.reduce(1, *)
         return Tensor(uncheckedShape: [batch] + embeddingShape, scalars: (0..<count).map { Float($0) / 8 + offset })
+    }
+}
+
+/// Starts a transport server over `backend`, runs `body` with its port, then shuts it down.
+func withLoopbackServer<Result: Sendable>(
+    config: TransportServerConfig, registry: ClientRegistry, backend: any SplitTrainingBackend, _ body: (Int) async throws -> Result
+) async throws -> Result {
+    let server = FedBoneTransportServer(config: config, registry: registry, backend: backend)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.serve() }
+        do {
+            let port = try await server.listeningPort()
+            let result = try await body(port)
+            server.beginGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            server.beginGracefulShutdown()
+            group.cancelAll()
+            throw error
+        }
     }
 }
 

@@ -21,7 +21,8 @@
 //   byte count not matching the shape, NaN or infinite values), a wrong shape, or a
 //   protocol version the server does not speak. Nothing is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
-//   does not follow the protocol (for example Backward without the matching Forward).
+//   does not follow the protocol (for example Backward without the matching Forward, or a
+//   Forward of a step that was already run with other embeddings).
 // - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts. A message
 //   larger than the server's limit (max_message_bytes in JoinResponse) is not read at all:
 //   the server resets the stream (the caller sees CANCELLED or UNAVAILABLE), so clients
@@ -209,7 +210,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_ForwardRequest` messages.
@@ -356,7 +360,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -501,7 +508,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION.
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_ForwardRequest` message.
@@ -915,7 +925,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1116,7 +1129,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1361,7 +1377,10 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-    /// > features. The server keeps what it needs for the matching Backward.
+    /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+    /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+    /// > returns the same features without running the model again; the same step with other
+    /// > embeddings is refused with FAILED_PRECONDITION.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1579,7 +1598,10 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-    /// > features. The server keeps what it needs for the matching Backward.
+    /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+    /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+    /// > returns the same features without running the model again; the same step with other
+    /// > embeddings is refused with FAILED_PRECONDITION.
     ///
     /// - Parameters:
     ///   - message: request message to send.

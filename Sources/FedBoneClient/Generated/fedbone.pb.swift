@@ -31,7 +31,8 @@
 //   byte count not matching the shape, NaN or infinite values), a wrong shape, or a
 //   protocol version the server does not speak. Nothing is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
-//   does not follow the protocol (for example Backward without the matching Forward).
+//   does not follow the protocol (for example Backward without the matching Forward, or a
+//   Forward of a step that was already run with other embeddings).
 // - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts. A message
 //   larger than the server's limit (max_message_bytes in JoinResponse) is not read at all:
 //   the server resets the stream (the caller sees CANCELLED or UNAVAILABLE), so clients

@@ -9,6 +9,11 @@
 /// in which requests arrive.
 ///
 /// Every request is validated before anything changes; a refused request leaves the server as it was.
+///
+/// Retries: a ``forward(client:round:step:embeddings:)`` of the step that awaits its backward,
+/// with the same embeddings (same shape and values), is a retry of a call whose answer was lost:
+/// it returns the same features without running the model again. The same step with other
+/// embeddings is refused (``GeneralModelServiceError/outOfOrder(client:reason:)``).
 public final class GeneralModelServer: GeneralModelService {
     /// θ, the general model (θ^t during round t).
     public let model: SwinTransformer
@@ -129,7 +134,14 @@ public final class GeneralModelServer: GeneralModelService {
     public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
         try checkParticipant(client, round: round)
         if let p = pending[client] {
-            throw GeneralModelServiceError.outOfOrder(client: client, reason: "forward of step \(step) while step \(p.step) awaits its backward")
+            guard p.step == step else {
+                throw GeneralModelServiceError.outOfOrder(client: client, reason: "forward of step \(step) while step \(p.step) awaits its backward")
+            }
+            guard p.input.shape == embeddings.shape, p.input.scalars == embeddings.scalars else {
+                throw GeneralModelServiceError.outOfOrder(
+                    client: client, reason: "step \(step) was already run with other embeddings; a retried Forward must send the same embeddings")
+            }
+            return p.output.detached()
         }
         do { try model.validate(embeddings: embeddings) } catch {
             throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
