@@ -271,7 +271,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_EndRoundRequest` messages.
@@ -421,7 +423,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -569,7 +573,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_EndRoundRequest` message.
@@ -1001,7 +1007,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -1238,7 +1246,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -1471,7 +1481,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > End of the client's round: a barrier that returns once the server has aggregated this
-    /// > round's updates (or dropped the round), with the next round number.
+    /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+    /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+    /// > waits with it and returns the same answer.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -1704,7 +1716,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > End of the client's round: a barrier that returns once the server has aggregated this
-    /// > round's updates (or dropped the round), with the next round number.
+    /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+    /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+    /// > waits with it and returns the same answer.
     ///
     /// - Parameters:
     ///   - message: request message to send.

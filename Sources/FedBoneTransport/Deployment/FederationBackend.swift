@@ -9,7 +9,9 @@ import Foundation
 ///   the experiment's client order (so the aggregation sees its updates in the same order as
 ///   the in-process simulation). A Forward for a round that has not begun yet waits for it.
 /// - EndRound is a barrier: the call suspends (no thread is blocked) until every participant
-///   of the round has ended it, or was dropped, and the aggregation is done.
+///   of the round has ended it, or was dropped, and the aggregation is done. An EndRound of a
+///   client that already ended the round (a retry, or two sent at once) waits with the first and
+///   gets the same answer, also when it arrives just after the round closed.
 /// - Faults: a participant that leaves, rejoins mid-round or has not ended the round within
 ///   `roundTimeout` is dropped from the round's aggregation. It stays registered: the next
 ///   round counts it in, and it takes part once it joins again (a join of a participant that
@@ -42,6 +44,13 @@ public actor FederationBackend: SplitTrainingBackend {
         case aggregated(round: Int, clients: [String])
         /// Abandoned: fewer than `minClients` participants remained.
         case abandoned(round: Int)
+
+        /// The round that closed.
+        public var round: Int {
+            switch self {
+            case let .aggregated(round, _), let .abandoned(round): round
+            }
+        }
     }
 
     private let server: GeneralModelServer
@@ -60,6 +69,10 @@ public actor FederationBackend: SplitTrainingBackend {
     private var joinWaiters: [CheckedContinuation<Void, Never>] = []
     private var roundDone: CheckedContinuation<RoundClose, Never>?
     private var closing: RoundClose?
+    /// The clients that have ended the open round.
+    private var endedThisRound: Set<UInt32> = []
+    /// The last closed round, the clients that had ended it and the barrier's answer to them.
+    private var lastBarrier: (round: Int, ended: Set<UInt32>, result: RoundBarrierResult)?
 
     /// A backend over a fresh general model built from `config` (the same seed stream as
     /// ``SplitFederation``) for `members`, given in the experiment's client order.
@@ -106,6 +119,7 @@ public actor FederationBackend: SplitTrainingBackend {
         roundOpen = true
         closing = nil
         droppedThisRound = []
+        endedThisRound = []
         resumeAll(&roundWaiters)
         let timeout = roundTimeout
         let timer = Task { [weak self] in
@@ -214,10 +228,15 @@ public actor FederationBackend: SplitTrainingBackend {
     public func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult {
         let member = try self.member(client)
         let id = ClientID(member.name)
+        if let last = lastBarrier, last.round == round, last.ended.contains(client) { return last.result }
+        if roundOpen, round == server.round, endedThisRound.contains(client) {
+            return await withCheckedContinuation { barrierWaiters.append($0) }
+        }
         guard roundOpen, round == server.round, server.roundParticipants.contains(id) else {
             throw SplitTrainingBackendError.aborted("client '\(member.name)' is not a participant of round \(round) (dropped, or the round is over); join again")
         }
         let after = try mapped { try server.endRound(client: id, round: round) }
+        endedThisRound.insert(client)
         if after > round {
             close(.aggregated(round: round, clients: server.lastRecord?.clients ?? []))
             return barrierResult
@@ -272,6 +291,8 @@ public actor FederationBackend: SplitTrainingBackend {
         roundOpen = false
         closing = outcome
         let result = barrierResult
+        lastBarrier = (outcome.round, endedThisRound, result)
+        endedThisRound = []
         let waiters = barrierWaiters
         barrierWaiters = []
         for waiter in waiters { waiter.resume(returning: result) }
