@@ -28,7 +28,8 @@
 // - PERMISSION_DENIED: the token belongs to another client than the `client_id` named,
 //   or Join names another client than the one the token was issued for.
 // - INVALID_ARGUMENT: a malformed tensor (unknown dtype, negative or too many dimensions,
-//   byte count not matching the shape, NaN or infinite values), a wrong shape, or a
+//   byte count not matching the shape, NaN or infinite values), a wrong shape, values so
+//   large that the general model's features or gradients for them are not finite, or a
 //   protocol version the server does not speak. Nothing is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
 //   does not follow the protocol (for example Backward without the matching Forward, or a

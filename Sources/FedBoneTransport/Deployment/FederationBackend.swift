@@ -42,7 +42,8 @@ public actor FederationBackend: SplitTrainingBackend {
     public enum RoundClose: Sendable, Equatable {
         /// Aggregated with these participants (in client order).
         case aggregated(round: Int, clients: [String])
-        /// Abandoned: fewer than `minClients` participants remained.
+        /// Abandoned: fewer than `minClients` participants remained, or no update was fit to
+        /// aggregate (``rejectedUpdates``).
         case abandoned(round: Int)
 
         /// The round that closed.
@@ -132,23 +133,19 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     /// Writes θ and Δ^{t−1} into `directory` (`general.safetensors`, `server.safetensors`),
-    /// the server's part of ``SplitFederation/save(to:)``.
+    /// the server's part of ``SplitFederation/save(to:)``; refuses a non-finite model
+    /// (``GeneralModelCheckpointError``) before writing anything.
     public func save(to directory: URL) throws {
-        try server.model.save(to: directory.appendingPathComponent("general.safetensors"))
-        if let previous = server.previousUpdate {
-            try Safetensors.write(["previous_update": Tensor(uncheckedShape: [previous.count], scalars: previous)],
-                                  to: directory.appendingPathComponent("server.safetensors"))
-        }
+        try server.save(to: directory)
     }
 
     /// Restores what ``save(to:)`` wrote; the next round is `nextRound`.
     public func restore(from directory: URL, nextRound: Int) throws {
-        let general = try Safetensors.read(contentsOf: directory.appendingPathComponent("general.safetensors"))
-        let serverFile = directory.appendingPathComponent("server.safetensors")
-        let previous = FileManager.default.fileExists(atPath: serverFile.path)
-            ? try Safetensors.read(contentsOf: serverFile)["previous_update"]?.scalars : nil
-        try server.restore(general: general, previousUpdate: previous, nextRound: nextRound)
+        try server.restore(from: directory, nextRound: nextRound)
     }
+
+    /// The updates the last closed round left out of its aggregation, and why.
+    public var rejectedUpdates: [UpdateRejection] { server.lastRejections }
 
     /// Stops between rounds: calls waiting for the next round fail with UNAVAILABLE (the
     /// clients retry, and find the server again once it is restarted with `--resume`).
@@ -238,7 +235,7 @@ public actor FederationBackend: SplitTrainingBackend {
         let after = try mapped { try server.endRound(client: id, round: round) }
         endedThisRound.insert(client)
         if after > round {
-            close(.aggregated(round: round, clients: server.lastRecord?.clients ?? []))
+            closeAfterAggregation(round: round)
             return barrierResult
         }
         return await withCheckedContinuation { barrierWaiters.append($0) }
@@ -272,7 +269,17 @@ public actor FederationBackend: SplitTrainingBackend {
             server.abandonRound()
             close(.abandoned(round: round))
         } else if server.drop(client: id) {
-            close(.aggregated(round: round, clients: server.lastRecord?.clients ?? []))
+            closeAfterAggregation(round: round)
+        }
+    }
+
+    /// Closes `round` once the server has aggregated it: with its record, or as abandoned when
+    /// every update was left out.
+    private func closeAfterAggregation(round: Int) {
+        if let record = server.lastRecord, record.round == round {
+            close(.aggregated(round: round, clients: record.clients))
+        } else {
+            close(.abandoned(round: round))
         }
     }
 

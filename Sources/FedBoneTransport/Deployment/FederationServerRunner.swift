@@ -129,8 +129,9 @@ public struct FederationServerRunner: Sendable {
                 log("round \(r)/\(experiment.rounds) aggregated over \(clients.joined(separator: ", ")) in \(ContinuousClock.now - started)")
             case let .abandoned(r):
                 round = r
-                log("round \(r)/\(experiment.rounds) abandoned: too few clients")
+                log("round \(r)/\(experiment.rounds) abandoned: too few clients or updates")
             }
+            for rejection in await backend.rejectedUpdates { log("round \(round)/\(experiment.rounds): \(rejection)") }
             if round % experiment.checkpoints.every == 0 || round == experiment.rounds {
                 let state = CheckpointState(round: round, seed: experiment.seed, rootGenerator: SeededGenerator(seed: experiment.seed).stateWords,
                                             method: experiment.method.rawValue)
