@@ -168,7 +168,7 @@ public actor FederationBackend: SplitTrainingBackend {
     public func join(_ registration: ClientRegistration) async throws -> JoinAcceptance {
         let member = try self.member(registration.clientID)
         guard registration.task == member.task.rawValue else {
-            throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(registration.task)")
+            throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(echoed(registration.task))")
         }
         let expected = Array(server.model.inputShape(batch: 1).dropFirst())
         guard registration.embeddingShape == expected else {

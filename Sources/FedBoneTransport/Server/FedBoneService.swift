@@ -19,7 +19,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let client = try authenticator.authenticate(request.metadata)
         let message = request.message
         guard message.clientName == client.name else {
-            throw RPCError(code: .permissionDenied, message: "this token was issued for client '\(client.name)', not '\(message.clientName)'")
+            throw RPCError(code: .permissionDenied, message: "this token was issued for client '\(client.name)', not '\(echoed(message.clientName))'")
         }
         guard message.protocolVersion == Self.protocolVersion else {
             throw RPCError(code: .invalidArgument, message: "protocol version \(message.protocolVersion) is not supported; this server speaks \(Self.protocolVersion)")
@@ -177,13 +177,13 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
     /// The per-sample embedding shape from Join: 1 to 7 positive dimensions within the limits.
     private func checkedEmbeddingShape(_ shape: [Int64]) throws(RPCError) -> [Int] {
         guard (1..<TensorLimits.maxRank).contains(shape.count), shape.allSatisfy({ $0 > 0 }) else {
-            throw RPCError(code: .invalidArgument, message: "embedding_shape \(shape) must have 1 to \(TensorLimits.maxRank - 1) positive dimensions")
+            throw RPCError(code: .invalidArgument, message: "embedding_shape \(echoed(shape)) must have 1 to \(TensorLimits.maxRank - 1) positive dimensions")
         }
         var count: Int64 = 1
         for dimension in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
             guard !overflow, product <= Int64(limits.maxElements) else {
-                throw RPCError(code: .invalidArgument, message: "embedding_shape \(shape) has more than the allowed \(limits.maxElements) elements per sample")
+                throw RPCError(code: .invalidArgument, message: "embedding_shape \(echoed(shape)) has more than the allowed \(limits.maxElements) elements per sample")
             }
             count = product
         }
