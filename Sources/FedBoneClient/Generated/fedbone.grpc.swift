@@ -24,7 +24,8 @@
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
 //   does not follow the protocol (for example Backward without the matching Forward, or a
 //   Forward of a step that was already run with other embeddings).
-// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts. A message
+// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts, or a third
+//   Forward of one client waiting for a round that has not begun (two may wait). A message
 //   larger than the server's limit (max_message_bytes in JoinResponse) is not read at all:
 //   the server resets the stream (the caller sees CANCELLED or UNAVAILABLE), so clients
 //   check the size before sending (the Swift client refuses such a call itself with
@@ -214,7 +215,8 @@ extension Fedbone_V1_FedBone {
         /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
         /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
         /// > returns the same features without running the model again; the same step with other
-        /// > embeddings is refused with FAILED_PRECONDITION.
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_ForwardRequest` messages.
@@ -366,7 +368,8 @@ extension Fedbone_V1_FedBone {
         /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
         /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
         /// > returns the same features without running the model again; the same step with other
-        /// > embeddings is refused with FAILED_PRECONDITION.
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -516,7 +519,8 @@ extension Fedbone_V1_FedBone {
         /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
         /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
         /// > returns the same features without running the model again; the same step with other
-        /// > embeddings is refused with FAILED_PRECONDITION.
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_ForwardRequest` message.
@@ -935,7 +939,8 @@ extension Fedbone_V1_FedBone {
         /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
         /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
         /// > returns the same features without running the model again; the same step with other
-        /// > embeddings is refused with FAILED_PRECONDITION.
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1141,7 +1146,8 @@ extension Fedbone_V1_FedBone {
         /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
         /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
         /// > returns the same features without running the model again; the same step with other
-        /// > embeddings is refused with FAILED_PRECONDITION.
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1391,7 +1397,8 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
     /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
     /// > returns the same features without running the model again; the same step with other
-    /// > embeddings is refused with FAILED_PRECONDITION.
+    /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+    /// > waits for it; if its deadline passes or the client goes away first, it never runs.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1614,7 +1621,8 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
     /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
     /// > returns the same features without running the model again; the same step with other
-    /// > embeddings is refused with FAILED_PRECONDITION.
+    /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+    /// > waits for it; if its deadline passes or the client goes away first, it never runs.
     ///
     /// - Parameters:
     ///   - message: request message to send.

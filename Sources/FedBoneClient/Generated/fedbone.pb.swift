@@ -34,7 +34,8 @@
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
 //   does not follow the protocol (for example Backward without the matching Forward, or a
 //   Forward of a step that was already run with other embeddings).
-// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts. A message
+// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts, or a third
+//   Forward of one client waiting for a round that has not begun (two may wait). A message
 //   larger than the server's limit (max_message_bytes in JoinResponse) is not read at all:
 //   the server resets the stream (the caller sees CANCELLED or UNAVAILABLE), so clients
 //   check the size before sending (the Swift client refuses such a call itself with

@@ -1,4 +1,5 @@
 import Foundation
+import GRPCCore
 
 /// The federation's ``GeneralModelServer`` behind the gRPC transport: the adapter that makes
 /// the in-process general-model service serve ``SplitTrainingBackend``.
@@ -7,7 +8,10 @@ import Foundation
 ///   (the names the experiment gives its clients, e.g. `segmentation-0`).
 /// - Rounds: a driver (``runRound()``) opens each round for the clients that have joined, in
 ///   the experiment's client order (so the aggregation sees its updates in the same order as
-///   the in-process simulation). A Forward for a round that has not begun yet waits for it.
+///   the in-process simulation). A Forward for a round that has not begun yet waits for it; at
+///   most ``maxWaitingForwards`` of one client wait at a time (more get RESOURCE_EXHAUSTED). A
+///   waiting Forward whose task or RPC is cancelled (its deadline passed, the client went away)
+///   stops waiting at once, releases its embeddings and never runs.
 /// - EndRound is a barrier: the call suspends (no thread is blocked) until every participant
 ///   of the round has ended it, or was dropped, and the aggregation is done. An EndRound of a
 ///   client that already ended the round (a retry, or two sent at once) waits with the first and
@@ -65,7 +69,13 @@ public actor FederationBackend: SplitTrainingBackend {
     /// Seconds spent in the general model's forward and backward (for the load check).
     public private(set) var modelSeconds = 0.0
     private var roundOpen = false
-    private var roundWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Forwards waiting for their round, by waiter id, with their clients.
+    private var roundWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var waitingClients: [UUID: UInt32] = [:]
+    private var cancelledWaiters: Set<UUID> = []
+    private var heldEmbeddings: [UUID: Tensor] = [:]
+    /// How many Forwards of one client may wait for their round at once: the call and one retry.
+    public static let maxWaitingForwards = 2
     private var barrierWaiters: [CheckedContinuation<RoundBarrierResult, Never>] = []
     private var joinWaiters: [CheckedContinuation<Void, Never>] = []
     private var roundDone: CheckedContinuation<RoundClose, Never>?
@@ -121,7 +131,7 @@ public actor FederationBackend: SplitTrainingBackend {
         closing = nil
         droppedThisRound = []
         endedThisRound = []
-        resumeAll(&roundWaiters)
+        resumeRoundWaiters()
         let timeout = roundTimeout
         let timer = Task { [weak self] in
             try await Task.sleep(for: timeout)
@@ -151,7 +161,7 @@ public actor FederationBackend: SplitTrainingBackend {
     /// clients retry, and find the server again once it is restarted with `--resume`).
     public func stop() {
         stopping = true
-        resumeAll(&roundWaiters)
+        resumeRoundWaiters()
     }
 
     /// Waits until every client has left (or `timeout` passes), so that clients can still
@@ -191,19 +201,69 @@ public actor FederationBackend: SplitTrainingBackend {
         return JoinAcceptance(round: round, totalRounds: config.rounds)
     }
 
-    public func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+    public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+        let call = UUID()
+        await hold(embeddings, for: call)
+        return try await withRPCCancellationHandler {
+            try await forward(call, client: client, round: round, step: step)
+        } onCancelRPC: {
+            Task { await self.cancelWaiter(call) }
+        }
+    }
+
+    /// Keeps the embeddings of the Forward `call` until it runs or is cancelled.
+    private func hold(_ embeddings: sending Tensor, for call: UUID) {
+        heldEmbeddings[call] = embeddings
+    }
+
+    /// ``forward(client:round:step:embeddings:)`` as the call `call`, whose embeddings ``hold(_:for:)``
+    /// keeps and which ``cancelWaiter(_:)`` can cancel.
+    private func forward(_ call: UUID, client: UInt32, round: Int, step: Int) async throws -> sending Tensor {
+        defer { heldEmbeddings[call] = nil }
+        guard heldEmbeddings[call] != nil else { throw CancellationError() }
         let member = try self.member(client)
+        try await waitForRound(round, client: client, call: call)
+        guard let embeddings = heldEmbeddings.removeValue(forKey: call) else { throw CancellationError() }
+        let started = ContinuousClock.now
+        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
+        modelSeconds += Self.seconds(ContinuousClock.now - started)
+        return Self.copy(shape: features.shape, scalars: features.scalars)
+    }
+
+    /// Waits until `round` is open, unless the call is cancelled first (then it throws
+    /// `CancellationError`).
+    private func waitForRound(_ round: Int, client: UInt32, call id: UUID) async throws {
+        guard !(roundOpen && round == server.round) else { return }
+        guard waitingClients.values.filter({ $0 == client }).count < Self.maxWaitingForwards else {
+            throw SplitTrainingBackendError.resourceExhausted(
+                "client \(client) already has \(Self.maxWaitingForwards) Forwards waiting for round \(round); wait for their answers")
+        }
+        waitingClients[id] = client
+        defer {
+            waitingClients[id] = nil
+            cancelledWaiters.remove(id)
+        }
         while !(roundOpen && round == server.round) {
             guard !stopping else { throw SplitTrainingBackendError.unavailable("the server is stopping; retry") }
             guard round >= server.round, !finished else {
                 throw SplitTrainingBackendError.failedPrecondition("round \(round) is over (the server is at round \(server.round))")
             }
-            await withCheckedContinuation { roundWaiters.append($0) }
+            guard !cancelledWaiters.contains(id), !Task.isCancelled else { throw CancellationError() }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { roundWaiters[id] = $0 }
+            } onCancel: {
+                Task { await self.cancelWaiter(id) }
+            }
         }
-        let started = ContinuousClock.now
-        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
-        modelSeconds += Self.seconds(ContinuousClock.now - started)
-        return Self.copy(shape: features.shape, scalars: features.scalars)
+        guard !cancelledWaiters.contains(id), !Task.isCancelled else { throw CancellationError() }
+    }
+
+    /// The call `id` was cancelled: wake it so that it gives up.
+    private func cancelWaiter(_ id: UUID) {
+        heldEmbeddings[id] = nil
+        guard waitingClients[id] != nil else { return }
+        cancelledWaiters.insert(id)
+        roundWaiters.removeValue(forKey: id)?.resume()
     }
 
     public func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor {
@@ -303,9 +363,15 @@ public actor FederationBackend: SplitTrainingBackend {
         let waiters = barrierWaiters
         barrierWaiters = []
         for waiter in waiters { waiter.resume(returning: result) }
-        resumeAll(&roundWaiters)
+        resumeRoundWaiters()
         roundDone?.resume(returning: outcome)
         roundDone = nil
+    }
+
+    private func resumeRoundWaiters() {
+        let all = roundWaiters.values
+        roundWaiters = [:]
+        for waiter in all { waiter.resume() }
     }
 
     private func resumeAll(_ waiters: inout [CheckedContinuation<Void, Never>]) {

@@ -221,7 +221,10 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
             case .failedPrecondition(let text): return RPCError(code: .failedPrecondition, message: text)
             case .unavailable(let text): return RPCError(code: .unavailable, message: text)
             case .aborted(let text): return RPCError(code: .aborted, message: text)
+            case .resourceExhausted(let text): return RPCError(code: .resourceExhausted, message: text)
             }
+        case is CancellationError:
+            return RPCError(code: .cancelled, message: "the call was cancelled (its deadline passed or the client went away) before it ran")
         default:
             return RPCError(code: .internalError, message: "server error: \(error)")
         }
