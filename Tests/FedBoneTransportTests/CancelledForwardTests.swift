@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import Testing
+@testable import FedBoneClient
 @testable import FedBoneTransport
 
 /// Forwards that wait for their round and are given up must not run later (issue #19, item 4).
@@ -59,24 +60,29 @@ import Testing
     @Test func aForwardWhoseDeadlinePassesWhileWaitingNeverRunsOverGRPC() async throws {
         let backend = try FederationBackendTests.backend(minClients: 1, timeout: .seconds(60))
         try await FederationLoopback.run(backend) { port in
-            var config = FederationLoopback.clientConfig(port: port, name: "segmentation-0")
-            config.callTimeout = .milliseconds(300)
-            try await FedBoneTransportClient.withClient(config: config) { client in
-                try await client.join(name: "segmentation-0", task: "segmentation", embeddingShape: Self.shape())
-                #expect(await failsWith(.deadlineExceeded) { _ = try await client.forward(round: 1, step: 0, embeddings: FederationLoopback.embeddings()) })
-            }
-            // Give the server time to see the deadline, then open the round.
-            try await Task.sleep(for: .milliseconds(100))
-            let driver = Task { try await backend.runRound() }
             try await FedBoneTransportClient.withClient(config: FederationLoopback.clientConfig(port: port, name: "segmentation-0")) { client in
-                try await client.join(name: "segmentation-0", task: "segmentation", embeddingShape: Self.shape())
-                let other = try FederationLoopback.embeddings(seed: 3)
-                let features = try await client.forward(round: 1, step: 0, embeddings: other)
+                let info = try await client.join(name: "segmentation-0", task: "segmentation", embeddingShape: Self.shape())
+                var request = Fedbone_V1_ForwardRequest()
+                request.clientID = info.clientID
+                request.session = info.session
+                request.round = 1
+                request.step = 0
+                request.embeddings = Fedbone_V1_Tensor(try FederationLoopback.embeddings(), dtype: .f32)
+                let metadata = BearerToken.metadata(token: "token-segmentation-0")
+                let options = client.callOptions(timeout: .milliseconds(300))
+                #expect(await failsWith(.deadlineExceeded) { _ = try await client.raw.forward(request, metadata: metadata, options: options) })
+                // The server sees the deadline a little after the client: wait until the call stopped waiting.
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(10)
+                while await backend.waitingForwardCount > 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(await backend.waitingForwardCount == 0, "the expired Forward still waits")
+                let driver = Task { try await backend.runRound() }
+                let features = try await client.forward(round: 1, step: 0, embeddings: FederationLoopback.embeddings(seed: 3))
                 let gradient = Tensor(uncheckedShape: features.shape, scalars: [Float](repeating: 0.01, count: features.count))
                 _ = try await client.backward(round: 1, step: 0, featureGradient: gradient)
                 #expect(try await client.endRound(round: 1) == RoundBarrierResult(nextRound: 2, finished: false))
+                #expect(try await driver.value == .aggregated(round: 1, clients: ["segmentation-0"]))
             }
-            #expect(try await driver.value == .aggregated(round: 1, clients: ["segmentation-0"]))
         }
     }
 }

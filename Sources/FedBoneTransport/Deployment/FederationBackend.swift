@@ -76,6 +76,8 @@ public actor FederationBackend: SplitTrainingBackend {
     private var heldEmbeddings: [UUID: Tensor] = [:]
     /// How many Forwards of one client may wait for their round at once: the call and one retry.
     public static let maxWaitingForwards = 2
+    /// How many Forwards are waiting for their round now.
+    var waitingForwardCount: Int { waitingClients.count }
     private var barrierWaiters: [CheckedContinuation<RoundBarrierResult, Never>] = []
     private var joinWaiters: [CheckedContinuation<Void, Never>] = []
     private var roundDone: CheckedContinuation<RoundClose, Never>?
