@@ -152,8 +152,10 @@ package nonisolated struct Fedbone_V1_JoinRequest: Sendable {
   /// "parts", "classification".
   package var task: String = String()
 
-  /// Shape of the embeddings one sample produces, without the batch dimension (for a Swin
-  /// general model: [tokens, channels]). Every Forward and Infer must send
+  /// Shape of the embeddings one sample produces, without the batch dimension. For a Swin
+  /// general model it is [H/p, W/p, C]: the patch grid of the image (image height and width
+  /// divided by the patch size) and the embedding channels, e.g. [56, 56, 96] for 224 x 224
+  /// images with Swin-T; it must equal the server model's. Every Forward and Infer must send
   /// [batch] + embedding_shape with batch >= 1.
   package var embeddingShape: [Int64] = []
 
@@ -213,7 +215,9 @@ package nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
   /// The current round.
   package var round: UInt64 = 0
 
-  /// Mini-batch index within the round, starting at 0 and increasing by one per Forward.
+  /// Mini-batch index within the round. Each Forward's step must be larger than the previous
+  /// Forward's in the round (gaps are accepted; the Swift client sends 0, 1, 2, ...), or equal
+  /// to it for a retry before that step's Backward (see Forward).
   package var step: UInt64 = 0
 
   /// Embeddings, shape [batch] + embedding_shape from Join.
