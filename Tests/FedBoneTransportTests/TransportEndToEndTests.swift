@@ -204,7 +204,7 @@ struct TransportEndToEndTests {
         #expect(await server.backend.forwardCalls == 1)
     }
 
-    @Test("a message above the limit is refused: RESOURCE_EXHAUSTED before sending, a reset stream on the server")
+    @Test("a message above the limit is refused: RESOURCE_EXHAUSTED before sending, a reset stream on the server, and a Forward whose answer would exceed it before it runs")
     func oversizedMessage() async throws {
         var server = LoopbackServer()
         server.config.maxMessageBytes = 64 << 10
@@ -222,11 +222,23 @@ struct TransportEndToEndTests {
                 let metadata = BearerToken.metadata(token: LoopbackServer.tokenA)
                 let options = client.callOptions(timeout: .seconds(10))
                 await #expect(throws: RPCError.self) { _ = try await client.raw.forward(request, metadata: metadata, options: options) }
-                // The same call fits in f16 (48 000 bytes), and the server still serves.
+                // The same call fits in f16 (48 000 bytes), but its f32 embedding gradient (96 000
+                // bytes) would not: refused before anything runs.
                 var halfRequest = request
                 halfRequest.embeddings = Fedbone_V1_Tensor(big, dtype: .f16)
-                let features = try await client.raw.forward(halfRequest, metadata: metadata, options: options)
-                #expect(features.features.shape == [2000, 4, 3])
+                #expect(await failsWith(.resourceExhausted) { _ = try await client.raw.forward(halfRequest, metadata: metadata, options: options) })
+            }
+            // A client that asks for f16 answers gets them within the limit both ways.
+            var halfConfig = LoopbackServer.clientConfig(port: port)
+            halfConfig.requestDType = .f16
+            halfConfig.responseDType = .f16
+            try await FedBoneTransportClient.withClient(config: halfConfig) { client in
+                try await client.join(name: "seg-0", task: "segmentation", embeddingShape: [4, 3])
+                let big = LoopbackServer.embeddings(batch: 2000)
+                let features = try await client.forward(round: 0, step: 0, embeddings: big)
+                #expect(features.shape == [2000, 4, 3])
+                let gradient = try await client.backward(round: 0, step: 0, featureGradient: Tensor(repeating: 0.5, shape: features.shape))
+                #expect(gradient.shape == [2000, 4, 3])
             }
         }
         #expect(await server.backend.forwardCalls == 1)

@@ -29,7 +29,9 @@
 //   larger than the server's limit (max_message_bytes in JoinResponse) is not read at all:
 //   the server resets the stream (the caller sees CANCELLED or UNAVAILABLE), so clients
 //   check the size before sending (the Swift client refuses such a call itself with
-//   RESOURCE_EXHAUSTED) and send smaller batches or a 16-bit dtype instead.
+//   RESOURCE_EXHAUSTED) and send smaller batches or a 16-bit dtype instead. A Forward whose
+//   Backward answer (the embedding gradient, in the response_dtype chosen at Join) would be
+//   larger than the limit is refused with RESOURCE_EXHAUSTED before it runs.
 // - UNAVAILABLE: transient; the client should retry with backoff.
 // - DEADLINE_EXCEEDED: the call took longer than its deadline.
 //

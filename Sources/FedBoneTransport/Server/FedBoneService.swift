@@ -63,6 +63,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let state = try await sessions.beginForward(client.id, message.session, round: round, step: step)
         let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
         let embeddingShape = embeddings.shape
+        try checkGradientAnswerFits(embeddingShape, dtype: state.responseDType)
         let features: Tensor
         do {
             features = try await backend.forward(client: client.id, round: round, step: step, embeddings: embeddings)
@@ -188,6 +189,20 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
             count = product
         }
         return shape.map { Int($0) }
+    }
+
+    /// Refuses, before anything runs, a Forward whose Backward could not be answered: the
+    /// embedding gradient has the embeddings' shape, in the response dtype chosen at Join (an
+    /// F16 request with F32 answers needs twice the bytes). Bounded like the client's own check:
+    /// the tensor bytes plus 11 bytes per dimension plus 128 for the other fields.
+    private func checkGradientAnswerFits(_ shape: [Int], dtype: WireDType) throws(RPCError) {
+        let bytes = shape.reduce(1, *) * dtype.byteWidth + 11 * shape.count + 128
+        guard bytes <= maxMessageBytes else {
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "the embedding gradient for these embeddings would be about \(bytes) bytes in \(dtype.rawValue), above the limit of \(maxMessageBytes) bytes; send smaller batches or join with a 16-bit response_dtype"
+            )
+        }
     }
 
     /// A round or step number as an `Int`.
