@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Run directory for checkpoints (default: runs/<experiment name>-server).")
     var runDirectory: String?
 
-    @Flag(help: "Continue from the run directory's latest checkpoint.")
+    @Flag(help: "Continue from the run directory's latest complete checkpoint (with none, start fresh and say so).")
     var resume = false
 
     @Option(help: "Stop after this round's checkpoint (continue later with --resume; the clients wait and reconnect).")

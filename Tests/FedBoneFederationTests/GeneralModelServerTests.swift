@@ -5,7 +5,7 @@ import FedBoneFederation
     static let tiny = SwinConfiguration(embedDim: 8, depths: [1, 1], numHeads: [1, 2], windowSize: 4, mlpRatio: 2)
     static let ids = [ClientID("a"), ClientID("b"), ClientID("c")]
 
-    private func makeServer(_ update: ServerConfig.Update = .replica, aggregator: GPAggregate = GPAggregate()) throws -> GeneralModelServer {
+    func makeServer(_ update: ServerConfig.Update = .replica, aggregator: GPAggregate = GPAggregate()) throws -> GeneralModelServer {
         let model = try SwinTransformer(Self.tiny, imageSize: (16, 16), seed: 4)
         return GeneralModelServer(model: model, clients: Self.ids.enumerated().map { ($0.element, 10 + $0.offset) }, update: update,
                                   replicaOptimizer: .sgd(SGDHyperparameters(learningRate: 0.1, momentum: 0.9)),
@@ -13,12 +13,12 @@ import FedBoneFederation
     }
 
     /// Client `c`'s embeddings and feature gradient at step `s` (fixed, so runs can be compared).
-    private func traffic(_ c: Int, _ s: Int) -> (Tensor, Tensor) {
+    func traffic(_ c: Int, _ s: Int) -> (Tensor, Tensor) {
         var g = SeededGenerator(seed: UInt64(100 * c + s))
         return (Tensor.randn([2, 4, 4, 8], generator: &g), Tensor.randn([2, 2, 2, 16], generator: &g))
     }
 
-    private func step(_ server: GeneralModelServer, _ c: Int, _ s: Int, round: Int = 1) throws {
+    func step(_ server: GeneralModelServer, _ c: Int, _ s: Int, round: Int = 1) throws {
         let (embeddings, gradient) = traffic(c, s)
         _ = try server.forward(client: Self.ids[c], round: round, step: s, embeddings: embeddings)
         _ = try server.backward(client: Self.ids[c], round: round, step: s, featureGradient: gradient)

@@ -118,4 +118,17 @@ import Testing
         }
         #expect(try await backend.status().clientsJoined == 0)
     }
+
+    /// The `.proto` documents the embedding shape as the patch grid and channels, `[H/p, W/p, C]`.
+    @Test func joinWantsThePatchGridAndChannelsNotTokensByChannels() async throws {
+        let backend = try Self.backend(minClients: 1, timeout: .seconds(60))
+        let config = try Self.config()
+        let general = try config.model.general.resolved()
+        let grid = config.data.imageSize / general.patchSize
+        #expect(try Self.embeddingShape(config) == [grid, grid, general.embedDim])
+        await #expect(throws: SplitTrainingBackendError.self) {
+            try await backend.join(ClientRegistration(clientID: 1, name: "segmentation-0", task: "segmentation",
+                                                      embeddingShape: [grid * grid, general.embedDim]))
+        }
+    }
 }

@@ -26,21 +26,7 @@ struct LoopbackServer {
 
     /// Starts the server, runs `body` with its port, then shuts it down.
     func run<Result: Sendable>(_ body: (Int) async throws -> Result) async throws -> Result {
-        let server = FedBoneTransportServer(config: config, registry: try Self.registry(), backend: backend)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.serve() }
-            do {
-                let port = try await server.listeningPort()
-                let result = try await body(port)
-                server.beginGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                server.beginGracefulShutdown()
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await withLoopbackServer(config: config, registry: try Self.registry(), backend: backend, body)
     }
 
     static func clientConfig(port: Int, token: String = tokenA) -> TransportClientConfig {
@@ -53,6 +39,27 @@ struct LoopbackServer {
     static func embeddings(batch: Int = 2, offset: Float = 0) -> Tensor {
         let count = batch * embeddingShape.reduce(1, *)
         return Tensor(uncheckedShape: [batch] + embeddingShape, scalars: (0..<count).map { Float($0) / 8 + offset })
+    }
+}
+
+/// Starts a transport server over `backend`, runs `body` with its port, then shuts it down.
+func withLoopbackServer<Result: Sendable>(
+    config: TransportServerConfig, registry: ClientRegistry, backend: any SplitTrainingBackend, _ body: (Int) async throws -> Result
+) async throws -> Result {
+    let server = FedBoneTransportServer(config: config, registry: registry, backend: backend)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.serve() }
+        do {
+            let port = try await server.listeningPort()
+            let result = try await body(port)
+            server.beginGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            server.beginGracefulShutdown()
+            group.cancelAll()
+            throw error
+        }
     }
 }
 
@@ -197,7 +204,7 @@ struct TransportEndToEndTests {
         #expect(await server.backend.forwardCalls == 1)
     }
 
-    @Test("a message above the limit is refused: RESOURCE_EXHAUSTED before sending, a reset stream on the server")
+    @Test("a message above the limit is refused: RESOURCE_EXHAUSTED before sending, a reset stream on the server, and a Forward whose answer would exceed it before it runs")
     func oversizedMessage() async throws {
         var server = LoopbackServer()
         server.config.maxMessageBytes = 64 << 10
@@ -215,11 +222,23 @@ struct TransportEndToEndTests {
                 let metadata = BearerToken.metadata(token: LoopbackServer.tokenA)
                 let options = client.callOptions(timeout: .seconds(10))
                 await #expect(throws: RPCError.self) { _ = try await client.raw.forward(request, metadata: metadata, options: options) }
-                // The same call fits in f16 (48 000 bytes), and the server still serves.
+                // The same call fits in f16 (48 000 bytes), but its f32 embedding gradient (96 000
+                // bytes) would not: refused before anything runs.
                 var halfRequest = request
                 halfRequest.embeddings = Fedbone_V1_Tensor(big, dtype: .f16)
-                let features = try await client.raw.forward(halfRequest, metadata: metadata, options: options)
-                #expect(features.features.shape == [2000, 4, 3])
+                #expect(await failsWith(.resourceExhausted) { _ = try await client.raw.forward(halfRequest, metadata: metadata, options: options) })
+            }
+            // A client that asks for f16 answers gets them within the limit both ways.
+            var halfConfig = LoopbackServer.clientConfig(port: port)
+            halfConfig.requestDType = .f16
+            halfConfig.responseDType = .f16
+            try await FedBoneTransportClient.withClient(config: halfConfig) { client in
+                try await client.join(name: "seg-0", task: "segmentation", embeddingShape: [4, 3])
+                let big = LoopbackServer.embeddings(batch: 2000)
+                let features = try await client.forward(round: 0, step: 0, embeddings: big)
+                #expect(features.shape == [2000, 4, 3])
+                let gradient = try await client.backward(round: 0, step: 0, featureGradient: Tensor(repeating: 0.5, shape: features.shape))
+                #expect(gradient.shape == [2000, 4, 3])
             }
         }
         #expect(await server.backend.forwardCalls == 1)

@@ -18,15 +18,20 @@
 // - PERMISSION_DENIED: the token belongs to another client than the `client_id` named,
 //   or Join names another client than the one the token was issued for.
 // - INVALID_ARGUMENT: a malformed tensor (unknown dtype, negative or too many dimensions,
-//   byte count not matching the shape, NaN or infinite values), a wrong shape, or a
+//   byte count not matching the shape, NaN or infinite values), a wrong shape, values so
+//   large that the general model's features or gradients for them are not finite, or a
 //   protocol version the server does not speak. Nothing is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
-//   does not follow the protocol (for example Backward without the matching Forward).
-// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts. A message
+//   does not follow the protocol (for example Backward without the matching Forward, or a
+//   Forward of a step that was already run with other embeddings).
+// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts, or a third
+//   Forward of one client waiting for a round that has not begun (two may wait). A message
 //   larger than the server's limit (max_message_bytes in JoinResponse) is not read at all:
 //   the server resets the stream (the caller sees CANCELLED or UNAVAILABLE), so clients
 //   check the size before sending (the Swift client refuses such a call itself with
-//   RESOURCE_EXHAUSTED) and send smaller batches or a 16-bit dtype instead.
+//   RESOURCE_EXHAUSTED) and send smaller batches or a 16-bit dtype instead. A Forward whose
+//   Backward answer (the embedding gradient, in the response_dtype chosen at Join) would be
+//   larger than the limit is refused with RESOURCE_EXHAUSTED before it runs.
 // - UNAVAILABLE: transient; the client should retry with backoff.
 // - DEADLINE_EXCEEDED: the call took longer than its deadline.
 //
@@ -209,7 +214,11 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_ForwardRequest` messages.
@@ -267,7 +276,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_EndRoundRequest` messages.
@@ -356,7 +367,11 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -414,7 +429,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -501,7 +518,11 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_ForwardRequest` message.
@@ -559,7 +580,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_EndRoundRequest` message.
@@ -915,7 +938,11 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -988,7 +1015,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -1116,7 +1145,11 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-        /// > features. The server keeps what it needs for the matching Backward.
+        /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+        /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+        /// > returns the same features without running the model again; the same step with other
+        /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+        /// > waits for it; if its deadline passes or the client goes away first, it never runs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1222,7 +1255,9 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > End of the client's round: a barrier that returns once the server has aggregated this
-        /// > round's updates (or dropped the round), with the next round number.
+        /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+        /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+        /// > waits with it and returns the same answer.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -1361,7 +1396,11 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-    /// > features. The server keeps what it needs for the matching Backward.
+    /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+    /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+    /// > returns the same features without running the model again; the same step with other
+    /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+    /// > waits for it; if its deadline passes or the client goes away first, it never runs.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_ForwardRequest` message.
@@ -1452,7 +1491,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > End of the client's round: a barrier that returns once the server has aggregated this
-    /// > round's updates (or dropped the round), with the next round number.
+    /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+    /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+    /// > waits with it and returns the same answer.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_EndRoundRequest` message.
@@ -1579,7 +1620,11 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Runs the general model on the client's embeddings for one mini-batch and returns the
-    /// > features. The server keeps what it needs for the matching Backward.
+    /// > features. The server keeps what it needs for the matching Backward. Repeating a Forward
+    /// > whose answer was lost (same round, step and embeddings, before the step's Backward)
+    /// > returns the same features without running the model again; the same step with other
+    /// > embeddings is refused with FAILED_PRECONDITION. A Forward for a round that has not begun
+    /// > waits for it; if its deadline passes or the client goes away first, it never runs.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1682,7 +1727,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > End of the client's round: a barrier that returns once the server has aggregated this
-    /// > round's updates (or dropped the round), with the next round number.
+    /// > round's updates (or dropped the round), with the next round number. An EndRound repeated
+    /// > while the first one waits (a retry, or two sent at once), or just after the round closed,
+    /// > waits with it and returns the same answer.
     ///
     /// - Parameters:
     ///   - message: request message to send.

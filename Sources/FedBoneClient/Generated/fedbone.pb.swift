@@ -28,15 +28,20 @@
 // - PERMISSION_DENIED: the token belongs to another client than the `client_id` named,
 //   or Join names another client than the one the token was issued for.
 // - INVALID_ARGUMENT: a malformed tensor (unknown dtype, negative or too many dimensions,
-//   byte count not matching the shape, NaN or infinite values), a wrong shape, or a
+//   byte count not matching the shape, NaN or infinite values), a wrong shape, values so
+//   large that the general model's features or gradients for them are not finite, or a
 //   protocol version the server does not speak. Nothing is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
-//   does not follow the protocol (for example Backward without the matching Forward).
-// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts. A message
+//   does not follow the protocol (for example Backward without the matching Forward, or a
+//   Forward of a step that was already run with other embeddings).
+// - RESOURCE_EXHAUSTED: a tensor with more elements than the server accepts, or a third
+//   Forward of one client waiting for a round that has not begun (two may wait). A message
 //   larger than the server's limit (max_message_bytes in JoinResponse) is not read at all:
 //   the server resets the stream (the caller sees CANCELLED or UNAVAILABLE), so clients
 //   check the size before sending (the Swift client refuses such a call itself with
-//   RESOURCE_EXHAUSTED) and send smaller batches or a 16-bit dtype instead.
+//   RESOURCE_EXHAUSTED) and send smaller batches or a 16-bit dtype instead. A Forward whose
+//   Backward answer (the embedding gradient, in the response_dtype chosen at Join) would be
+//   larger than the limit is refused with RESOURCE_EXHAUSTED before it runs.
 // - UNAVAILABLE: transient; the client should retry with backoff.
 // - DEADLINE_EXCEEDED: the call took longer than its deadline.
 //
@@ -149,8 +154,10 @@ package nonisolated struct Fedbone_V1_JoinRequest: Sendable {
   /// "parts", "classification".
   package var task: String = String()
 
-  /// Shape of the embeddings one sample produces, without the batch dimension (for a Swin
-  /// general model: [tokens, channels]). Every Forward and Infer must send
+  /// Shape of the embeddings one sample produces, without the batch dimension. For a Swin
+  /// general model it is [H/p, W/p, C]: the patch grid of the image (image height and width
+  /// divided by the patch size) and the embedding channels, e.g. [56, 56, 96] for 224 x 224
+  /// images with Swin-T; it must equal the server model's. Every Forward and Infer must send
   /// [batch] + embedding_shape with batch >= 1.
   package var embeddingShape: [Int64] = []
 
@@ -210,7 +217,9 @@ package nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
   /// The current round.
   package var round: UInt64 = 0
 
-  /// Mini-batch index within the round, starting at 0 and increasing by one per Forward.
+  /// Mini-batch index within the round. Each Forward's step must be larger than the previous
+  /// Forward's in the round (gaps are accepted; the Swift client sends 0, 1, 2, ...), or equal
+  /// to it for a retry before that step's Backward (see Forward).
   package var step: UInt64 = 0
 
   /// Embeddings, shape [batch] + embedding_shape from Join.

@@ -9,6 +9,17 @@
 /// in which requests arrive.
 ///
 /// Every request is validated before anything changes; a refused request leaves the server as it was.
+///
+/// Poison: features that come out NaN or infinite (finite but huge embeddings) refuse the
+/// Forward, and gradients that come out NaN or infinite refuse the Backward (the step stays
+/// pending). At the end of the round each update Δ_k passes the ``screen`` (finite, and a norm
+/// at most 100 times the median of the others'); an update that fails it is left out of the
+/// aggregation (``lastRejections``), and a round whose θ^{t+1} would not be finite is abandoned.
+///
+/// Retries: a ``forward(client:round:step:embeddings:)`` of the step that awaits its backward,
+/// with the same embeddings (same shape and values), is a retry of a call whose answer was lost:
+/// it returns the same features without running the model again. The same step with other
+/// embeddings is refused (``GeneralModelServiceError/outOfOrder(client:reason:)``).
 public final class GeneralModelServer: GeneralModelService {
     /// θ, the general model (θ^t during round t).
     public let model: SwinTransformer
@@ -30,6 +41,10 @@ public final class GeneralModelServer: GeneralModelService {
     /// from round to round (`aggregation.conflict: gradvac`). Checkpoints do not hold them: they
     /// start at 0, and start again at 0 on ``restore(general:previousUpdate:nextRound:)``.
     public private(set) var alignmentTargets: [[Double]]
+    /// Which updates may be aggregated.
+    public var screen = UpdateScreen()
+    /// The updates the last closed round left out, and why.
+    public private(set) var lastRejections: [UpdateRejection] = []
 
     private let seed: UInt64
     private var participants: [ClientID] = []
@@ -135,12 +150,19 @@ public final class GeneralModelServer: GeneralModelService {
     public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
         try checkParticipant(client, round: round)
         if let p = pending[client] {
-            throw GeneralModelServiceError.outOfOrder(client: client, reason: "forward of step \(step) while step \(p.step) awaits its backward")
+            guard p.step == step else {
+                throw GeneralModelServiceError.outOfOrder(client: client, reason: "forward of step \(step) while step \(p.step) awaits its backward")
+            }
+            guard p.input.shape == embeddings.shape, p.input.scalars == embeddings.scalars else {
+                throw GeneralModelServiceError.outOfOrder(
+                    client: client, reason: "step \(step) was already run with other embeddings; a retried Forward must send the same embeddings")
+            }
+            return p.output.detached()
         }
         do { try model.validate(embeddings: embeddings) } catch {
             throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
         }
-        let network = update == .replica ? (replicas[client] ?? model) : model
+        let network = self.network(of: client)
         if network.configuration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) {
             let stream = UInt64(truncatingIfNeeded: round) << 40 ^ UInt64(index) << 24 ^ UInt64(truncatingIfNeeded: step)
             network.reseedDropPath(SeededGenerator(seed: seed).fork(dropPathStream ^ stream))
@@ -148,6 +170,10 @@ public final class GeneralModelServer: GeneralModelService {
         network.zeroGrad()
         let input = embeddings.detached().requiringGrad()
         let output = network(input)
+        guard output.scalars.allSatisfy(\.isFinite) else {
+            throw GeneralModelServiceError.badEmbeddings(
+                client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")
+        }
         pending[client] = PendingStep(step: step, input: input, output: output)
         return output.detached()
     }
@@ -163,9 +189,17 @@ public final class GeneralModelServer: GeneralModelService {
         do { try featureGradient.checkFinite(name: "feature gradient") } catch {
             throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "\(error)")
         }
-        pending[client] = nil
         p.output.backward(featureGradient.detached())
         let embeddingGradient = p.input.grad ?? .zeros(p.input.shape)
+        let network = self.network(of: client)
+        guard embeddingGradient.scalars.allSatisfy(\.isFinite),
+              network.parameters().allSatisfy({ $0.grad?.scalars.allSatisfy(\.isFinite) ?? true }) else {
+            network.zeroGrad()
+            p.input.zeroGrad()
+            throw GeneralModelServiceError.badFeatureGradient(
+                client: client, reason: "the gradients back-propagated from it are not finite; the gradient is too large, scale it down")
+        }
+        pending[client] = nil
         switch update {
         case .replica:
             if let optimizer = optimizers[client] {
@@ -194,7 +228,12 @@ public final class GeneralModelServer: GeneralModelService {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        return withoutGrad { model(embeddings.detached()) }
+        let features = withoutGrad { model(embeddings.detached()) }
+        guard features.scalars.allSatisfy(\.isFinite) else {
+            throw GeneralModelServiceError.badEmbeddings(
+                client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")
+        }
+        return features
     }
 
     public func endRound(client: ClientID, round: Int) throws -> Int {
@@ -242,6 +281,7 @@ public final class GeneralModelServer: GeneralModelService {
     /// server moves on to the next round (a round with too few clients does not count).
     public func abandonRound() {
         lastRecord = nil
+        lastRejections = []
         round += 1
         participants = []
         ended = []
@@ -269,21 +309,39 @@ public final class GeneralModelServer: GeneralModelService {
     /// Separates the drop-path streams from the aggregation's (which fork by the round alone).
     private let dropPathStream: UInt64 = 0xD809_0000_0000_0000
 
+    /// Aggregates the updates that pass the ``screen`` (abandons the round when none does, or
+    /// when θ^{t+1} would not be finite) and moves to the next round.
     private func aggregate() {
         let updates = participants.map(pseudoGradient)
-        let counts = participants.map { id in clients.first { $0.id == id }?.samples ?? 0 }
+        let reasons = screen.reasons(for: updates)
+        let rejections = zip(participants, reasons).compactMap { id, reason in reason.map { UpdateRejection(client: id, reason: $0) } }
+        let kept = participants.indices.filter { reasons[$0] == nil }
+        guard !kept.isEmpty else {
+            abandonRound()
+            lastRejections = rejections
+            return
+        }
+        let counts = kept.map { k in clients.first { $0.id == participants[k] }?.samples ?? 0 }
         let generator = SeededGenerator(seed: seed).fork(UInt64(round))
-        let places = participants.compactMap { id in clients.firstIndex { $0.id == id } }
+        let keptIDs = kept.map { participants[$0] }
+        let places = keptIDs.compactMap { id in clients.firstIndex { $0.id == id } }
         let targets = places.map { i in places.map { j in alignmentTargets[i][j] } }
-        let result = aggregator.aggregate(updates, previous: previousUpdate, sampleCounts: counts, generator: generator,
-                                          alignmentTargets: targets)
+        let result = aggregator.aggregate(kept.map { updates[$0] }, previous: previousUpdate, sampleCounts: counts,
+                                          generator: generator, alignmentTargets: targets)
+        let eta = Float(serverLearningRate)
+        let next = zip(roundStart, result.aggregate).map { $0 - eta * $1 }
+        guard next.allSatisfy(\.isFinite) else {
+            abandonRound()
+            lastRejections = rejections + keptIDs.map { UpdateRejection(client: $0, reason: "the round's aggregate is not finite; the round is abandoned") }
+            return
+        }
+        model.assignFlatParameters(next)
         for (a, i) in places.enumerated() {
             for (b, j) in places.enumerated() { alignmentTargets[i][j] = result.alignmentTargets[a][b] }
         }
-        let eta = Float(serverLearningRate)
-        model.assignFlatParameters(zip(roundStart, result.aggregate).map { $0 - eta * $1 })
         previousUpdate = result.aggregate
-        lastRecord = AggregationRecord(round: round, clients: participants.map(\.name), result: result,
+        lastRejections = rejections
+        lastRecord = AggregationRecord(round: round, clients: kept.map { participants[$0].name }, result: result,
                                        serverLearningRate: serverLearningRate)
         round += 1
         participants = []
@@ -295,6 +353,11 @@ public final class GeneralModelServer: GeneralModelService {
     /// C×C zeros: GradVac's targets before any round.
     private static func zeroTargets(_ count: Int) -> [[Double]] {
         [[Double]](repeating: [Double](repeating: 0, count: count), count: count)
+    }
+
+    /// The network that serves `client`'s steps: its replica (replica mode) or θ.
+    private func network(of client: ClientID) -> SwinTransformer {
+        update == .replica ? (replicas[client] ?? model) : model
     }
 
     private var imageSize: (height: Int, width: Int) {

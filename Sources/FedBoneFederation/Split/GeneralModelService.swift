@@ -20,7 +20,8 @@ public struct ClientID: Hashable, Comparable, Sendable, Codable, CustomStringCon
 /// embeddingGradient = try service.backward(client: c, round: t, step: s, featureGradient: G)
 /// ```
 /// Each `forward` must be followed by the `backward` of the same step before the next
-/// `forward`. When the client has finished its local epochs it calls ``endRound(client:round:)``.
+/// `forward`; a `forward` repeated with the same step and embeddings (a retry) returns the same
+/// features. When the client has finished its local epochs it calls ``endRound(client:round:)``.
 public protocol GeneralModelService: AnyObject {
     /// Runs the general model on a client's embeddings `[B, H/p, W/p, C_e]` and returns the
     /// features `[B, h, w, C_f]` (no autograd history), keeping what it needs for ``backward``.

@@ -56,22 +56,14 @@ public final class SplitFederation: FederatedAlgorithm {
     }
 
     public func save(to directory: URL) throws {
-        try server.model.save(to: directory.appendingPathComponent("general.safetensors"))
-        if let previous = server.previousUpdate {
-            try Safetensors.write(["previous_update": Tensor(uncheckedShape: [previous.count], scalars: previous)],
-                                  to: directory.appendingPathComponent("server.safetensors"))
-        }
+        try server.save(to: directory)
         for client in clients {
             try ClientCheckpointFiles(directory: directory, name: client.id.name).save(client.model, optimizer: client.optimizer)
         }
     }
 
     public func restore(from directory: URL, nextRound: Int) throws {
-        let general = try Safetensors.read(contentsOf: directory.appendingPathComponent("general.safetensors"))
-        let serverFile = directory.appendingPathComponent("server.safetensors")
-        let previous = FileManager.default.fileExists(atPath: serverFile.path)
-            ? try Safetensors.read(contentsOf: serverFile)["previous_update"]?.scalars : nil
-        try server.restore(general: general, previousUpdate: previous, nextRound: nextRound)
+        try server.restore(from: directory, nextRound: nextRound)
         for client in clients {
             try ClientCheckpointFiles(directory: directory, name: client.id.name).restore(client.model, optimizer: client.optimizer)
         }

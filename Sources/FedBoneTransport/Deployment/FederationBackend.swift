@@ -1,4 +1,5 @@
 import Foundation
+import GRPCCore
 
 /// The federation's ``GeneralModelServer`` behind the gRPC transport: the adapter that makes
 /// the in-process general-model service serve ``SplitTrainingBackend``.
@@ -7,9 +8,14 @@ import Foundation
 ///   (the names the experiment gives its clients, e.g. `segmentation-0`).
 /// - Rounds: a driver (``runRound()``) opens each round for the clients that have joined, in
 ///   the experiment's client order (so the aggregation sees its updates in the same order as
-///   the in-process simulation). A Forward for a round that has not begun yet waits for it.
+///   the in-process simulation). A Forward for a round that has not begun yet waits for it; at
+///   most ``maxWaitingForwards`` of one client wait at a time (more get RESOURCE_EXHAUSTED). A
+///   waiting Forward whose task or RPC is cancelled (its deadline passed, the client went away)
+///   stops waiting at once, releases its embeddings and never runs.
 /// - EndRound is a barrier: the call suspends (no thread is blocked) until every participant
-///   of the round has ended it, or was dropped, and the aggregation is done.
+///   of the round has ended it, or was dropped, and the aggregation is done. An EndRound of a
+///   client that already ended the round (a retry, or two sent at once) waits with the first and
+///   gets the same answer, also when it arrives just after the round closed.
 /// - Faults: a participant that leaves, rejoins mid-round or has not ended the round within
 ///   `roundTimeout` is dropped from the round's aggregation. It stays registered: the next
 ///   round counts it in, and it takes part once it joins again (a join of a participant that
@@ -40,8 +46,16 @@ public actor FederationBackend: SplitTrainingBackend {
     public enum RoundClose: Sendable, Equatable {
         /// Aggregated with these participants (in client order).
         case aggregated(round: Int, clients: [String])
-        /// Abandoned: fewer than `minClients` participants remained.
+        /// Abandoned: fewer than `minClients` participants remained, or no update was fit to
+        /// aggregate (``rejectedUpdates``).
         case abandoned(round: Int)
+
+        /// The round that closed.
+        public var round: Int {
+            switch self {
+            case let .aggregated(round, _), let .abandoned(round): round
+            }
+        }
     }
 
     private let server: GeneralModelServer
@@ -55,11 +69,23 @@ public actor FederationBackend: SplitTrainingBackend {
     /// Seconds spent in the general model's forward and backward (for the load check).
     public private(set) var modelSeconds = 0.0
     private var roundOpen = false
-    private var roundWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Forwards waiting for their round, by waiter id, with their clients.
+    private var roundWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var waitingClients: [UUID: UInt32] = [:]
+    private var cancelledWaiters: Set<UUID> = []
+    private var heldEmbeddings: [UUID: Tensor] = [:]
+    /// How many Forwards of one client may wait for their round at once: the call and one retry.
+    public static let maxWaitingForwards = 2
+    /// How many Forwards are waiting for their round now.
+    var waitingForwardCount: Int { waitingClients.count }
     private var barrierWaiters: [CheckedContinuation<RoundBarrierResult, Never>] = []
     private var joinWaiters: [CheckedContinuation<Void, Never>] = []
     private var roundDone: CheckedContinuation<RoundClose, Never>?
     private var closing: RoundClose?
+    /// The clients that have ended the open round.
+    private var endedThisRound: Set<UInt32> = []
+    /// The last closed round, the clients that had ended it and the barrier's answer to them.
+    private var lastBarrier: (round: Int, ended: Set<UInt32>, result: RoundBarrierResult)?
 
     /// A backend over a fresh general model built from `config` (the same seed stream as
     /// ``SplitFederation``) for `members`, given in the experiment's client order.
@@ -106,7 +132,8 @@ public actor FederationBackend: SplitTrainingBackend {
         roundOpen = true
         closing = nil
         droppedThisRound = []
-        resumeAll(&roundWaiters)
+        endedThisRound = []
+        resumeRoundWaiters()
         let timeout = roundTimeout
         let timer = Task { [weak self] in
             try await Task.sleep(for: timeout)
@@ -118,29 +145,25 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     /// Writes θ and Δ^{t−1} into `directory` (`general.safetensors`, `server.safetensors`),
-    /// the server's part of ``SplitFederation/save(to:)``.
+    /// the server's part of ``SplitFederation/save(to:)``; refuses a non-finite model
+    /// (``GeneralModelCheckpointError``) before writing anything.
     public func save(to directory: URL) throws {
-        try server.model.save(to: directory.appendingPathComponent("general.safetensors"))
-        if let previous = server.previousUpdate {
-            try Safetensors.write(["previous_update": Tensor(uncheckedShape: [previous.count], scalars: previous)],
-                                  to: directory.appendingPathComponent("server.safetensors"))
-        }
+        try server.save(to: directory)
     }
 
     /// Restores what ``save(to:)`` wrote; the next round is `nextRound`.
     public func restore(from directory: URL, nextRound: Int) throws {
-        let general = try Safetensors.read(contentsOf: directory.appendingPathComponent("general.safetensors"))
-        let serverFile = directory.appendingPathComponent("server.safetensors")
-        let previous = FileManager.default.fileExists(atPath: serverFile.path)
-            ? try Safetensors.read(contentsOf: serverFile)["previous_update"]?.scalars : nil
-        try server.restore(general: general, previousUpdate: previous, nextRound: nextRound)
+        try server.restore(from: directory, nextRound: nextRound)
     }
+
+    /// The updates the last closed round left out of its aggregation, and why.
+    public var rejectedUpdates: [UpdateRejection] { server.lastRejections }
 
     /// Stops between rounds: calls waiting for the next round fail with UNAVAILABLE (the
     /// clients retry, and find the server again once it is restarted with `--resume`).
     public func stop() {
         stopping = true
-        resumeAll(&roundWaiters)
+        resumeRoundWaiters()
     }
 
     /// Waits until every client has left (or `timeout` passes), so that clients can still
@@ -157,7 +180,7 @@ public actor FederationBackend: SplitTrainingBackend {
     public func join(_ registration: ClientRegistration) async throws -> JoinAcceptance {
         let member = try self.member(registration.clientID)
         guard registration.task == member.task.rawValue else {
-            throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(registration.task)")
+            throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(echoed(registration.task))")
         }
         let expected = Array(server.model.inputShape(batch: 1).dropFirst())
         guard registration.embeddingShape == expected else {
@@ -180,19 +203,69 @@ public actor FederationBackend: SplitTrainingBackend {
         return JoinAcceptance(round: round, totalRounds: config.rounds)
     }
 
-    public func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+    public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+        let call = UUID()
+        await hold(embeddings, for: call)
+        return try await withRPCCancellationHandler {
+            try await forward(call, client: client, round: round, step: step)
+        } onCancelRPC: {
+            Task { await self.cancelWaiter(call) }
+        }
+    }
+
+    /// Keeps the embeddings of the Forward `call` until it runs or is cancelled.
+    private func hold(_ embeddings: sending Tensor, for call: UUID) {
+        heldEmbeddings[call] = embeddings
+    }
+
+    /// ``forward(client:round:step:embeddings:)`` as the call `call`, whose embeddings ``hold(_:for:)``
+    /// keeps and which ``cancelWaiter(_:)`` can cancel.
+    private func forward(_ call: UUID, client: UInt32, round: Int, step: Int) async throws -> sending Tensor {
+        defer { heldEmbeddings[call] = nil }
+        guard heldEmbeddings[call] != nil else { throw CancellationError() }
         let member = try self.member(client)
+        try await waitForRound(round, client: client, call: call)
+        guard let embeddings = heldEmbeddings.removeValue(forKey: call) else { throw CancellationError() }
+        let started = ContinuousClock.now
+        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
+        modelSeconds += Self.seconds(ContinuousClock.now - started)
+        return Self.copy(shape: features.shape, scalars: features.scalars)
+    }
+
+    /// Waits until `round` is open, unless the call is cancelled first (then it throws
+    /// `CancellationError`).
+    private func waitForRound(_ round: Int, client: UInt32, call id: UUID) async throws {
+        guard !(roundOpen && round == server.round) else { return }
+        guard waitingClients.values.filter({ $0 == client }).count < Self.maxWaitingForwards else {
+            throw SplitTrainingBackendError.resourceExhausted(
+                "client \(client) already has \(Self.maxWaitingForwards) Forwards waiting for round \(round); wait for their answers")
+        }
+        waitingClients[id] = client
+        defer {
+            waitingClients[id] = nil
+            cancelledWaiters.remove(id)
+        }
         while !(roundOpen && round == server.round) {
             guard !stopping else { throw SplitTrainingBackendError.unavailable("the server is stopping; retry") }
             guard round >= server.round, !finished else {
                 throw SplitTrainingBackendError.failedPrecondition("round \(round) is over (the server is at round \(server.round))")
             }
-            await withCheckedContinuation { roundWaiters.append($0) }
+            guard !cancelledWaiters.contains(id), !Task.isCancelled else { throw CancellationError() }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { roundWaiters[id] = $0 }
+            } onCancel: {
+                Task { await self.cancelWaiter(id) }
+            }
         }
-        let started = ContinuousClock.now
-        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
-        modelSeconds += Self.seconds(ContinuousClock.now - started)
-        return Self.copy(shape: features.shape, scalars: features.scalars)
+        guard !cancelledWaiters.contains(id), !Task.isCancelled else { throw CancellationError() }
+    }
+
+    /// The call `id` was cancelled: wake it so that it gives up.
+    private func cancelWaiter(_ id: UUID) {
+        heldEmbeddings[id] = nil
+        guard waitingClients[id] != nil else { return }
+        cancelledWaiters.insert(id)
+        roundWaiters.removeValue(forKey: id)?.resume()
     }
 
     public func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor {
@@ -214,12 +287,17 @@ public actor FederationBackend: SplitTrainingBackend {
     public func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult {
         let member = try self.member(client)
         let id = ClientID(member.name)
+        if let last = lastBarrier, last.round == round, last.ended.contains(client) { return last.result }
+        if roundOpen, round == server.round, endedThisRound.contains(client) {
+            return await withCheckedContinuation { barrierWaiters.append($0) }
+        }
         guard roundOpen, round == server.round, server.roundParticipants.contains(id) else {
             throw SplitTrainingBackendError.aborted("client '\(member.name)' is not a participant of round \(round) (dropped, or the round is over); join again")
         }
         let after = try mapped { try server.endRound(client: id, round: round) }
+        endedThisRound.insert(client)
         if after > round {
-            close(.aggregated(round: round, clients: server.lastRecord?.clients ?? []))
+            closeAfterAggregation(round: round)
             return barrierResult
         }
         return await withCheckedContinuation { barrierWaiters.append($0) }
@@ -253,7 +331,17 @@ public actor FederationBackend: SplitTrainingBackend {
             server.abandonRound()
             close(.abandoned(round: round))
         } else if server.drop(client: id) {
-            close(.aggregated(round: round, clients: server.lastRecord?.clients ?? []))
+            closeAfterAggregation(round: round)
+        }
+    }
+
+    /// Closes `round` once the server has aggregated it: with its record, or as abandoned when
+    /// every update was left out.
+    private func closeAfterAggregation(round: Int) {
+        if let record = server.lastRecord, record.round == round {
+            close(.aggregated(round: round, clients: record.clients))
+        } else {
+            close(.abandoned(round: round))
         }
     }
 
@@ -272,12 +360,20 @@ public actor FederationBackend: SplitTrainingBackend {
         roundOpen = false
         closing = outcome
         let result = barrierResult
+        lastBarrier = (outcome.round, endedThisRound, result)
+        endedThisRound = []
         let waiters = barrierWaiters
         barrierWaiters = []
         for waiter in waiters { waiter.resume(returning: result) }
-        resumeAll(&roundWaiters)
+        resumeRoundWaiters()
         roundDone?.resume(returning: outcome)
         roundDone = nil
+    }
+
+    private func resumeRoundWaiters() {
+        let all = roundWaiters.values
+        roundWaiters = [:]
+        for waiter in all { waiter.resume() }
     }
 
     private func resumeAll(_ waiters: inout [CheckedContinuation<Void, Never>]) {

@@ -10,8 +10,6 @@ public enum FederationServerError: Error, CustomStringConvertible {
     case clientsMismatch(missing: [String], unknown: [String])
     /// Not enough clients joined in time.
     case joinTimeout(joined: Int, expected: Int)
-    /// `--resume` found no checkpoint.
-    case noCheckpoint(String)
 
     public var description: String {
         switch self {
@@ -20,7 +18,6 @@ public enum FederationServerError: Error, CustomStringConvertible {
         case let .clientsMismatch(missing, unknown):
             return "server config clients do not match the experiment: missing \(missing), unknown \(unknown)"
         case let .joinTimeout(joined, expected): return "only \(joined) of \(expected) clients joined in time"
-        case let .noCheckpoint(path): return "no complete checkpoint in \(path) to resume from"
         }
     }
 }
@@ -36,7 +33,8 @@ public struct FederationServerRunner: Sendable {
     public var tls: ServerTLSSettings?
     /// Where `checkpoints/` goes.
     public var runDirectory: URL
-    /// Continue from the run directory's latest checkpoint.
+    /// Continue from the run directory's latest complete checkpoint; with none (a server killed
+    /// before or while writing its first one), start fresh and say so in the log.
     public var resume: Bool
     /// Stop after this round's checkpoint (to be continued with `resume`), as if the server were killed between rounds.
     public var stopAfter: Int?
@@ -75,9 +73,12 @@ public struct FederationServerRunner: Sendable {
                                             roundTimeout: .milliseconds(Int(deployment.roundTimeoutSeconds * 1000)))
         let store = CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints"))
         if resume {
-            guard let (state, url) = try store.latest() else { throw FederationServerError.noCheckpoint(runDirectory.path) }
-            try await backend.restore(from: url, nextRound: state.round + 1)
-            log("resuming after round \(state.round)")
+            if let (state, url) = try store.latest() {
+                try await backend.restore(from: url, nextRound: state.round + 1)
+                log("resuming after round \(state.round)")
+            } else {
+                log("--resume: no complete checkpoint in \(store.directory.path); starting fresh from round 1")
+            }
         }
         let registry = try ClientRegistry(clients: deployment.clients)
         let transportConfig = TransportServerConfig(host: deployment.host, port: deployment.port,
@@ -129,8 +130,9 @@ public struct FederationServerRunner: Sendable {
                 log("round \(r)/\(experiment.rounds) aggregated over \(clients.joined(separator: ", ")) in \(ContinuousClock.now - started)")
             case let .abandoned(r):
                 round = r
-                log("round \(r)/\(experiment.rounds) abandoned: too few clients")
+                log("round \(r)/\(experiment.rounds) abandoned: too few clients or updates")
             }
+            for rejection in await backend.rejectedUpdates { log("round \(round)/\(experiment.rounds): \(rejection)") }
             if round % experiment.checkpoints.every == 0 || round == experiment.rounds {
                 let state = CheckpointState(round: round, seed: experiment.seed, rootGenerator: SeededGenerator(seed: experiment.seed).stateWords,
                                             method: experiment.method.rawValue)

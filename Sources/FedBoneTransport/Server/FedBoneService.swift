@@ -19,7 +19,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let client = try authenticator.authenticate(request.metadata)
         let message = request.message
         guard message.clientName == client.name else {
-            throw RPCError(code: .permissionDenied, message: "this token was issued for client '\(client.name)', not '\(message.clientName)'")
+            throw RPCError(code: .permissionDenied, message: "this token was issued for client '\(client.name)', not '\(echoed(message.clientName))'")
         }
         guard message.protocolVersion == Self.protocolVersion else {
             throw RPCError(code: .invalidArgument, message: "protocol version \(message.protocolVersion) is not supported; this server speaks \(Self.protocolVersion)")
@@ -63,6 +63,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let state = try await sessions.beginForward(client.id, message.session, round: round, step: step)
         let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
         let embeddingShape = embeddings.shape
+        try checkGradientAnswerFits(embeddingShape, dtype: state.responseDType)
         let features: Tensor
         do {
             features = try await backend.forward(client: client.id, round: round, step: step, embeddings: embeddings)
@@ -177,17 +178,31 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
     /// The per-sample embedding shape from Join: 1 to 7 positive dimensions within the limits.
     private func checkedEmbeddingShape(_ shape: [Int64]) throws(RPCError) -> [Int] {
         guard (1..<TensorLimits.maxRank).contains(shape.count), shape.allSatisfy({ $0 > 0 }) else {
-            throw RPCError(code: .invalidArgument, message: "embedding_shape \(shape) must have 1 to \(TensorLimits.maxRank - 1) positive dimensions")
+            throw RPCError(code: .invalidArgument, message: "embedding_shape \(echoed(shape)) must have 1 to \(TensorLimits.maxRank - 1) positive dimensions")
         }
         var count: Int64 = 1
         for dimension in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
             guard !overflow, product <= Int64(limits.maxElements) else {
-                throw RPCError(code: .invalidArgument, message: "embedding_shape \(shape) has more than the allowed \(limits.maxElements) elements per sample")
+                throw RPCError(code: .invalidArgument, message: "embedding_shape \(echoed(shape)) has more than the allowed \(limits.maxElements) elements per sample")
             }
             count = product
         }
         return shape.map { Int($0) }
+    }
+
+    /// Refuses, before anything runs, a Forward whose Backward could not be answered: the
+    /// embedding gradient has the embeddings' shape, in the response dtype chosen at Join (an
+    /// F16 request with F32 answers needs twice the bytes). Bounded like the client's own check:
+    /// the tensor bytes plus 11 bytes per dimension plus 128 for the other fields.
+    private func checkGradientAnswerFits(_ shape: [Int], dtype: WireDType) throws(RPCError) {
+        let bytes = shape.reduce(1, *) * dtype.byteWidth + 11 * shape.count + 128
+        guard bytes <= maxMessageBytes else {
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "the embedding gradient for these embeddings would be about \(bytes) bytes in \(dtype.rawValue), above the limit of \(maxMessageBytes) bytes; send smaller batches or join with a 16-bit response_dtype"
+            )
+        }
     }
 
     /// A round or step number as an `Int`.
@@ -221,7 +236,10 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
             case .failedPrecondition(let text): return RPCError(code: .failedPrecondition, message: text)
             case .unavailable(let text): return RPCError(code: .unavailable, message: text)
             case .aborted(let text): return RPCError(code: .aborted, message: text)
+            case .resourceExhausted(let text): return RPCError(code: .resourceExhausted, message: text)
             }
+        case is CancellationError:
+            return RPCError(code: .cancelled, message: "the call was cancelled (its deadline passed or the client went away) before it ran")
         default:
             return RPCError(code: .internalError, message: "server error: \(error)")
         }

@@ -65,7 +65,7 @@ actor SessionTable {
             throw RPCError(code: .failedPrecondition, message: "client \(clientID) has no open session; join again")
         }
         guard state.session == session else {
-            throw RPCError(code: .failedPrecondition, message: "session \(session) of client \(clientID) is no longer current; join again")
+            throw RPCError(code: .failedPrecondition, message: "session \(echoed(session)) of client \(clientID) is no longer current; join again")
         }
         return state
     }

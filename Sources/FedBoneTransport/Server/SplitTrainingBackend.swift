@@ -77,4 +77,6 @@ public enum SplitTrainingBackendError: Error, Equatable, Sendable {
     case unavailable(String)
     /// The client was dropped from the round (ABORTED); it should join again.
     case aborted(String)
+    /// The client has too many calls waiting (RESOURCE_EXHAUSTED); it should wait for their answers.
+    case resourceExhausted(String)
 }
