@@ -80,13 +80,13 @@ public enum FederationClientRunner {
         }
         let dataset = datasets[index].dataset
         let general = try config.model.general.resolved()
-        let size = (config.data.imageSize, config.data.imageSize)
+        let size = dataset.imageSize
         let model = try ClientModel(task: dataset.task, general: general, imageSize: size,
                                     adaptation: config.model.adaptation, seed: streams.modelSeed(index + 1))
         model.head.matchOutputPrior(to: dataset)
         let client = TaskClient(id: ClientID(name), model: model, optimizer: config.client.optimizer, dataset: dataset,
                                 lossOptions: config.training.loss)
-        let embeddingShape = Array(try SwinTransformer(general, imageSize: size, seed: 0).inputShape(batch: 1).dropFirst())
+        let embeddingShape = try SwinTransformer.embeddingShape(general, imageSize: size)
         let service = RemoteGeneralModelService(connection: connection)
         let task = dataset.task.kind.rawValue
         func join() throws -> Int {

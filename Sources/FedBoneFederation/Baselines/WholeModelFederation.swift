@@ -30,8 +30,8 @@ public final class WholeModelFederation: FederatedAlgorithm {
         let general = try config.model.general.resolved()
         let size = (config.data.imageSize, config.data.imageSize)
         clients = try datasets.enumerated().map { i, entry in
-            let model = try fullModel(task: entry.dataset.task, general: general, imageSize: size,
-                                      adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
+            let model = try fullModel(task: entry.dataset.task, general: general, imageSize: entry.dataset.imageSize,
+                                      backboneImageSize: size, adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
             model.head.matchOutputPrior(to: entry.dataset)
             return WholeModelClient(id: ClientID(entry.name), model: model, task: entry.dataset.task,
                                     optimizer: config.client.optimizer, dataset: entry.dataset, lossOptions: config.training.loss)
@@ -180,7 +180,7 @@ public final class WholeModelFederation: FederatedAlgorithm {
 
     public func cost() -> CostReport {
         let perClient = clients.map { client -> CostReport.Client in
-            let image = Tensor.zeros([1, 3, config.data.imageSize, config.data.imageSize])
+            let image = Tensor.zeros([1, 3, client.dataset.imageSize.height, client.dataset.imageSize.width])
             client.model.eval()
             defer { client.model.train() }
             let (macs, _) = withoutGrad { FlopCounter.count { client.model(image) } }

@@ -42,12 +42,28 @@ extension DataConfig {
 
 extension TaskConfig {
     init(reading v: ConfigValue) throws {
-        let m = try v.mapping(known: ["kind", "clients", "classes"])
+        let m = try v.mapping(known: ["kind", "clients", "classes", "name", "data"])
         guard let kind = try m.optional("kind", { try $0.choice(TaskKind.self) }) else {
             throw ConfigError.invalidValue(key: v.childPath("kind"), message: "every task needs a kind")
         }
         self.init(kind: kind, clients: try m.value("clients", 2) { try $0.int() },
-                  classes: try m.optional("classes") { try $0.int() })
+                  classes: try m.optional("classes") { try $0.int() },
+                  name: try m.optional("name") { try $0.string() },
+                  data: try m.optional("data") { try TaskDataSource(reading: $0) })
+    }
+}
+
+extension TaskDataSource {
+    init(reading v: ConfigValue) throws {
+        let m = try v.mapping(known: ["dataset", "imageSize", "samplesPerClient", "trainFraction", "partition",
+                                      "dirichletAlpha", "augment"])
+        self.init(dataset: try m.optional("dataset") { try $0.string() },
+                  imageSize: try m.optional("imageSize") { try $0.int() },
+                  samplesPerClient: try m.optional("samplesPerClient") { try $0.int() },
+                  trainFraction: try m.optional("trainFraction") { try $0.double() },
+                  partition: try m.optional("partition") { try $0.choice(DataConfig.Partition.self) },
+                  dirichletAlpha: try m.optional("dirichletAlpha") { try $0.double() },
+                  augment: try m.optional("augment") { try $0.bool() })
     }
 }
 

@@ -40,13 +40,16 @@ public struct DataConfig: Sendable, Equatable, Encodable {
     /// Random augmentation of training batches.
     public var augment: Bool = true
 
+    /// The dataset names that are not folders.
+    public static let builtInDatasets: Set<String> = ["scenes", "synthetic-shapes"]
+
     /// How samples are spread over a task's clients.
     public enum Partition: String, Sendable, Codable, CaseIterable { case iid, dirichlet }
 
     public init() {}
 }
 
-/// One task and how many clients hold it.
+/// One task group: a task, how many clients hold it and, optionally, the group's own data.
 public struct TaskConfig: Sendable, Equatable, Encodable {
     /// The task kind.
     public var kind: TaskKind
@@ -54,11 +57,18 @@ public struct TaskConfig: Sendable, Equatable, Encodable {
     public var clients: Int
     /// Classes for label tasks; `nil`: as the dataset defines them.
     public var classes: Int?
+    /// The prefix of the group's client names (`<name>-<i>`); `nil`: the task kind. Two groups
+    /// of one kind need different names.
+    public var name: String?
+    /// The group's own data source; `nil`: the experiment's `data`.
+    public var data: TaskDataSource?
 
-    public init(kind: TaskKind, clients: Int = 2, classes: Int? = nil) {
+    public init(kind: TaskKind, clients: Int = 2, classes: Int? = nil, name: String? = nil, data: TaskDataSource? = nil) {
         self.kind = kind
         self.clients = clients
         self.classes = classes
+        self.name = name
+        self.data = data
     }
 }
 

@@ -5,15 +5,6 @@ extension ExperimentConfig {
         try require(!name.isEmpty && !name.contains("/"), "name", "must be a non-empty name without '/'")
         try require(rounds >= 1, "rounds", "must be ≥ 1, got \(rounds)")
         try require(!tasks.isEmpty, "tasks", "needs at least one task")
-        for (i, t) in tasks.enumerated() {
-            try require(t.clients >= 1, "tasks.\(i).clients", "must be ≥ 1, got \(t.clients)")
-            if let c = t.classes { try require(c >= 2, "tasks.\(i).classes", "must be ≥ 2, got \(c)") }
-        }
-        try require(data.imageSize >= 8, "data.imageSize", "must be ≥ 8, got \(data.imageSize)")
-        try require(data.samplesPerClient >= 2, "data.samplesPerClient", "must be ≥ 2, got \(data.samplesPerClient)")
-        try require(data.trainFraction > 0 && data.trainFraction < 1, "data.trainFraction", "must be in (0, 1), got \(data.trainFraction)")
-        try require(data.dirichletAlpha > 0, "data.dirichletAlpha", "must be > 0, got \(data.dirichletAlpha)")
-
         let general: SwinConfiguration
         do {
             general = try model.general.resolved()
@@ -21,8 +12,22 @@ extension ExperimentConfig {
         } catch {
             throw ConfigError.invalidValue(key: "model.general", message: "\(error)")
         }
-        try require(data.imageSize % general.patchSize == 0, "data.imageSize",
-                    "must be a multiple of the patch size \(general.patchSize), got \(data.imageSize)")
+        try validate(data: data, at: "data", patchSize: general.patchSize)
+        var prefixes: [String: Int] = [:]
+        for (i, t) in tasks.enumerated() {
+            try require(t.clients >= 1, "tasks.\(i).clients", "must be ≥ 1, got \(t.clients)")
+            if let c = t.classes { try require(c >= 2, "tasks.\(i).classes", "must be ≥ 2, got \(c)") }
+            if let name = t.name {
+                try require(!name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "tasks.\(i).name",
+                            "must be a non-empty name of letters, digits, '-' and '_', got '\(name)'")
+            }
+            if let other = prefixes[t.clientPrefix] {
+                throw ConfigError.invalidValue(key: "tasks.\(i).name",
+                                               message: "tasks \(other) and \(i) would both name their clients \(t.clientPrefix)-<i>; give one of them a different `name`")
+            }
+            prefixes[t.clientPrefix] = i
+            if t.data != nil { try validate(data: t.resolvedData(data), at: "tasks.\(i).data", patchSize: general.patchSize) }
+        }
         do { try model.adaptation.validate() } catch {
             throw ConfigError.invalidValue(key: "model.adaptation", message: "\(error)")
         }
@@ -50,6 +55,15 @@ extension ExperimentConfig {
         try require(evaluation.batchSize >= 1, "evaluation.batchSize", "must be ≥ 1, got \(evaluation.batchSize)")
         try require(checkpoints.every >= 1, "checkpoints.every", "must be ≥ 1, got \(checkpoints.every)")
         try require(checkpoints.keep >= 0, "checkpoints.keep", "must be ≥ 0 (0 keeps all), got \(checkpoints.keep)")
+    }
+
+    private func validate(data: DataConfig, at key: String, patchSize: Int) throws {
+        try require(data.imageSize >= 8, "\(key).imageSize", "must be ≥ 8, got \(data.imageSize)")
+        try require(data.imageSize % patchSize == 0, "\(key).imageSize",
+                    "must be a multiple of the general model's patch size \(patchSize), got \(data.imageSize)")
+        try require(data.samplesPerClient >= 2, "\(key).samplesPerClient", "must be ≥ 2, got \(data.samplesPerClient)")
+        try require(data.trainFraction > 0 && data.trainFraction < 1, "\(key).trainFraction", "must be in (0, 1), got \(data.trainFraction)")
+        try require(data.dirichletAlpha > 0, "\(key).dirichletAlpha", "must be > 0, got \(data.dirichletAlpha)")
     }
 
     /// Total clients over all tasks.

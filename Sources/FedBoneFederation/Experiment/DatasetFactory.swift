@@ -2,26 +2,49 @@ import Foundation
 
 /// Builds every client's data for a run: the one place the federation reaches into datasets.
 ///
-/// `data.dataset` picks the source:
-/// - `scenes` (default): the built-in procedural multi-task scenes (``SceneGenerator``). Each
-///   task gets its own images — task t renders `clients × samplesPerClient` scenes from its
-///   own index range — dealt at random to its clients (``ScenePartition``, IID or Dirichlet
-///   over scene styles), each client split `trainFraction` : rest into train and test.
-/// - a folder path: a dataset on disk in the FedBone format (`fedbone data generate`, or the
-///   NYUD/PASCAL importers in `tools/`); every image is used, split as above. All tasks must
-///   then have the same number of clients.
+/// Each task group takes its data from `data.dataset`, or from its own `tasks[i].data`
+/// (``TaskDataSource``: any `data` key, overriding the experiment's for that group), so one
+/// federation can mix sources and image sizes:
+/// - `scenes` (default): the built-in procedural multi-task scenes (``SceneGenerator``) at the
+///   group's image size. Each task gets its own images — task t renders `clients ×
+///   samplesPerClient` scenes from its own index range — dealt at random to its clients
+///   (``ScenePartition``, IID or Dirichlet over scene styles), each client split
+///   `trainFraction` : rest into train and test.
+/// - a folder path: a dataset on disk in the FedBone format (`fedbone data generate`,
+///   `fedbone data import`, or the NYUD/PASCAL converters in `tools/`). The groups that name one
+///   folder share its images (disjoint slices per task, every image used) and must agree on
+///   their client count and split settings. Its images keep their size: a group that states
+///   `imageSize` (or takes the experiment's dataset, and with it `data.imageSize`) must match it.
 /// - `synthetic-shapes`: a tiny flat-shapes dataset for fast tests (IID only).
+/// Clients are named `<name>-<i>` (``TaskConfig/clientNames``), in task-group order.
 public enum DatasetFactory {
-    /// The clients' datasets, task by task in config order, named `<task>-<i>`.
+    /// The clients' datasets, task group by task group in config order, named `<name>-<i>`.
     /// - Throws: ``ConfigError`` naming the key when the data config asks for something the
     ///   dataset cannot give; ``DatasetError`` for an unreadable dataset folder.
     public static func makeClientDatasets(data: DataConfig, tasks: [TaskConfig], seed: UInt64) throws
         -> [(name: String, dataset: any ClientDataset)] {
-        switch data.dataset {
-        case "scenes": return try sceneClients(data: data, tasks: tasks, seed: seed)
-        case "synthetic-shapes": return try syntheticClients(data: data, tasks: tasks, seed: seed)
-        default: return try folderClients(data: data, tasks: tasks, seed: seed)
+        var perTask = [[any ClientDataset]](repeating: [], count: tasks.count)
+        var sceneFirst = 0
+        var syntheticClient = 0
+        var folders: [(path: String, tasks: [Int])] = []
+        for (t, config) in tasks.enumerated() {
+            let resolved = config.resolvedData(data)
+            switch resolved.dataset {
+            case "scenes":
+                perTask[t] = try sceneClients(data: resolved, task: config, index: t, first: &sceneFirst, seed: seed)
+            case "synthetic-shapes":
+                perTask[t] = try syntheticClients(data: resolved, task: config, index: t, firstClient: &syntheticClient, seed: seed)
+            default:
+                if let g = folders.firstIndex(where: { $0.path == resolved.dataset }) { folders[g].tasks.append(t) }
+                else { folders.append((resolved.dataset, [t])) }
+            }
         }
+        for (g, folder) in folders.enumerated() {
+            var stream = SeededGenerator(seed: seed).fork(UInt64(g))
+            let clients = try folderClients(data: data, tasks: tasks, group: folder.tasks, seed: g == 0 ? seed : stream.next())
+            for (t, datasets) in zip(folder.tasks, clients) { perTask[t] = datasets }
+        }
+        return zip(tasks, perTask).flatMap { config, datasets in zip(config.clientNames, datasets).map { ($0, $1) } }
     }
 
     private static func scheme(_ data: DataConfig) -> PartitionScheme {
@@ -30,6 +53,11 @@ public enum DatasetFactory {
 
     private static func augmentation(_ data: DataConfig) -> Augmentation {
         data.augment ? Augmentation() : .none
+    }
+
+    /// The config key of a data setting of task group `index`: its own `data` when it has one.
+    private static func key(_ name: String, task: TaskConfig, index: Int) -> String {
+        task.data == nil ? "data.\(name)" : "tasks.\(index).data.\(name)"
     }
 
     private static func spec(_ config: TaskConfig, index: Int, info: DatasetInfo, source: String) throws -> TaskSpec {
@@ -44,67 +72,71 @@ public enum DatasetFactory {
         return task.spec
     }
 
-    private static func sceneClients(data: DataConfig, tasks: [TaskConfig], seed: UInt64) throws
-        -> [(name: String, dataset: any ClientDataset)] {
+    private static func sceneClients(data: DataConfig, task config: TaskConfig, index t: Int, first: inout Int, seed: UInt64) throws
+        -> [any ClientDataset] {
         let generator = SceneGenerator(height: data.imageSize, width: data.imageSize)
-        var out: [(name: String, dataset: any ClientDataset)] = []
-        var first = 0
-        for (t, config) in tasks.enumerated() {
-            let task = try spec(config, index: t, info: generator.info, source: "the scenes dataset")
-            let count = config.clients * data.samplesPerClient
-            let dataset = MultiTaskDataset(info: generator.info, samples: generator.samples(first..<(first + count), seed: seed))
-            first += count
-            let clients = try ScenePartition.make(dataset: dataset, tasks: [task], clientsPerTask: config.clients,
-                                                  trainFraction: data.trainFraction, scheme: scheme(data),
-                                                  augmentation: augmentation(data), seed: seed &+ UInt64(t))
-            out += clients.map { ($0.name, $0 as any ClientDataset) }
-        }
-        return out
+        let task = try spec(config, index: t, info: generator.info, source: "the scenes dataset")
+        let count = config.clients * data.samplesPerClient
+        let dataset = MultiTaskDataset(info: generator.info, samples: generator.samples(first..<(first + count), seed: seed))
+        first += count
+        return try ScenePartition.make(dataset: dataset, tasks: [task], clientsPerTask: config.clients,
+                                       trainFraction: data.trainFraction, scheme: scheme(data),
+                                       augmentation: augmentation(data), seed: seed &+ UInt64(t))
     }
 
-    private static func folderClients(data: DataConfig, tasks: [TaskConfig], seed: UInt64) throws
-        -> [(name: String, dataset: any ClientDataset)] {
+    /// The clients of the task groups `group` (indices into `tasks`) that share one folder, per group.
+    private static func folderClients(data experiment: DataConfig, tasks: [TaskConfig], group: [Int], seed: UInt64) throws
+        -> [[any ClientDataset]] {
+        let t0 = group[0], first = tasks[t0], data = first.resolvedData(experiment)
         let url = URL(fileURLWithPath: data.dataset)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ConfigError.invalidValue(key: "data.dataset",
+            throw ConfigError.invalidValue(key: key("dataset", task: first, index: t0),
                                            message: "'\(data.dataset)' is neither a built-in dataset (scenes, synthetic-shapes) nor an existing folder")
         }
         let reader = try DatasetReader(directory: url)
-        guard reader.info.height == data.imageSize, reader.info.width == data.imageSize else {
-            throw ConfigError.invalidValue(key: "data.imageSize",
-                                           message: "the dataset in \(data.dataset) has \(reader.info.height)×\(reader.info.width) images, the config says \(data.imageSize)")
+        for t in group {
+            let task = tasks[t], resolved = task.resolvedData(experiment)
+            // The size is stated unless the group names its own folder without one.
+            let stated = task.data?.dataset == nil || task.data?.imageSize != nil
+            guard !stated || (reader.info.height == resolved.imageSize && reader.info.width == resolved.imageSize) else {
+                throw ConfigError.invalidValue(key: key("imageSize", task: task, index: t),
+                                               message: "the dataset in \(data.dataset) has \(reader.info.height)×\(reader.info.width) images, the config says \(resolved.imageSize)")
+            }
+            for (name, agrees) in [("trainFraction", resolved.trainFraction == data.trainFraction), ("partition", resolved.partition == data.partition),
+                                   ("dirichletAlpha", resolved.dirichletAlpha == data.dirichletAlpha), ("augment", resolved.augment == data.augment)]
+                where !agrees {
+                throw ConfigError.invalidValue(key: key(name, task: task, index: t),
+                                               message: "task groups \(t0) and \(t) share the folder \(data.dataset) and must agree on \(name)")
+            }
         }
-        let counts = Set(tasks.map(\.clients))
+        let counts = Set(group.map { tasks[$0].clients })
         guard counts.count == 1, let clientsPerTask = counts.first else {
-            throw ConfigError.invalidValue(key: "tasks", message: "a dataset folder is split evenly: give every task the same number of clients")
+            throw ConfigError.invalidValue(key: "tasks",
+                                           message: "a dataset folder is split evenly: give every task group on \(data.dataset) the same number of clients")
         }
-        let specs = try tasks.enumerated().map { try spec($0.element, index: $0.offset, info: reader.info, source: data.dataset) }
+        let specs = try group.map { try spec(tasks[$0], index: $0, info: reader.info, source: data.dataset) }
         let clients = try ScenePartition.make(reader: reader, tasks: specs, clientsPerTask: clientsPerTask,
                                               trainFraction: data.trainFraction, scheme: scheme(data),
                                               augmentation: augmentation(data), seed: seed)
-        return clients.map { ($0.name, $0 as any ClientDataset) }
+        return (0..<group.count).map { g in clients[(g * clientsPerTask)..<((g + 1) * clientsPerTask)].map { $0 as any ClientDataset } }
     }
 
-    private static func syntheticClients(data: DataConfig, tasks: [TaskConfig], seed: UInt64) throws
-        -> [(name: String, dataset: any ClientDataset)] {
+    private static func syntheticClients(data: DataConfig, task config: TaskConfig, index t: Int, firstClient: inout Int, seed: UInt64) throws
+        -> [any ClientDataset] {
         guard data.partition == .iid else {
-            throw ConfigError.invalidValue(key: "data.partition", message: "synthetic-shapes has no scene styles to split by; use iid")
+            throw ConfigError.invalidValue(key: key("partition", task: config, index: t), message: "synthetic-shapes has no scene styles to split by; use iid")
         }
         let shapes = SyntheticShapes(size: data.imageSize)
         let root = SeededGenerator(seed: seed)
         let trainCount = min(max(Int((Double(data.samplesPerClient) * data.trainFraction).rounded()), 1), data.samplesPerClient - 1)
-        var out: [(name: String, dataset: any ClientDataset)] = []
-        var clientIndex = 0
-        for (t, config) in tasks.enumerated() {
-            let spec = try taskSpec(config, index: t)
-            for i in 0..<config.clients {
-                var g = root.fork(UInt64(clientIndex))
-                clientIndex += 1
-                let samples = (0..<data.samplesPerClient).map { _ in sample(shapes.scene(generator: &g), task: spec) }
-                let dataset = InMemoryClientDataset(task: spec, size: data.imageSize, train: Array(samples[..<trainCount]),
-                                                    test: Array(samples[trainCount...]), augment: data.augment)
-                out.append(("\(config.kind.rawValue)-\(i)", dataset))
-            }
+        let spec = try taskSpec(config, index: t)
+        var out: [any ClientDataset] = []
+        for _ in 0..<config.clients {
+            var g = root.fork(UInt64(firstClient))
+            firstClient += 1
+            let samples = (0..<data.samplesPerClient).map { _ in sample(shapes.scene(generator: &g), task: spec) }
+            out.append(InMemoryClientDataset(task: spec, size: data.imageSize, train: Array(samples[..<trainCount]),
+                                             test: Array(samples[trainCount...]), augment: data.augment))
         }
         return out
     }

@@ -17,7 +17,7 @@ public final class SplitFederation: FederatedAlgorithm {
         let size = (config.data.imageSize, config.data.imageSize)
         let model = try SwinTransformer(general, imageSize: size, seed: streams.modelSeed(0))
         clients = try datasets.enumerated().map { i, entry in
-            let clientModel = try ClientModel(task: entry.dataset.task, general: general, imageSize: size,
+            let clientModel = try ClientModel(task: entry.dataset.task, general: general, imageSize: entry.dataset.imageSize,
                                               adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
             clientModel.head.matchOutputPrior(to: entry.dataset)
             return TaskClient(id: ClientID(entry.name), model: clientModel, optimizer: config.client.optimizer,

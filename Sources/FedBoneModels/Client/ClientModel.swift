@@ -67,10 +67,13 @@ public final class FullModel: Module {
     }
 }
 
-/// Builds the whole model of a task, as the baselines train it.
+/// Builds the whole model of a task, as the baselines train it, for `imageSize` images; the
+/// backbone is built for `backboneImageSize` (default: the same), so that clients with images
+/// of different sizes hold backbones of one shape (see ``SwinTransformer``).
 public func fullModel(task: TaskSpec, general: SwinConfiguration, imageSize: (height: Int, width: Int),
+                      backboneImageSize: (height: Int, width: Int)? = nil,
                       adaptation: AdaptationConfiguration = .init(), seed: UInt64) throws -> FullModel {
     let client = try ClientModel(task: task, general: general, imageSize: imageSize, adaptation: adaptation, seed: seed)
-    let backbone = try SwinTransformer(general, imageSize: imageSize, seed: seed &+ 1)
+    let backbone = try SwinTransformer(general, imageSize: backboneImageSize ?? imageSize, seed: seed &+ 1)
     return FullModel(client: client, backbone: backbone)
 }

@@ -4,25 +4,41 @@ import FedBoneLayers
 /// `x ← x + DropPath(W-MSA(LN(x)))`, `x ← x + DropPath(MLP(LN(x)))`, where W-MSA runs on a
 /// cyclically shifted grid when `shift > 0`. Input and output are `[B, H, W, C]`.
 ///
-/// The window and shift are fixed from the input resolution at construction, as timm does:
-/// when the resolution is not larger than the window, the window shrinks to the resolution and
-/// the shift is 0. Resolutions that are not multiples of the window are padded at the bottom
-/// and right with zeros.
+/// The window (and with it the relative-position table) is fixed from the resolution given at
+/// construction, as timm does: when that resolution is not larger than the configured window,
+/// the window shrinks to it. The block then serves any input resolution: the shift is half
+/// the window when the input is larger than the window and 0 otherwise (for the construction
+/// resolution exactly timm's rule), and inputs that are not multiples of the window (or are
+/// smaller than it) are padded at the bottom and right with zeros. Masks and token maps are
+/// kept per input resolution.
 public final class SwinBlock: Module {
     public let norm1: LayerNorm
     public let attn: WindowAttention
     public let norm2: LayerNorm
     public let mlp: MLP
-    /// Input resolution (tokens).
+    /// The resolution (tokens) the block was built for; it fixes ``window``.
     public let resolution: (height: Int, width: Int)
-    /// Window and shift actually used.
+    /// Window actually used.
     public let window: (height: Int, width: Int)
+    /// Shift at the construction resolution (``shift(for:)`` gives it for any resolution).
     public let shift: (height: Int, width: Int)
     /// Stochastic-depth probability.
     public let dropPathRate: Float
-    private let mask: Tensor?
+    private let shifted: Bool
     private var generator: SeededGenerator
-    private var cachedMaps: (batch: Int, partition: [Int], merge: [Int])?
+    /// Per input resolution: the shifted-window mask (nil when unshifted) and the token maps of
+    /// the last batch size seen.
+    private var geometries: [GridKey: Geometry] = [:]
+
+    private struct GridKey: Hashable {
+        var height: Int
+        var width: Int
+    }
+
+    private struct Geometry {
+        var mask: Tensor?
+        var maps: (batch: Int, partition: [Int], merge: [Int])?
+    }
 
     /// Restarts the block's stochastic-depth draws from `generator`.
     func reseedDropPath(_ generator: SeededGenerator) { self.generator = generator }
@@ -33,16 +49,13 @@ public final class SwinBlock: Module {
         self.resolution = resolution
         let wh = Swift.min(windowSize, resolution.height), ww = Swift.min(windowSize, resolution.width)
         window = (wh, ww)
-        shift = (shifted && resolution.height > windowSize ? windowSize / 2 : 0,
-                 shifted && resolution.width > windowSize ? windowSize / 2 : 0)
+        self.shifted = shifted
+        shift = (shifted && resolution.height > wh ? wh / 2 : 0, shifted && resolution.width > ww ? ww / 2 : 0)
         self.dropPathRate = dropPathRate
         norm1 = LayerNorm(dim)
         attn = WindowAttention(dim: dim, numHeads: numHeads, window: window, generator: &generator)
         norm2 = LayerNorm(dim)
         mlp = MLP(inFeatures: dim, hiddenFeatures: Int(Float(dim) * mlpRatio), generator: &generator)
-        let paddedH = (resolution.height + wh - 1) / wh * wh, paddedW = (resolution.width + ww - 1) / ww * ww
-        mask = shift.height > 0 || shift.width > 0
-            ? SwinWindows.shiftedMask(height: paddedH, width: paddedW, window: window, shift: shift) : nil
         self.generator = generator.fork(UInt64(dim &* 131 &+ resolution.height))
         super.init()
     }
@@ -50,8 +63,7 @@ public final class SwinBlock: Module {
     /// `[B, H, W, C] → [B, H, W, C]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let b = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3]
-        precondition(h == resolution.height && w == resolution.width,
-                     "SwinBlock: built for \(resolution.height)×\(resolution.width) tokens, got \(h)×\(w)")
+        precondition(x.rank == 4 && h > 0 && w > 0, "SwinBlock: expected [B, H, W, C] with H, W ≥ 1, got \(x.shape)")
         let attended = attention(norm1(x))
         var y = x + dropPath(attended)
         y = y + dropPath(mlp(norm2(y.reshaped([b, h * w, c])))).reshaped([b, h, w, c])
@@ -62,20 +74,37 @@ public final class SwinBlock: Module {
     /// (``Tensor/placedRows(_:)`` with the maps of ``SwinWindows/rowMaps(batch:height:width:window:shift:)``).
     private func attention(_ x: Tensor) -> Tensor {
         let b = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3]
-        let maps = rowMaps(batch: b)
+        let (maps, mask) = geometry(batch: b, height: h, width: w)
         let windows = x.reshaped([b * h * w, c]).placedRows(maps.partition)
             .reshaped([-1, window.height * window.width, c])
         let attended = attn(windows, mask: mask)
         return attended.reshaped([-1, c]).placedRows(maps.merge).reshaped([b, h, w, c])
     }
 
-    /// The row maps for `batch` images, kept for the last batch size seen.
-    private func rowMaps(batch: Int) -> (partition: [Int], merge: [Int]) {
-        if let cached = cachedMaps, cached.batch == batch { return (cached.partition, cached.merge) }
-        let maps = SwinWindows.rowMaps(batch: batch, height: resolution.height, width: resolution.width,
-                                       window: (window.height, window.width), shift: (shift.height, shift.width))
-        cachedMaps = (batch, maps.partition, maps.merge)
-        return maps
+    /// The shift for an `h × w` input: half the window along each axis where the block is
+    /// shifted and the input is larger than the window.
+    public func shift(for resolution: (height: Int, width: Int)) -> (height: Int, width: Int) {
+        (shifted && resolution.height > window.height ? window.height / 2 : 0,
+         shifted && resolution.width > window.width ? window.width / 2 : 0)
+    }
+
+    /// The token maps for `batch` images of `h × w` tokens and the mask, kept per resolution
+    /// (the maps for the last batch size seen).
+    private func geometry(batch: Int, height h: Int, width w: Int) -> (maps: (partition: [Int], merge: [Int]), mask: Tensor?) {
+        let key = GridKey(height: h, width: w)
+        let s = shift(for: (h, w))
+        var entry = geometries[key] ?? Geometry(
+            mask: s.height > 0 || s.width > 0
+                ? SwinWindows.shiftedMask(height: (h + window.height - 1) / window.height * window.height,
+                                          width: (w + window.width - 1) / window.width * window.width,
+                                          window: window, shift: s)
+                : nil,
+            maps: nil)
+        if let cached = entry.maps, cached.batch == batch { return ((cached.partition, cached.merge), entry.mask) }
+        let maps = SwinWindows.rowMaps(batch: batch, height: h, width: w, window: (window.height, window.width), shift: (s.height, s.width))
+        entry.maps = (batch, maps.partition, maps.merge)
+        geometries[key] = entry
+        return (maps, entry.mask)
     }
 
     private func dropPath(_ x: Tensor) -> Tensor {

@@ -4,7 +4,10 @@ import FedBoneLayers
 /// final norm. Parameter names match timm's `swin_transformer` state dict (`layers.N…`, `norm`),
 /// so a timm checkpoint without its `patch_embed.*` (client side) and `head.*` keys loads.
 ///
-/// Input: patch embeddings `[B, H/p, W/p, C]` (NHWC, as timm's patch embedding emits).
+/// Input: patch embeddings `[B, H/p, W/p, C]` (NHWC, as timm's patch embedding emits) of any
+/// image size that is a multiple of the patch size `p`: the model is built for one reference
+/// size (``gridSize``; it fixes each stage's window, as timm does), and serves other sizes with
+/// padded windows, so clients with images of different sizes share one general model.
 /// Output: the last stage's normalised features `[B, H/(p·2^(S−1)), W/(p·2^(S−1)), C·2^(S−1)]`,
 /// or with ``features(_:)`` every stage's map (multi-scale; the last one normalised).
 public final class SwinTransformer: Module {
@@ -12,7 +15,7 @@ public final class SwinTransformer: Module {
     public let norm: LayerNorm
     /// The configuration it was built from.
     public let configuration: SwinConfiguration
-    /// The embedding grid it expects (image size / patch size).
+    /// The reference embedding grid it was built for (image size / patch size).
     public let gridSize: (height: Int, width: Int)
 
     /// A general model for images of `imageSize` pixels.
@@ -20,12 +23,9 @@ public final class SwinTransformer: Module {
     ///   one patch.
     public init(_ configuration: SwinConfiguration, imageSize: (height: Int, width: Int), seed: UInt64) throws {
         try configuration.validate()
-        let p = configuration.patchSize
-        guard imageSize.height >= p, imageSize.width >= p, imageSize.height % p == 0, imageSize.width % p == 0 else {
-            throw ModelError.invalidConfiguration("image size \(imageSize.height)×\(imageSize.width) must be a positive multiple of the patch size \(p)")
-        }
+        let grid = try Self.embeddingShape(configuration, imageSize: imageSize)
         self.configuration = configuration
-        gridSize = (imageSize.height / p, imageSize.width / p)
+        gridSize = (grid[0], grid[1])
         var generator = SeededGenerator(seed: seed)
         let total = configuration.depths.reduce(0, +)
         let rates = (0..<total).map { total > 1 ? configuration.dropPathRate * Float($0) / Float(total - 1) : 0 }
@@ -60,17 +60,54 @@ public final class SwinTransformer: Module {
         for (i, block) in layers.flatMap(\.blocks).enumerated() { block.reseedDropPath(generator.fork(UInt64(i))) }
     }
 
-    /// The embedding shape it expects for a batch of `batch`: `[batch, H/p, W/p, embedDim]`.
+    /// The embedding shape of a batch of `batch` reference-size images: `[batch, H/p, W/p, embedDim]`.
     public func inputShape(batch: Int) -> [Int] { [batch, gridSize.height, gridSize.width, configuration.embedDim] }
+
+    /// The embedding shape of one image of `imageSize` pixels: `[H/p, W/p, embedDim]`.
+    /// - Throws: ``ModelError/invalidConfiguration(_:)`` when the size is not a positive
+    ///   multiple of the patch size.
+    public func embeddingShape(imageSize: (height: Int, width: Int)) throws -> [Int] {
+        try Self.embeddingShape(configuration, imageSize: imageSize)
+    }
+
+    /// The embedding shape of one image of `imageSize` pixels for a model of `configuration`.
+    /// - Throws: ``ModelError/invalidConfiguration(_:)`` when the size is not a positive
+    ///   multiple of the patch size.
+    public static func embeddingShape(_ configuration: SwinConfiguration, imageSize: (height: Int, width: Int)) throws -> [Int] {
+        let p = configuration.patchSize
+        guard imageSize.height >= p, imageSize.width >= p, imageSize.height % p == 0, imageSize.width % p == 0 else {
+            throw ModelError.invalidConfiguration(
+                "image size \(imageSize.height)×\(imageSize.width) cannot feed the general model: it must be a positive multiple of the patch size \(p)")
+        }
+        return [imageSize.height / p, imageSize.width / p, configuration.embedDim]
+    }
+
+    /// Checks the shape one sample's embeddings will have (e.g. a client's, stated when it
+    /// joins): `[h, w, embedDim]` with `h, w ≥ 1`.
+    /// - Throws: ``ModelError/badInput(_:)`` saying what the model takes.
+    public func validate(embeddingShape shape: [Int]) throws {
+        guard shape.count == 3, shape[0] >= 1, shape[1] >= 1, shape[2] == configuration.embedDim else {
+            throw ModelError.badInput(
+                "embeddings of one sample must be [H/\(configuration.patchSize), W/\(configuration.patchSize), \(configuration.embedDim)] (a patch grid of at least 1×1 and the general model's \(configuration.embedDim) channels), got \(shape)")
+        }
+    }
 
     /// Checks embeddings from outside (e.g. a network message) before they reach the model.
     /// - Throws: ``ModelError/badInput(_:)`` naming the expected and actual shapes.
     public func validate(embeddings: Tensor) throws {
-        guard embeddings.rank == 4, embeddings.shape[0] > 0,
-              Array(embeddings.shape.dropFirst()) == Array(inputShape(batch: 1).dropFirst()) else {
-            throw ModelError.badInput("embeddings must be [B, \(gridSize.height), \(gridSize.width), \(configuration.embedDim)], got \(embeddings.shape)")
+        guard embeddings.rank == 4, embeddings.shape[0] > 0 else {
+            throw ModelError.badInput("embeddings must be [B, H/\(configuration.patchSize), W/\(configuration.patchSize), \(configuration.embedDim)] with B ≥ 1, got \(embeddings.shape)")
         }
+        try validate(embeddingShape: Array(embeddings.shape.dropFirst()))
         try embeddings.checkFinite(name: "embeddings")
+    }
+
+    /// The feature shape of one sample whose embeddings are `[h, w, embedDim]`: the last
+    /// stage's grid (each merge halves it, rounding up) and ``SwinConfiguration/featureDim``.
+    public func featureShape(embeddingShape shape: [Int]) -> [Int] {
+        var h = shape[0], w = shape[1]
+        for _ in 1..<layers.count { (h, w) = ((h + 1) / 2, (w + 1) / 2) }
+        return [h, w, configuration.featureDim]
     }
 
     /// The last stage's normalised features.
@@ -80,8 +117,8 @@ public final class SwinTransformer: Module {
 
     /// Every stage's output, first to last; the last is normalised (timm's `forward_features`).
     public func features(_ embeddings: Tensor) -> [Tensor] {
-        precondition(embeddings.rank == 4 && Array(embeddings.shape.dropFirst()) == Array(inputShape(batch: 1).dropFirst()),
-                     "SwinTransformer: embeddings must be [B, \(gridSize.height), \(gridSize.width), \(configuration.embedDim)], got \(embeddings.shape)")
+        precondition(embeddings.rank == 4 && embeddings.shape[1] > 0 && embeddings.shape[2] > 0 && embeddings.shape[3] == configuration.embedDim,
+                     "SwinTransformer: embeddings must be [B, H, W, \(configuration.embedDim)], got \(embeddings.shape)")
         var maps: [Tensor] = []
         var x = embeddings
         for stage in layers {

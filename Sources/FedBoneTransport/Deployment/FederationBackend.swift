@@ -182,9 +182,8 @@ public actor FederationBackend: SplitTrainingBackend {
         guard registration.task == member.task.rawValue else {
             throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(echoed(registration.task))")
         }
-        let expected = Array(server.model.inputShape(batch: 1).dropFirst())
-        guard registration.embeddingShape == expected else {
-            throw SplitTrainingBackendError.invalidArgument("embedding shape \(registration.embeddingShape) does not match the general model's \(expected)")
+        do { try server.model.validate(embeddingShape: registration.embeddingShape) } catch {
+            throw SplitTrainingBackendError.invalidArgument("embedding shape \(registration.embeddingShape) cannot be served: \(error)")
         }
         var round = server.round
         let id = ClientID(member.name)
