@@ -24,7 +24,8 @@ enum PeakMemory {
     private static func statusField(_ name: String) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // `VmHWM:\t   2084 kB`; from 8 digits on the tab is the only separator.
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, let kB = Double(fields[1]) else { return nil }
             return kB * 1024
         }

@@ -3,13 +3,34 @@ import FedBoneFederation
 import Foundation
 
 /// `fedbone-bench round`: whole FedBone rounds of the default experiment (`fedbone simulate`'s
-/// built-in config, no evaluation or logging), with the time per split client step and the
-/// share of the round spent in the server's end-of-round GP aggregation.
+/// built-in config, no evaluation or logging), or of the default experiment scaled to a given
+/// general model, image size, client count, batch and steps per round (paper scale: `--model
+/// swin-b --image 224 --clients 16 --batch 2 --steps 1`), with the time per split client step,
+/// the share of the round spent in the server's end-of-round GP aggregation, and the round's
+/// peak resident memory.
 struct RoundBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "round",
-        abstract: "Time whole FedBone rounds of the default experiment: time per client step and the aggregation's share."
+        abstract: "Time whole FedBone rounds: time per client step, the aggregation's share and peak memory."
     )
+
+    @Option(help: "General model preset (swin-t, swin-s, swin-b, …; default: the default experiment's small Swin).")
+    var model: String?
+
+    @Option(help: "Image size in pixels (default: the default experiment's 32).")
+    var image: Int?
+
+    @Option(help: "Clients, dealt evenly over the four scene tasks (default: 8).")
+    var clients: Int?
+
+    @Option(help: "Batch size of a client step (default: 16).")
+    var batch: Int?
+
+    @Option(help: "Split steps per client per round (default: as many as the default data gives, 8).")
+    var steps: Int?
+
+    @Option(help: "Server update mode: replica or gradient (default: the default experiment's replica).")
+    var update: String?
 
     @Option(help: "Threads for the engine's parallel loops (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -23,21 +44,54 @@ struct RoundBench: ParsableCommand {
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        for (name, value) in [("--image", image), ("--clients", clients), ("--batch", batch), ("--steps", steps)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1") }
+        }
+        if let clients, clients % 4 != 0 { throw ValidationError("--clients must be a multiple of 4 (one share per scene task)") }
+        if let update, !["replica", "gradient"].contains(update) { throw ValidationError("--update must be replica or gradient") }
+    }
+
+    /// The default experiment with the options' changes, as YAML; empty (the default itself)
+    /// when no option changes it. A client keeps round(samples · 0.8) of its samples for
+    /// training, so `steps` steps of `batch` need samples = ⌈batch · steps / 0.8⌉.
+    private var experimentYAML: String {
+        var lines: [String] = []
+        if let model { lines.append("model: {general: \(model)}") }
+        var data: [String] = []
+        if let image { data.append("imageSize: \(image)") }
+        if let steps {
+            let samples = Int((Double((batch ?? 16) * steps) / 0.8).rounded(.up))
+            data.append("samplesPerClient: \(samples)")
+        }
+        if !data.isEmpty { lines.append("data: {\(data.joined(separator: ", "))}") }
+        if let clients {
+            let share = clients / 4
+            lines.append("tasks: [" + ["segmentation", "depth", "normals", "saliency"].map { "{kind: \($0), clients: \(share)}" }
+                .joined(separator: ", ") + "]")
+        }
+        if let batch { lines.append("training: {batchSize: \(batch)}") }
+        if let update { lines.append("server: {update: \(update)}") }
+        return lines.joined(separator: "\n")
     }
 
     func run() throws {
         ComputeThreads.limit(to: threads)
-        let config = try ExperimentConfig.load(yaml: "")
+        let yaml = experimentYAML
+        let config = try ExperimentConfig.load(yaml: yaml)
         let streams = RandomStreams(seed: config.seed)
         let datasets = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: streams.dataSeed)
         let federation = try SplitFederation(config: config, datasets: datasets)
         let timing = TimedService(federation.server)
-        print("fedbone-bench round: default experiment (\(federation.clients.count) clients, batch \(config.training.batchSize), "
-              + "\(config.data.imageSize)px), threads \(threads), 1 warm-up round, \(rounds) timed, \(ComputePaths.summary)")
-        print("round   total s   steps   ms/client step   server ms/step   aggregation ms   aggregation %")
+        let parameters = federation.server.model.parameterCount
+        print("fedbone-bench round: \(yaml.isEmpty ? "default experiment" : "scaled default experiment") "
+              + "(\(federation.clients.count) clients, \(parameters) general-model parameters, batch \(config.training.batchSize), "
+              + "\(config.data.imageSize)px, \(config.server.update) mode), threads \(threads), 1 warm-up round, \(rounds) timed, "
+              + ComputePaths.summary)
+        print("round   total s   steps   ms/client step   server ms/step   aggregation ms   aggregation %   peak MiB")
         var results: [[String: Double]] = []
         for round in 1...(rounds + 1) {
             timing.reset()
+            PeakMemory.reset()
             let started = ContinuousClock.now
             try federation.server.beginRound(round, participants: federation.clients.map(\.id),
                                              replicaLearningRate: config.server.optimization.baseLearningRate,
@@ -54,11 +108,15 @@ struct RoundBench: ParsableCommand {
             let stepMs = (total - timing.endRoundSeconds) / Double(steps) * 1000
             let serverMs = timing.stepSeconds / Double(steps) * 1000
             let aggregationMs = timing.endRoundSeconds * 1000
-            print(String(format: "%5d   %7.2f   %5d   %14.2f   %14.2f   %14.2f   %13.1f", round - 1, total, steps, stepMs,
-                         serverMs, aggregationMs, 100 * timing.endRoundSeconds / total))
-            results.append(["round": Double(round - 1), "seconds": total, "steps": Double(steps), "ms_per_client_step": stepMs,
-                            "server_ms_per_step": serverMs, "aggregation_ms": aggregationMs,
-                            "aggregation_share": timing.endRoundSeconds / total])
+            let peak = PeakMemory.peak
+            print(String(format: "%5d   %7.2f   %5d   %14.2f   %14.2f   %14.2f   %13.1f   ", round - 1, total, steps, stepMs,
+                         serverMs, aggregationMs, 100 * timing.endRoundSeconds / total)
+                  + (peak.map { String(format: "%8.0f", $0 / 1_048_576) } ?? "       -"))
+            var result = ["round": Double(round - 1), "seconds": total, "steps": Double(steps), "ms_per_client_step": stepMs,
+                          "server_ms_per_step": serverMs, "aggregation_ms": aggregationMs,
+                          "aggregation_share": timing.endRoundSeconds / total]
+            if let peak { result["peak_resident_bytes"] = peak }
+            results.append(result)
         }
         let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
         if let json {
