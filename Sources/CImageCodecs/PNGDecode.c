@@ -3,45 +3,28 @@
 // longjmp returns to is an automatic variable changed after the setjmp.
 #include "ImageCodecs.h"
 #include "Messages.h"
+#include "PNGErrors.h"
 
 #include <png.h>
-#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
+    fb_png_errors errors;
     const uint8_t *data;
     size_t size;
     size_t offset;
-    int code;
-    char *message;
-    size_t message_size;
-    jmp_buf jump;
     png_structp png;
     png_infop info;
     uint8_t *pixels;
     png_bytep *rows;
 } png_read_context;
 
-static void fb_png_read_error(png_structp png, png_const_charp text) {
-    png_read_context *context = png_get_error_ptr(png);
-    if (context->code == FB_OK) {
-        context->code = FB_ERROR_CORRUPT;
-        fb_set_message(context->message, context->message_size, "corrupt PNG: %s", text);
-    }
-    longjmp(context->jump, 1);
-}
-
-static void fb_png_ignore_warning(png_structp png, png_const_charp text) {
-    (void)png;
-    (void)text;
-}
-
 static void fb_png_read_bytes(png_structp png, png_bytep out, size_t count) {
     png_read_context *context = png_get_io_ptr(png);
     if (count > context->size - context->offset) {
-        context->code = FB_ERROR_TRUNCATED;
-        fb_set_message(context->message, context->message_size,
+        context->errors.code = FB_ERROR_TRUNCATED;
+        fb_set_message(context->errors.message, context->errors.message_size,
                        "truncated PNG: the file ends after %zu bytes, before the image data does", context->size);
         png_error(png, "truncated");
     }
@@ -92,8 +75,8 @@ static uint32_t fb_png_configure(png_read_context *context, fb_pixel_format form
 #endif
         return 1;
     }
-    context->code = FB_ERROR_UNSUPPORTED;
-    fb_set_message(context->message, context->message_size, "the PNG is %d-bit %s; expected %s", bit_depth,
+    context->errors.code = FB_ERROR_UNSUPPORTED;
+    fb_set_message(context->errors.message, context->errors.message_size, "the PNG is %d-bit %s; expected %s", bit_depth,
                    fb_png_color_name(color_type),
                    format == FB_PIXELS_LABEL8 ? "an 8-bit (or fewer bits) grayscale or palette PNG of label values"
                                               : "a 16-bit grayscale PNG");
@@ -115,13 +98,14 @@ int fb_png_decode(const uint8_t *data, size_t size, fb_pixel_format format, fb_i
     }
     context->data = data;
     context->size = size;
-    context->message = message;
-    context->message_size = message_size;
-    if (setjmp(context->jump) == 0) {
-        context->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, context, fb_png_read_error, fb_png_ignore_warning);
+    context->errors.message = message;
+    context->errors.message_size = message_size;
+    context->errors.what = "corrupt PNG";
+    if (setjmp(context->errors.jump) == 0) {
+        context->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context->errors, fb_png_error, fb_png_ignore_warning);
         if (context->png != NULL) context->info = png_create_info_struct(context->png);
         if (context->info == NULL) {
-            context->code = FB_ERROR_TOO_LARGE;
+            context->errors.code = FB_ERROR_TOO_LARGE;
             fb_set_message(message, message_size, "out of memory");
         } else {
             png_set_user_limits(context->png, FB_MAX_SIDE, FB_MAX_SIDE);
@@ -138,14 +122,14 @@ int fb_png_decode(const uint8_t *data, size_t size, fb_pixel_format format, fb_i
                 size_t row_bytes = png_get_rowbytes(context->png, context->info);
                 if (png_get_channels(context->png, context->info) != channels ||
                     row_bytes != (size_t)width * channels * bytes_per_sample) {
-                    context->code = FB_ERROR_UNSUPPORTED;
+                    context->errors.code = FB_ERROR_UNSUPPORTED;
                     fb_set_message(message, message_size, "libpng could not convert this %d-bit %s PNG", bit_depth,
                                    fb_png_color_name(color_type));
                 } else {
                     context->pixels = malloc(row_bytes * height);
                     context->rows = malloc(sizeof(png_bytep) * height);
                     if (context->pixels == NULL || context->rows == NULL) {
-                        context->code = FB_ERROR_TOO_LARGE;
+                        context->errors.code = FB_ERROR_TOO_LARGE;
                         fb_set_message(message, message_size, "out of memory for a %u×%u image", width, height);
                     } else {
                         for (png_uint_32 y = 0; y < height; y++) context->rows[y] = context->pixels + y * row_bytes;
@@ -163,7 +147,7 @@ int fb_png_decode(const uint8_t *data, size_t size, fb_pixel_format format, fb_i
             }
         }
     }
-    int code = context->code;
+    int code = context->errors.code;
     png_destroy_read_struct(&context->png, &context->info, NULL);
     free(context->rows);
     free(context->pixels);

@@ -2,17 +2,14 @@
 // fb_png_encode (C to C). State lives in a heap context.
 #include "ImageCodecs.h"
 #include "Messages.h"
+#include "PNGErrors.h"
 
 #include <png.h>
-#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
-    int code;
-    char *message;
-    size_t message_size;
-    jmp_buf jump;
+    fb_png_errors errors;
     png_structp png;
     png_infop info;
     png_bytep *rows;
@@ -21,20 +18,6 @@ typedef struct {
     size_t capacity;
 } png_write_context;
 
-static void fb_png_write_error(png_structp png, png_const_charp text) {
-    png_write_context *context = png_get_error_ptr(png);
-    if (context->code == FB_OK) {
-        context->code = FB_ERROR_CORRUPT;
-        fb_set_message(context->message, context->message_size, "PNG encoding failed: %s", text);
-    }
-    longjmp(context->jump, 1);
-}
-
-static void fb_png_write_warning(png_structp png, png_const_charp text) {
-    (void)png;
-    (void)text;
-}
-
 static void fb_png_write_bytes(png_structp png, png_bytep data, size_t count) {
     png_write_context *context = png_get_io_ptr(png);
     if (count > context->capacity - context->count) {
@@ -42,8 +25,8 @@ static void fb_png_write_bytes(png_structp png, png_bytep data, size_t count) {
         while (count > capacity - context->count) capacity *= 2;
         uint8_t *grown = realloc(context->bytes, capacity);
         if (grown == NULL) {
-            context->code = FB_ERROR_TOO_LARGE;
-            fb_set_message(context->message, context->message_size, "out of memory");
+            context->errors.code = FB_ERROR_TOO_LARGE;
+            fb_set_message(context->errors.message, context->errors.message_size, "out of memory");
             png_error(png, "out of memory");
         }
         context->bytes = grown;
@@ -71,15 +54,16 @@ int fb_png_encode(const void *pixels, uint32_t width, uint32_t height, uint32_t 
         fb_set_message(message, message_size, "out of memory");
         return FB_ERROR_TOO_LARGE;
     }
-    context->message = message;
-    context->message_size = message_size;
-    if (setjmp(context->jump) == 0) {
-        context->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, context, fb_png_write_error, fb_png_write_warning);
+    context->errors.message = message;
+    context->errors.message_size = message_size;
+    context->errors.what = "PNG encoding failed";
+    if (setjmp(context->errors.jump) == 0) {
+        context->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context->errors, fb_png_error, fb_png_ignore_warning);
         if (context->png != NULL) context->info = png_create_info_struct(context->png);
         size_t row_bytes = (size_t)width * channels * (bit_depth / 8);
         context->rows = malloc(sizeof(png_bytep) * height);
         if (context->info == NULL || context->rows == NULL) {
-            context->code = FB_ERROR_TOO_LARGE;
+            context->errors.code = FB_ERROR_TOO_LARGE;
             fb_set_message(message, message_size, "out of memory");
         } else {
             png_set_write_fn(context->png, context, fb_png_write_bytes, fb_png_flush);
@@ -99,7 +83,7 @@ int fb_png_encode(const void *pixels, uint32_t width, uint32_t height, uint32_t 
             context->bytes = NULL;
         }
     }
-    int code = context->code;
+    int code = context->errors.code;
     png_destroy_write_struct(&context->png, &context->info);
     free(context->rows);
     free(context->bytes);
