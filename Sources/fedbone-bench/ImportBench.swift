@@ -80,11 +80,13 @@ struct ImportBench: ParsableCommand {
     private func writeImages(to folder: URL) throws {
         let folders = (0..<classes).map { folder.appendingPathComponent(String(format: "class-%02d", $0)) }
         for url in folders { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        // The options' property wrappers are slow to read: the loop reads plain copies.
+        let side = sourceSize, count = images, classCount = classes
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var pixels = [UInt8](repeating: 0, count: sourceSize * sourceSize * 3)
-        for k in 0..<images {
-            for p in 0..<(sourceSize * sourceSize) {
-                let x = p % sourceSize, y = p / sourceSize
+        var pixels = [UInt8](repeating: 0, count: side * side * 3)
+        for k in 0..<count {
+            for p in 0..<(side * side) {
+                let x = p % side, y = p / side
                 state ^= state << 13
                 state ^= state >> 7
                 state ^= state << 17
@@ -93,8 +95,8 @@ struct ImportBench: ParsableCommand {
                 pixels[3 * p + 1] = UInt8(truncatingIfNeeded: y * 2 + 7 * k + noise)
                 pixels[3 * p + 2] = UInt8(truncatingIfNeeded: (x + y) + 13 * k + noise)
             }
-            let raster = Raster(width: sourceSize, height: sourceSize, channels: 3, samples: pixels)
-            try PNGWriter.encode(raster).write(to: folders[k % classes].appendingPathComponent(String(format: "%06d.png", k)))
+            let raster = Raster(width: side, height: side, channels: 3, samples: pixels)
+            try PNGWriter.encode(raster).write(to: folders[k % classCount].appendingPathComponent(String(format: "%06d.png", k)))
         }
     }
 

@@ -30,15 +30,12 @@ struct FilterResize {
             for o in 0..<target {
                 let centre = Double(start) + (Double(o) + 0.5) * scale
                 let lower = max(Int(centre - support + 0.5), 0)
-                let upper = min(Int(centre + support + 0.5), size)
-                var taps = [Double]()
-                for i in lower..<max(upper, lower) {
-                    taps.append(max(0, 1 - abs((Double(i) - centre + 0.5) / filterScale)))
-                }
-                let total = taps.reduce(0, +)
+                let upper = max(min(Int(centre + support + 0.5), size), lower)
                 first[o] = lower
-                count[o] = min(taps.count, stride)
-                for k in 0..<count[o] { weights[o * stride + k] = Float(total > 0 ? taps[k] / total : 0) }
+                count[o] = min(upper - lower, stride)
+                func weight(_ k: Int) -> Double { max(0, 1 - abs((Double(lower + k) - centre + 0.5) / filterScale)) }
+                let total = (0..<count[o]).reduce(0) { $0 + weight($1) }
+                for k in 0..<count[o] { weights[o * stride + k] = total > 0 ? Float(weight(k) / total) : 0 }
             }
         }
     }
