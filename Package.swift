@@ -43,6 +43,15 @@ let package = Package(
         .target(name: "FedBoneLayers", dependencies: ["FedBoneTensor"]),
         .target(name: "FedBoneModels", dependencies: ["FedBoneLayers"]),
         .target(name: "FedBoneData", dependencies: ["FedBoneModels"]),
+        // The importers' image codecs: libpng, libjpeg-turbo and zlib, called through a small C
+        // shim. Only the importers and the executables link them, not the library products.
+        .systemLibrary(
+            name: "CImageLibraries",
+            path: "Sources/CImageLibraries",
+            providers: [.apt(["libpng-dev", "libjpeg62-turbo-dev", "zlib1g-dev"])]
+        ),
+        .target(name: "CImageCodecs", dependencies: ["CImageLibraries"]),
+        .target(name: "FedBoneImport", dependencies: ["FedBoneData", "CImageCodecs", "CImageLibraries"]),
         .target(name: "FedBoneMetrics", dependencies: ["FedBoneData"]),
         .target(name: "FedBoneReporting", dependencies: ["FedBoneMetrics"]),
         .target(
@@ -79,6 +88,7 @@ let package = Package(
             dependencies: [
                 "FedBoneFederation",
                 "FedBoneTransport",
+                "FedBoneImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +96,7 @@ let package = Package(
             name: "fedbone-bench",
             dependencies: [
                 "FedBoneFederation",
+                "FedBoneImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,6 +105,7 @@ let package = Package(
         .testTarget(name: "FedBoneLayersTests", dependencies: ["FedBoneLayers"]),
         .testTarget(name: "FedBoneModelsTests", dependencies: ["FedBoneModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneDataTests", dependencies: ["FedBoneData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FedBoneImportTests", dependencies: ["FedBoneImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneMetricsTests", dependencies: ["FedBoneMetrics"]),
         .testTarget(name: "FedBoneReportingTests", dependencies: ["FedBoneReporting"]),
         .testTarget(name: "FedBoneFederationTests", dependencies: ["FedBoneFederation"]),

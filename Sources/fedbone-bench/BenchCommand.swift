@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedbone-bench",
         abstract: "Benchmarks of the FedBone tensor engine.",
-        subcommands: [Kernels.self, Model.self, RoundBench.self, DataBench.self, AggregateBench.self]
+        subcommands: [Kernels.self, Model.self, RoundBench.self, DataBench.self, AggregateBench.self, ImportBench.self]
     )
 }
 

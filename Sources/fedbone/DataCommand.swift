@@ -6,8 +6,8 @@ import Foundation
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Generate and inspect multi-task datasets (see docs/data.md).",
-        subcommands: [Generate.self, Show.self]
+        abstract: "Generate, import and inspect multi-task datasets (see docs/data.md).",
+        subcommands: [Generate.self, Show.self, DataImportCommand.self]
     )
 
     /// `fedbone data generate`: writes a folder of procedural scenes.
