@@ -69,7 +69,9 @@ import Testing
                 request.step = 0
                 request.embeddings = Fedbone_V1_Tensor(try FederationLoopback.embeddings(), dtype: .f32)
                 let metadata = BearerToken.metadata(token: "token-segmentation-0")
-                let options = client.callOptions(timeout: .milliseconds(300))
+                // Long enough for the call to reach the server's wait on a loaded machine (with
+                // 300 ms it could expire before the server saw it, and then arrive after the round opened).
+                let options = client.callOptions(timeout: .seconds(2))
                 #expect(await failsWith(.deadlineExceeded) { _ = try await client.raw.forward(request, metadata: metadata, options: options) })
                 // The server sees the deadline a little after the client: wait until the call stopped waiting.
                 let clock = ContinuousClock()
