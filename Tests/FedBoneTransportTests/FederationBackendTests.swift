@@ -6,9 +6,9 @@ import Testing
 /// barrier, dropped clients, `minClients` and rejoining.
 @Suite struct FederationBackendTests {
     static let members = [
-        FederationBackend.Member(id: 1, name: "segmentation-0", task: .segmentation, samples: 6),
-        FederationBackend.Member(id: 2, name: "depth-0", task: .depth, samples: 6),
-        FederationBackend.Member(id: 3, name: "normals-0", task: .normals, samples: 6),
+        FederationBackend.Member(id: 1, name: "segmentation-0", task: .segmentation),
+        FederationBackend.Member(id: 2, name: "depth-0", task: .depth),
+        FederationBackend.Member(id: 3, name: "normals-0", task: .normals),
     ]
 
     static func config() throws -> ExperimentConfig {
@@ -28,7 +28,9 @@ import Testing
     static func joinAll(_ backend: FederationBackend) async throws {
         let shape = try embeddingShape(config())
         for m in members {
-            let acceptance = try await backend.join(ClientRegistration(clientID: m.id, name: m.name, task: m.task.rawValue, embeddingShape: shape))
+            let registration = ClientRegistration(clientID: m.id, name: m.name, task: m.task?.rawValue ?? "", embeddingShape: shape,
+                                                  classes: m.task == .segmentation ? SyntheticShapes.segmentationClasses : 0, trainSamples: 6)
+            let acceptance = try await backend.join(registration)
             #expect(acceptance.round == 1 && acceptance.totalRounds == 2)
         }
     }

@@ -19,8 +19,11 @@
 //   or Join names another client than the one the token was issued for.
 // - INVALID_ARGUMENT: a malformed tensor (unknown dtype, negative or too many dimensions,
 //   byte count not matching the shape, NaN or infinite values), a wrong shape, values so
-//   large that the general model's features or gradients for them are not finite, or a
-//   protocol version the server does not speak. Nothing is changed on the server.
+//   large that the general model's features or gradients for them are not finite, a
+//   protocol version the server does not speak, or a Join the server cannot serve (an unknown
+//   task, classes or training-sample count out of range, a task or classes other than the
+//   experiment gives that client, an embedding shape the general model cannot take). Nothing
+//   is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
 //   does not follow the protocol (for example Backward without the matching Forward, or a
 //   Forward of a step that was already run with other embeddings).
@@ -195,7 +198,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_JoinRequest` messages.
@@ -348,7 +354,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -499,7 +508,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_JoinRequest` message.
@@ -914,7 +926,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -1110,7 +1125,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -1366,7 +1384,10 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Registers the client for training (or re-registers it after a disconnect or a server
-    /// > restart) and opens a new session. Any previous session of the same client ends.
+    /// > restart) and opens a new session. Any previous session of the same client ends. The client
+    /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+    /// > and the server needs no description of it (clients the experiment does not describe may
+    /// > join, as long as the server config lists them).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -1586,7 +1607,10 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Registers the client for training (or re-registers it after a disconnect or a server
-    /// > restart) and opens a new session. Any previous session of the same client ends.
+    /// > restart) and opens a new session. Any previous session of the same client ends. The client
+    /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+    /// > and the server needs no description of it (clients the experiment does not describe may
+    /// > join, as long as the server config lists them).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -27,18 +27,21 @@ import GRPCCore
 /// the replicas (or per-client gradient sums) keep clients independent, so the result does
 /// not depend on the order in which requests arrive.
 public actor FederationBackend: SplitTrainingBackend {
-    /// One configured client: its transport id, its name, its task and its training samples.
+    /// One configured client: its transport id, its name and what the experiment says of it.
+    /// Its task, classes and training-sample count otherwise come with its Join.
     public struct Member: Sendable, Equatable {
         public var id: UInt32
         public var name: String
-        public var task: TaskKind
-        public var samples: Int
+        /// The task the experiment gives this client; nil when the experiment does not describe it.
+        public var task: TaskKind?
+        /// The classes the experiment states for it; nil: whatever its Join states.
+        public var classes: Int?
 
-        public init(id: UInt32, name: String, task: TaskKind, samples: Int) {
+        public init(id: UInt32, name: String, task: TaskKind? = nil, classes: Int? = nil) {
             self.id = id
             self.name = name
             self.task = task
-            self.samples = samples
+            self.classes = classes
         }
     }
 
@@ -64,6 +67,8 @@ public actor FederationBackend: SplitTrainingBackend {
     private let minClients: Int
     private let roundTimeout: Duration
     private var joined: Set<UInt32> = []
+    /// The task each client stated at its latest Join.
+    public private(set) var joinedTasks: [UInt32: TaskSpec] = [:]
     private var droppedThisRound: Set<UInt32> = []
     private var stopping = false
     /// Seconds spent in the general model's forward and backward (for the load check).
@@ -88,7 +93,9 @@ public actor FederationBackend: SplitTrainingBackend {
     private var lastBarrier: (round: Int, ended: Set<UInt32>, result: RoundBarrierResult)?
 
     /// A backend over a fresh general model built from `config` (the same seed stream as
-    /// ``SplitFederation``) for `members`, given in the experiment's client order.
+    /// ``SplitFederation``) for `members`, in federation order (the experiment's clients first,
+    /// in its order): the aggregation's order. Each member weighs 1 sample until its Join states
+    /// its own count.
     /// - Parameters:
     ///   - minClients: the fewest participants for which a round with dropped clients still counts (≥ 1).
     ///   - roundTimeout: how long a round waits for its participants' EndRound before dropping the late ones.
@@ -97,7 +104,7 @@ public actor FederationBackend: SplitTrainingBackend {
         let streams = RandomStreams(seed: config.seed)
         let general = try config.model.general.resolved()
         let model = try SwinTransformer(general, imageSize: (config.data.imageSize, config.data.imageSize), seed: streams.modelSeed(0))
-        server = GeneralModelServer(model: model, clients: members.map { (ClientID($0.name), $0.samples) },
+        server = GeneralModelServer(model: model, clients: members.map { (ClientID($0.name), 1) },
                                     update: config.server.update, replicaOptimizer: config.server.optimization.optimizer,
                                     aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
         self.config = config
@@ -179,14 +186,14 @@ public actor FederationBackend: SplitTrainingBackend {
 
     public func join(_ registration: ClientRegistration) async throws -> JoinAcceptance {
         let member = try self.member(registration.clientID)
-        guard registration.task == member.task.rawValue else {
-            throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(echoed(registration.task))")
-        }
+        let task = try JoinCheck.task(of: registration, member: member)
         do { try server.model.validate(embeddingShape: registration.embeddingShape) } catch {
             throw SplitTrainingBackendError.invalidArgument("embedding shape \(registration.embeddingShape) cannot be served: \(error)")
         }
         var round = server.round
         let id = ClientID(member.name)
+        try server.setSamples(registration.trainSamples, for: id)
+        joinedTasks[member.id] = task
         let fresh = roundOpen && server.roundParticipants.contains(id) && !server.endedParticipants.contains(id) && !server.hasProgress(id)
         if roundOpen, !fresh {
             drop(member)
@@ -199,7 +206,7 @@ public actor FederationBackend: SplitTrainingBackend {
         }
         joined.insert(member.id)
         resumeAll(&joinWaiters)
-        return JoinAcceptance(round: round, totalRounds: config.rounds)
+        return JoinAcceptance(round: round, totalRounds: config.rounds, federationIndex: try index(of: member.id))
     }
 
     public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
@@ -379,6 +386,14 @@ public actor FederationBackend: SplitTrainingBackend {
         let all = waiters
         waiters = []
         for waiter in all { waiter.resume() }
+    }
+
+    /// The member's place in the federation order.
+    private func index(of id: UInt32) throws -> Int {
+        guard let index = members.firstIndex(where: { $0.id == id }) else {
+            throw SplitTrainingBackendError.failedPrecondition("client \(id) is not part of this experiment")
+        }
+        return index
     }
 
     private func member(_ id: UInt32) throws -> Member {

@@ -6,8 +6,8 @@ public enum FederationServerError: Error, CustomStringConvertible {
     case notSplit(String)
     /// Client sampling is configured; over the network every joined client trains each round.
     case sampling
-    /// A client of the experiment has no entry in the server config, or an entry names no client.
-    case clientsMismatch(missing: [String], unknown: [String])
+    /// The server config lists no client.
+    case noClients
     /// Not enough clients joined in time.
     case joinTimeout(joined: Int, expected: Int)
 
@@ -15,8 +15,7 @@ public enum FederationServerError: Error, CustomStringConvertible {
         switch self {
         case let .notSplit(method): return "method \(method) does not split the model; serve runs fedbone or fedbone-nogp"
         case .sampling: return "training.clientsPerRound sampling is not supported over the network yet: every joined client trains every round"
-        case let .clientsMismatch(missing, unknown):
-            return "server config clients do not match the experiment: missing \(missing), unknown \(unknown)"
+        case .noClients: return "the server config lists no clients: add an entry (id, name, tokenSHA256) per client"
         case let .joinTimeout(joined, expected): return "only \(joined) of \(expected) clients joined in time"
         }
     }
@@ -57,16 +56,11 @@ public struct FederationServerRunner: Sendable {
                     log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> URL? {
         guard experiment.method.isSplit else { throw FederationServerError.notSplit(experiment.method.rawValue) }
         guard experiment.trainsAllClientsEveryRound else { throw FederationServerError.sampling }
-        let streams = RandomStreams(seed: experiment.seed)
-        let datasets = try DatasetFactory.makeClientDatasets(data: experiment.data, tasks: experiment.tasks, seed: streams.dataSeed)
-        let byName = Dictionary(deployment.clients.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let missing = datasets.map(\.name).filter { byName[$0] == nil }
-        let unknown = deployment.clients.map(\.name).filter { name in !datasets.contains { $0.name == name } }
-        guard missing.isEmpty, unknown.isEmpty else { throw FederationServerError.clientsMismatch(missing: missing, unknown: unknown) }
-        let members = datasets.compactMap { entry in
-            byName[entry.name].map {
-                FederationBackend.Member(id: $0.id, name: entry.name, task: entry.dataset.task.kind, samples: entry.dataset.trainCount)
-            }
+        let federation = FederationMembers(experiment: experiment, deployment: deployment)
+        let members = federation.members
+        guard !members.isEmpty else { throw FederationServerError.noClients }
+        if !federation.unlisted.isEmpty {
+            log("the server config lists no entry for \(federation.unlisted.joined(separator: ", ")) of the experiment: they take no part")
         }
         let minClients = min(max(deployment.minClients ?? members.count, 1), members.count)
         let backend = try FederationBackend(config: experiment, members: members, minClients: minClients,
