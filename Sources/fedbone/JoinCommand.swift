@@ -8,9 +8,14 @@ struct JoinCommand: AsyncParsableCommand {
         commandName: "join",
         abstract: "Join a `fedbone serve` server as one client of an experiment and train its rounds.",
         discussion: """
-        --config is the same experiment config the server runs (the client builds its own data
-        split and client model from it with the same seed, keeping only its own split), and
-        --client names which of the experiment's clients this is (<task>-<i>, e.g. depth-0).
+        --config is the same experiment config the server runs: the shared recipe (model,
+        training, optimizer, rounds, seed). --client is this client's name in the server config.
+        Without --data the client is one the experiment describes (<task>-<i>, e.g. depth-0) and
+        builds its split from the experiment with the same seed, keeping only its own. With
+        --data DIR --task KIND (and --classes N for label tasks, default: the folder's) it trains
+        on a dataset folder of its own (FedBone format, docs/data.md), split into train and test
+        by the experiment's data.trainFraction; the server never sees it, and the experiment
+        need not describe the client.
         The token comes from --token or the FEDBONE_TOKEN environment variable. After the last
         round the client evaluates on its test split with the final general model and leaves.
         With --checkpoints DIR the client keeps its own model and optimizer state there after
@@ -29,8 +34,18 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override one experiment key (repeatable; must match the server's).", valueName: "key.path=value"))
     var overrides: [String] = []
 
-    @Option(help: "This client's name in the experiment, e.g. depth-0.")
+    @Option(help: "This client's name in the server config (an experiment client's is <task>-<i>, e.g. depth-0).")
     var client: String
+
+    @Option(help: ArgumentHelp("Train on this dataset folder of the client's own (FedBone format) instead of the experiment's data.", valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("The task of the --data folder's ground truth the client trains: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               valueName: "kind"))
+    var task: String?
+
+    @Option(help: "Classes of a label task with --data (default: the folder's).")
+    var classes: Int?
 
     @Option(help: "The client's token (default: the FEDBONE_TOKEN environment variable).")
     var token: String?
@@ -72,7 +87,7 @@ struct JoinCommand: AsyncParsableCommand {
         guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
         let transport = TransportClientConfig(host: host, port: port, token: token, tls: tls, retry: RetrySettings(maxAttempts: attempts))
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
-        let summary = try await FederationClientRunner.run(experiment: experiment, client: client, transport: transport,
+        let summary = try await FederationClientRunner.run(experiment: experiment, client: client, data: try dataSource(), transport: transport,
                                                            checkpoints: checkpoints.map { URL(fileURLWithPath: $0) },
                                                            stopAfter: stopAfter, log: logLine)
         if let evaluation = summary.evaluation {
@@ -80,6 +95,23 @@ struct JoinCommand: AsyncParsableCommand {
         } else {
             print("\(summary.client) stopped after round \(stopAfter ?? 0)")
         }
+    }
+
+    /// The experiment's data, or the `--data` folder with its `--task` and `--classes`.
+    func dataSource() throws -> ClientDataSource {
+        guard let data else {
+            guard task == nil, classes == nil else { throw ValidationError("--task and --classes describe a --data folder; give --data DIR too") }
+            return .experiment
+        }
+        guard let task else { throw ValidationError("--data needs --task KIND: the task of the folder's ground truth to train") }
+        guard let kind = TaskKind(rawValue: task) else {
+            throw ValidationError("--task \(task) is not a task; use one of \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let classes {
+            guard kind.hasClasses else { throw ValidationError("--classes is for segmentation, parts and classification, not \(task)") }
+            guard classes >= 1 else { throw ValidationError("--classes must be at least 1") }
+        }
+        return .folder(URL(fileURLWithPath: data), task: kind, classes: classes)
     }
 
     /// `host:port` or `[ipv6]:port`.

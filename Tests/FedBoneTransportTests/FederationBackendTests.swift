@@ -6,9 +6,9 @@ import Testing
 /// barrier, dropped clients, `minClients` and rejoining.
 @Suite struct FederationBackendTests {
     static let members = [
-        FederationBackend.Member(id: 1, name: "segmentation-0", task: .segmentation, samples: 6),
-        FederationBackend.Member(id: 2, name: "depth-0", task: .depth, samples: 6),
-        FederationBackend.Member(id: 3, name: "normals-0", task: .normals, samples: 6),
+        FederationBackend.Member(id: 1, name: "segmentation-0", task: .segmentation),
+        FederationBackend.Member(id: 2, name: "depth-0", task: .depth),
+        FederationBackend.Member(id: 3, name: "normals-0", task: .normals),
     ]
 
     static func config() throws -> ExperimentConfig {
@@ -28,7 +28,9 @@ import Testing
     static func joinAll(_ backend: FederationBackend) async throws {
         let shape = try embeddingShape(config())
         for m in members {
-            let acceptance = try await backend.join(ClientRegistration(clientID: m.id, name: m.name, task: m.task.rawValue, embeddingShape: shape))
+            let registration = ClientRegistration(clientID: m.id, name: m.name, task: m.task?.rawValue ?? "", embeddingShape: shape,
+                                                  classes: m.task == .segmentation ? SyntheticShapes.segmentationClasses : 0, trainSamples: 6)
+            let acceptance = try await backend.join(registration)
             #expect(acceptance.round == 1 && acceptance.totalRounds == 2)
         }
     }
@@ -60,7 +62,7 @@ import Testing
         let first = Task { try await backend.endRound(client: 1, round: 1) }
         let second = Task { try await backend.endRound(client: 2, round: 1) }
         try await Task.sleep(for: .milliseconds(50))
-        #expect(try await backend.status().round == 1, "the barrier holds until the last participant ends the round")
+        #expect(try await backend.status(client: 1).round == 1, "the barrier holds until the last participant ends the round")
         let last = try await backend.endRound(client: 3, round: 1)
         #expect(last == RoundBarrierResult(nextRound: 2, finished: false))
         #expect(try await first.value == last)
@@ -116,7 +118,7 @@ import Testing
         await #expect(throws: SplitTrainingBackendError.self) {
             try await backend.join(ClientRegistration(clientID: 1, name: "segmentation-0", task: "segmentation", embeddingShape: shape + [1]))
         }
-        #expect(try await backend.status().clientsJoined == 0)
+        #expect(try await backend.status(client: 1).clientsJoined == 0)
     }
 
     /// The `.proto` documents the embedding shape as the patch grid and channels, `[H/p, W/p, C]`.

@@ -16,6 +16,9 @@ public struct JoinInfo: Sendable, Equatable {
     public var maxMessageBytes: Int
     /// Largest tensor the server accepts, in elements.
     public var maxTensorElements: Int
+    /// The client's place in the federation, from 0 (the experiment's clients first, in its
+    /// order, then the server config's others): what seeds its model and training streams.
+    public var federationIndex: Int = 0
 }
 
 /// Why a client call could not be made.
@@ -68,13 +71,18 @@ public final class FedBoneTransportClient: Sendable {
     public var joinInfo: JoinInfo? { joined.withLock { $0 } }
 
     /// Joins (or rejoins) the server and opens a session.
-    /// - Parameter embeddingShape: the shape of one sample's embeddings, without the batch dimension.
+    /// - Parameters:
+    ///   - embeddingShape: the shape of one sample's embeddings, without the batch dimension.
+    ///   - classes: the classes of the client's labels (label tasks; 0 for the others).
+    ///   - trainSamples: the training samples of the client's data (its aggregation weight).
     @discardableResult
-    public func join(name: String, task: String, embeddingShape: [Int]) async throws -> JoinInfo {
+    public func join(name: String, task: String, embeddingShape: [Int], classes: Int = 0, trainSamples: Int = 1) async throws -> JoinInfo {
         var request = Fedbone_V1_JoinRequest()
         request.protocolVersion = 1
         request.clientName = name
         request.task = task
+        request.classes = UInt32(clamping: classes)
+        request.trainSamples = UInt64(clamping: trainSamples)
         request.embeddingShape = embeddingShape.map { Int64($0) }
         request.responseDtype = Fedbone_V1_DType(config.responseDType)
         let response = try await call(timeout: config.callTimeout) { [raw] metadata, options in
@@ -86,7 +94,8 @@ public final class FedBoneTransportClient: Sendable {
             round: Int(clamping: response.round),
             totalRounds: Int(clamping: response.totalRounds),
             maxMessageBytes: Int(clamping: response.maxMessageBytes),
-            maxTensorElements: Int(clamping: response.maxTensorElements)
+            maxTensorElements: Int(clamping: response.maxTensorElements),
+            federationIndex: Int(response.federationIndex)
         )
         joined.withLock { $0 = info }
         return info
@@ -171,7 +180,8 @@ public final class FedBoneTransportClient: Sendable {
         }
         return TrainingStatus(
             round: Int(clamping: response.round), phase: phase,
-            clientsJoined: Int(response.clientsJoined), clientsExpected: Int(response.clientsExpected)
+            clientsJoined: Int(response.clientsJoined), clientsExpected: Int(response.clientsExpected),
+            selected: response.selected, nextRound: response.nextRound == 0 ? nil : Int(clamping: response.nextRound)
         )
     }
 

@@ -19,8 +19,11 @@
 //   or Join names another client than the one the token was issued for.
 // - INVALID_ARGUMENT: a malformed tensor (unknown dtype, negative or too many dimensions,
 //   byte count not matching the shape, NaN or infinite values), a wrong shape, values so
-//   large that the general model's features or gradients for them are not finite, or a
-//   protocol version the server does not speak. Nothing is changed on the server.
+//   large that the general model's features or gradients for them are not finite, a
+//   protocol version the server does not speak, or a Join the server cannot serve (an unknown
+//   task, classes or training-sample count out of range, a task or classes other than the
+//   experiment gives that client, an embedding shape the general model cannot take). Nothing
+//   is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
 //   does not follow the protocol (for example Backward without the matching Forward, or a
 //   Forward of a step that was already run with other embeddings).
@@ -188,14 +191,20 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Join" method.
         ///
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_JoinRequest` messages.
@@ -296,7 +305,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_StatusRequest` messages.
@@ -341,14 +352,20 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol ServiceProtocol: Fedbone_V1_FedBone.StreamingServiceProtocol {
         /// Handle the "Join" method.
         ///
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -449,7 +466,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -492,14 +511,20 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol SimpleServiceProtocol: Fedbone_V1_FedBone.ServiceProtocol {
         /// Handle the "Join" method.
         ///
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_JoinRequest` message.
@@ -600,7 +625,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_StatusRequest` message.
@@ -907,14 +934,20 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol ClientProtocol: Sendable {
         /// Call the "Join" method.
         ///
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -1040,7 +1073,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1093,7 +1128,10 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -1110,7 +1148,10 @@ extension Fedbone_V1_FedBone {
         /// > Source IDL Documentation:
         /// >
         /// > Registers the client for training (or re-registers it after a disconnect or a server
-        /// > restart) and opens a new session. Any previous session of the same client ends.
+        /// > restart) and opens a new session. Any previous session of the same client ends. The client
+        /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+        /// > and the server needs no description of it (clients the experiment does not describe may
+        /// > join, as long as the server config lists them).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -1291,7 +1332,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1366,7 +1409,10 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Registers the client for training (or re-registers it after a disconnect or a server
-    /// > restart) and opens a new session. Any previous session of the same client ends.
+    /// > restart) and opens a new session. Any previous session of the same client ends. The client
+    /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+    /// > and the server needs no description of it (clients the experiment does not describe may
+    /// > join, as long as the server config lists them).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_JoinRequest` message.
@@ -1522,7 +1568,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Heartbeat: tells the server the client is alive and returns where training stands.
+    /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+    /// > whether the calling client trains the current round (with client sampling, the clients not
+    /// > sampled wait for a later round: `next_round`).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1586,7 +1634,10 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Registers the client for training (or re-registers it after a disconnect or a server
-    /// > restart) and opens a new session. Any previous session of the same client ends.
+    /// > restart) and opens a new session. Any previous session of the same client ends. The client
+    /// > states its task, classes, training-sample count and embedding shape: its data stays with it,
+    /// > and the server needs no description of it (clients the experiment does not describe may
+    /// > join, as long as the server config lists them).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1762,7 +1813,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Heartbeat: tells the server the client is alive and returns where training stands.
+    /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+    /// > whether the calling client trains the current round (with client sampling, the clients not
+    /// > sampled wait for a later round: `next_round`).
     ///
     /// - Parameters:
     ///   - message: request message to send.

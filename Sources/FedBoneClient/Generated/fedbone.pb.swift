@@ -29,8 +29,11 @@
 //   or Join names another client than the one the token was issued for.
 // - INVALID_ARGUMENT: a malformed tensor (unknown dtype, negative or too many dimensions,
 //   byte count not matching the shape, NaN or infinite values), a wrong shape, values so
-//   large that the general model's features or gradients for them are not finite, or a
-//   protocol version the server does not speak. Nothing is changed on the server.
+//   large that the general model's features or gradients for them are not finite, a
+//   protocol version the server does not speak, or a Join the server cannot serve (an unknown
+//   task, classes or training-sample count out of range, a task or classes other than the
+//   experiment gives that client, an embedding shape the general model cannot take). Nothing
+//   is changed on the server.
 // - FAILED_PRECONDITION: a stale or unknown session (rejoin), a round or step number that
 //   does not follow the protocol (for example Backward without the matching Forward, or a
 //   Forward of a step that was already run with other embeddings).
@@ -165,6 +168,15 @@ package nonisolated struct Fedbone_V1_JoinRequest: Sendable {
   /// gradients). DTYPE_UNSPECIFIED means DTYPE_F32.
   package var responseDtype: Fedbone_V1_DType = .unspecified
 
+  /// Classes of the client's labels for the label tasks (segmentation, parts, classification):
+  /// at most 65536; 0 leaves them unstated. Must be 0 for the other tasks. When the experiment
+  /// describes this client and states its classes, stated classes must agree with them.
+  package var classes: UInt32 = 0
+
+  /// Number of training samples in the client's own data (at least 1). The server weights the
+  /// client's update by it (`aggregation.weighting: samples`); it never sees the samples.
+  package var trainSamples: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -198,6 +210,13 @@ package nonisolated struct Fedbone_V1_JoinResponse: Sendable {
   /// Protocol version the server speaks.
   package var protocolVersion: UInt32 = 0
 
+  /// The client's place in the federation, from 0: the clients the experiment describes first,
+  /// in the experiment's order, then the server config's other clients in its order. The
+  /// aggregation takes the clients' updates in this order and the per-round client sampling
+  /// draws from it; the Swift client seeds its client model and each round's shuffling with it,
+  /// as the simulation seeds its k-th client.
+  package var federationIndex: UInt32 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -214,7 +233,8 @@ package nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
   /// The session from JoinResponse.
   package var session: String = String()
 
-  /// The current round.
+  /// The round being trained. A client that was not sampled for some rounds skips them: a
+  /// later round than the session's last is accepted (an earlier one is refused).
   package var round: UInt64 = 0
 
   /// Mini-batch index within the round. Each Forward's step must be larger than the previous
@@ -449,6 +469,15 @@ package nonisolated struct Fedbone_V1_StatusResponse: Sendable {
   /// Number of clients the server is configured for.
   package var clientsExpected: UInt32 = 0
 
+  /// Whether the calling client is one of the clients that train `round`: sampled for it
+  /// (`training.clientsPerRound`) and, once the round is open, still taking part. A client that
+  /// is not waits (and keeps calling Status) instead of sending Forwards for `round`.
+  package var selected: Bool = false
+
+  /// The next round, `round` or later, in which the calling client is sampled to train; 0 when
+  /// no round is left for it. The sampling is fixed by the experiment's seed, as in the simulation.
+  package var nextRound: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// What the server is doing.
@@ -590,7 +619,7 @@ nonisolated extension Fedbone_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".JoinRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0\u{1}task\0\u{3}embedding_shape\0\u{3}response_dtype\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0\u{1}task\0\u{3}embedding_shape\0\u{3}response_dtype\0\u{1}classes\0\u{3}train_samples\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -603,6 +632,8 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
       case 3: try { try decoder.decodeSingularStringField(value: &self.task) }()
       case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.embeddingShape) }()
       case 5: try { try decoder.decodeSingularEnumField(value: &self.responseDtype) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.classes) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.trainSamples) }()
       default: break
       }
     }
@@ -624,6 +655,12 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
     if self.responseDtype != .unspecified {
       try visitor.visitSingularEnumField(value: self.responseDtype, fieldNumber: 5)
     }
+    if self.classes != 0 {
+      try visitor.visitSingularUInt32Field(value: self.classes, fieldNumber: 6)
+    }
+    if self.trainSamples != 0 {
+      try visitor.visitSingularUInt64Field(value: self.trainSamples, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -633,6 +670,8 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
     if lhs.task != rhs.task {return false}
     if lhs.embeddingShape != rhs.embeddingShape {return false}
     if lhs.responseDtype != rhs.responseDtype {return false}
+    if lhs.classes != rhs.classes {return false}
+    if lhs.trainSamples != rhs.trainSamples {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -640,7 +679,7 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".JoinResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{3}total_rounds\0\u{3}max_message_bytes\0\u{3}max_tensor_elements\0\u{3}protocol_version\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{3}total_rounds\0\u{3}max_message_bytes\0\u{3}max_tensor_elements\0\u{3}protocol_version\0\u{3}federation_index\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -655,6 +694,7 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.maxMessageBytes) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.maxTensorElements) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.federationIndex) }()
       default: break
       }
     }
@@ -682,6 +722,9 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
     if self.protocolVersion != 0 {
       try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 7)
     }
+    if self.federationIndex != 0 {
+      try visitor.visitSingularUInt32Field(value: self.federationIndex, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -693,6 +736,7 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
     if lhs.maxMessageBytes != rhs.maxMessageBytes {return false}
     if lhs.maxTensorElements != rhs.maxTensorElements {return false}
     if lhs.protocolVersion != rhs.protocolVersion {return false}
+    if lhs.federationIndex != rhs.federationIndex {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1084,7 +1128,7 @@ nonisolated extension Fedbone_V1_StatusRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}phase\0\u{3}clients_joined\0\u{3}clients_expected\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}phase\0\u{3}clients_joined\0\u{3}clients_expected\0\u{1}selected\0\u{3}next_round\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1096,6 +1140,8 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularEnumField(value: &self.phase) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.clientsJoined) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.clientsExpected) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.selected) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.nextRound) }()
       default: break
       }
     }
@@ -1114,6 +1160,12 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
     if self.clientsExpected != 0 {
       try visitor.visitSingularUInt32Field(value: self.clientsExpected, fieldNumber: 4)
     }
+    if self.selected != false {
+      try visitor.visitSingularBoolField(value: self.selected, fieldNumber: 5)
+    }
+    if self.nextRound != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nextRound, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1122,6 +1174,8 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
     if lhs.phase != rhs.phase {return false}
     if lhs.clientsJoined != rhs.clientsJoined {return false}
     if lhs.clientsExpected != rhs.clientsExpected {return false}
+    if lhs.selected != rhs.selected {return false}
+    if lhs.nextRound != rhs.nextRound {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

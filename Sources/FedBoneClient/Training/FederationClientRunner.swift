@@ -22,7 +22,8 @@ public enum FederationClientError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .unknownClient(name, known): return "the experiment has no client '\(name)' (its clients: \(known.joined(separator: ", ")))"
+        case let .unknownClient(name, known):
+            return "the experiment has no client '\(name)' (its clients: \(known.joined(separator: ", "))); give a client of your own its data with --data DIR --task KIND"
         case let .tooManyRejoins(name): return "client '\(name)' was dropped too often; giving up"
         case let .foreignCheckpoint(url, reason):
             return "the checkpoints in \(url.path) are not this experiment's (\(reason)); give another --checkpoints directory"
@@ -30,10 +31,13 @@ public enum FederationClientError: Error, CustomStringConvertible {
     }
 }
 
-/// One FedBone edge client over gRPC (`fedbone join`): builds its own data split and client
-/// model exactly as the in-process simulation does (same ``DatasetFactory`` call and seed
-/// streams, keeping only its own split), joins the server and trains through
-/// ``RemoteGeneralModelService`` with the federation's unchanged ``TaskClient``.
+/// One FedBone edge client over gRPC (`fedbone join`): takes its data from the experiment's
+/// description of it (the same ``DatasetFactory`` call and seed as the in-process simulation,
+/// keeping only its own split) or from a folder of its own (``ClientDataSource/folder(_:task:classes:)``),
+/// joins the server stating its task, classes, training-sample count and embedding shape, builds
+/// its client model with the seed of its place in the federation (`federation_index`, as the
+/// simulation seeds its k-th client) and trains through ``RemoteGeneralModelService`` with the
+/// federation's unchanged ``TaskClient``.
 ///
 /// With a checkpoint directory the client writes its model and optimizer state there after
 /// every round (`round-N/`, as the simulation's checkpoints, keeping `checkpoints.keep`), and a
@@ -43,21 +47,25 @@ public enum FederationClientRunner {
     /// Joins the server, trains every round the server runs, evaluates on the client's test
     /// split with the final general model and leaves.
     /// - Parameters:
-    ///   - name: the client's name in the experiment (`<task>-<i>`, e.g. `depth-0`).
+    ///   - name: the client's name: in the experiment (`<task>-<i>`, e.g. `depth-0`) or, with data
+    ///     of its own, in the server config.
+    ///   - data: where the client's data comes from.
     ///   - maxRejoins: how often the client joins again after being dropped from a round.
     ///   - checkpoints: where the client keeps its own checkpoints (nil: none).
     ///   - stopAfter: stop after this round, without evaluating or leaving (a restart test).
+    ///   - statusInterval: the longest wait between Status calls while the client waits for a
+    ///     round it trains (with client sampling, the rounds it was not sampled for pass by).
     ///   - log: receives one line per round.
-    public static func run(experiment config: ExperimentConfig, client name: String, transport: TransportClientConfig,
-                           maxRejoins: Int = 5, checkpoints: URL? = nil, stopAfter: Int? = nil,
-                           log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ClientRunSummary {
+    public static func run(experiment config: ExperimentConfig, client name: String, data: ClientDataSource = .experiment,
+                           transport: TransportClientConfig, maxRejoins: Int = 5, checkpoints: URL? = nil, stopAfter: Int? = nil,
+                           statusInterval: Duration = .seconds(1), log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ClientRunSummary {
         try await FedBoneTransportClient.withClient(config: transport) { connection in
             try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
                     do {
-                        let summary = try train(config: config, name: name, connection: connection, maxRejoins: maxRejoins,
+                        let summary = try train(config: config, name: name, data: data, connection: connection, maxRejoins: maxRejoins,
                                                 checkpoints: checkpoints.map(CheckpointStore.init(directory:)),
-                                                stopAfter: stopAfter, log: log)
+                                                stopAfter: stopAfter, statusInterval: statusInterval, log: log)
                         continuation.resume(returning: summary)
                     } catch {
                         continuation.resume(throwing: error)
@@ -70,41 +78,49 @@ public enum FederationClientRunner {
     }
 
     /// The training loop, on a thread of its own (the service blocks it on each call).
-    private static func train(config: ExperimentConfig, name: String, connection: FedBoneTransportClient, maxRejoins: Int,
-                              checkpoints: CheckpointStore?, stopAfter: Int?,
+    private static func train(config: ExperimentConfig, name: String, data: ClientDataSource, connection: FedBoneTransportClient,
+                              maxRejoins: Int, checkpoints: CheckpointStore?, stopAfter: Int?, statusInterval: Duration,
                               log: @Sendable (String) -> Void) throws -> ClientRunSummary {
         let streams = RandomStreams(seed: config.seed)
-        let datasets = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: streams.dataSeed)
-        guard let index = datasets.firstIndex(where: { $0.name == name }) else {
-            throw FederationClientError.unknownClient(name, known: datasets.map(\.name))
-        }
-        let dataset = datasets[index].dataset
+        let dataset = try data.dataset(client: name, experiment: config)
         let general = try config.model.general.resolved()
         let size = dataset.imageSize
+        let embeddingShape = try SwinTransformer.embeddingShape(general, imageSize: size)
+        let service = RemoteGeneralModelService(connection: connection)
+        let task = dataset.task.kind.rawValue
+        let classes = dataset.task.kind.hasClasses ? dataset.task.classes : 0
+        let trainSamples = dataset.trainCount
+        func join() throws -> JoinInfo {
+            let info = try RemoteGeneralModelService.blocking {
+                try await connection.join(name: name, task: task, embeddingShape: embeddingShape, classes: classes, trainSamples: trainSamples)
+            }
+            log("\(name): joined as client \(info.clientID), round \(info.round) of \(info.totalRounds)")
+            return info
+        }
+        let joined = try join()
+        var round = joined.round
+        let index = joined.federationIndex
         let model = try ClientModel(task: dataset.task, general: general, imageSize: size,
                                     adaptation: config.model.adaptation, seed: streams.modelSeed(index + 1))
         model.head.matchOutputPrior(to: dataset)
         let client = TaskClient(id: ClientID(name), model: model, optimizer: config.client.optimizer, dataset: dataset,
                                 lossOptions: config.training.loss)
-        let embeddingShape = try SwinTransformer.embeddingShape(general, imageSize: size)
-        let service = RemoteGeneralModelService(connection: connection)
-        let task = dataset.task.kind.rawValue
-        func join() throws -> Int {
-            let info = try RemoteGeneralModelService.blocking {
-                try await connection.join(name: name, task: task, embeddingShape: embeddingShape)
-            }
-            log("\(name): joined as client \(info.clientID), round \(info.round) of \(info.totalRounds)")
-            return info.round
-        }
-        var round = try join()
         if let checkpoints {
             try restore(client, from: checkpoints, before: round, config: config, log: log)
         }
         var rejoins = 0
         var stats: [ClientRoundStats] = []
-        while round <= config.rounds {
+        rounds: while round <= config.rounds {
             var generator = streams.training(round: round, client: index)
             do {
+                switch try RoundTurn.await(round, connection: connection, interval: statusInterval) {
+                case .finished: break rounds
+                case let .passed(serverRound):
+                    if let stopAfter, serverRound > stopAfter { return ClientRunSummary(client: name, rounds: stats, evaluation: nil) }
+                    round = serverRound
+                    continue rounds
+                case .train: break
+                }
                 let result = try client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
                                                    learningRate: config.clientLearningRate(round: round), service: service,
                                                    generator: &generator)
@@ -125,7 +141,7 @@ public enum FederationClientRunner {
                 rejoins += 1
                 guard rejoins <= maxRejoins else { throw FederationClientError.tooManyRejoins(name) }
                 log("\(name): dropped from round \(round) (\(error.message)); joining again")
-                round = try join()
+                round = try join().round
             }
         }
         let evaluation = try evaluate(task: model.task, batches: dataset.testBatches(batchSize: config.evaluation.batchSize),

@@ -30,7 +30,7 @@ public final class GeneralModelServer: GeneralModelService {
     /// The optimizer that steps each replica (fresh at the start of each round).
     public let replicaOptimizer: OptimizerConfiguration
     /// The registered clients in registration order, with their training sample counts.
-    public let clients: [(id: ClientID, samples: Int)]
+    public private(set) var clients: [(id: ClientID, samples: Int)]
     /// The round being trained (1-based); between rounds, the next one.
     public private(set) var round = 1
     /// Δ^{t−1}, the previous round's aggregate (`nil` before the first aggregation).
@@ -113,6 +113,13 @@ public final class GeneralModelServer: GeneralModelService {
         let optimizer = replicaOptimizer.makeOptimizer(replica.namedParameters())
         optimizer.learningRate = replicaLearningRate
         optimizers[id] = optimizer
+    }
+
+    /// Sets the training sample count of a registered client (its weight with
+    /// `aggregation.weighting: samples`), as a networked client states it when it joins.
+    public func setSamples(_ samples: Int, for client: ClientID) throws {
+        guard let index = clients.firstIndex(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
+        clients[index].samples = samples
     }
 
     /// True when `client` has trained a step of the open round or has a forward awaiting its backward.

@@ -17,6 +17,9 @@ public enum TaskKind: String, Sendable, Codable, CaseIterable {
 
     /// Whether the head predicts a map at input resolution (every kind but classification).
     public var isDense: Bool { self != .classification }
+
+    /// Whether the task predicts labels of a number of classes (segmentation, parts, classification).
+    public var hasClasses: Bool { self == .segmentation || self == .parts || self == .classification }
 }
 
 /// A task: its kind and, for label tasks, the number of classes.

@@ -6,9 +6,12 @@ import GRPCCore
 ///
 /// - Ids: the transport's `UInt32` client ids map to the federation's ``ClientID`` names
 ///   (the names the experiment gives its clients, e.g. `segmentation-0`).
-/// - Rounds: a driver (``runRound()``) opens each round for the clients that have joined, in
-///   the experiment's client order (so the aggregation sees its updates in the same order as
-///   the in-process simulation). A Forward for a round that has not begun yet waits for it; at
+/// - Rounds: a driver (``runRound()``) opens each round for the clients sampled for it
+///   (`training.clientsPerRound`, the simulation's seeded sampler over the members) that have
+///   joined, in federation order (the experiment's clients first, in its order, so the
+///   aggregation sees its updates in the same order as the in-process simulation). The others
+///   wait: ``status(client:)`` tells each client whether it trains the open round and the next
+///   round it is sampled for. A Forward for a round that has not begun yet waits for it; at
 ///   most ``maxWaitingForwards`` of one client wait at a time (more get RESOURCE_EXHAUSTED). A
 ///   waiting Forward whose task or RPC is cancelled (its deadline passed, the client went away)
 ///   stops waiting at once, releases its embeddings and never runs.
@@ -20,25 +23,29 @@ import GRPCCore
 ///   `roundTimeout` is dropped from the round's aggregation. It stays registered: the next
 ///   round counts it in, and it takes part once it joins again (a join of a participant that
 ///   has not trained a step of the open round keeps it in). A client that joins while a round
-///   runs, and was not dropped from it, is admitted to it. A round keeps counting while at
+///   runs, was sampled for it and was not dropped from it, is admitted to it. A round none of
+///   whose sampled clients (or fewer than `minClients`) has joined is abandoned at once. A round keeps counting while at
 ///   least `minClients` participants remain; with fewer it is abandoned (θ unchanged).
 ///
 /// The general model runs inside the actor, so requests of different clients are serialised;
 /// the replicas (or per-client gradient sums) keep clients independent, so the result does
 /// not depend on the order in which requests arrive.
 public actor FederationBackend: SplitTrainingBackend {
-    /// One configured client: its transport id, its name, its task and its training samples.
+    /// One configured client: its transport id, its name and what the experiment says of it.
+    /// Its task, classes and training-sample count otherwise come with its Join.
     public struct Member: Sendable, Equatable {
         public var id: UInt32
         public var name: String
-        public var task: TaskKind
-        public var samples: Int
+        /// The task the experiment gives this client; nil when the experiment does not describe it.
+        public var task: TaskKind?
+        /// The classes the experiment states for it; nil: whatever its Join states.
+        public var classes: Int?
 
-        public init(id: UInt32, name: String, task: TaskKind, samples: Int) {
+        public init(id: UInt32, name: String, task: TaskKind? = nil, classes: Int? = nil) {
             self.id = id
             self.name = name
             self.task = task
-            self.samples = samples
+            self.classes = classes
         }
     }
 
@@ -63,7 +70,10 @@ public actor FederationBackend: SplitTrainingBackend {
     private let members: [Member]
     private let minClients: Int
     private let roundTimeout: Duration
+    private let streams: RandomStreams
     private var joined: Set<UInt32> = []
+    /// The task each client stated at its latest Join.
+    public private(set) var joinedTasks: [UInt32: TaskSpec] = [:]
     private var droppedThisRound: Set<UInt32> = []
     private var stopping = false
     /// Seconds spent in the general model's forward and backward (for the load check).
@@ -88,7 +98,9 @@ public actor FederationBackend: SplitTrainingBackend {
     private var lastBarrier: (round: Int, ended: Set<UInt32>, result: RoundBarrierResult)?
 
     /// A backend over a fresh general model built from `config` (the same seed stream as
-    /// ``SplitFederation``) for `members`, given in the experiment's client order.
+    /// ``SplitFederation``) for `members`, in federation order (the experiment's clients first,
+    /// in its order): the aggregation's order. Each member weighs 1 sample until its Join states
+    /// its own count.
     /// - Parameters:
     ///   - minClients: the fewest participants for which a round with dropped clients still counts (≥ 1).
     ///   - roundTimeout: how long a round waits for its participants' EndRound before dropping the late ones.
@@ -97,14 +109,26 @@ public actor FederationBackend: SplitTrainingBackend {
         let streams = RandomStreams(seed: config.seed)
         let general = try config.model.general.resolved()
         let model = try SwinTransformer(general, imageSize: (config.data.imageSize, config.data.imageSize), seed: streams.modelSeed(0))
-        server = GeneralModelServer(model: model, clients: members.map { (ClientID($0.name), $0.samples) },
+        server = GeneralModelServer(model: model, clients: members.map { (ClientID($0.name), 1) },
                                     update: config.server.update, replicaOptimizer: config.server.optimization.optimizer,
                                     aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
         self.config = config
         self.members = members
         self.minClients = minClients
         self.roundTimeout = roundTimeout
+        self.streams = streams
     }
+
+    /// The members sampled to train `round`, in federation order.
+    public func sampled(round: Int) -> [Member] {
+        streams.sampledClients(round: round, of: members.count, sampling: config.training.clientsPerRound).map { members[$0] }
+    }
+
+    /// How many members train per round.
+    public var perRound: Int { config.training.clientsPerRound.perRound(of: members.count) }
+
+    /// Clients with an open session.
+    public var clientsJoined: Int { joined.count }
 
     // MARK: Driver
 
@@ -126,7 +150,11 @@ public actor FederationBackend: SplitTrainingBackend {
     public func runRound() async throws -> RoundClose {
         await waitForClients(minClients)
         let round = server.round
-        let participants = members.filter { joined.contains($0.id) }.map { ClientID($0.name) }
+        let participants = sampled(round: round).filter { joined.contains($0.id) }.map { ClientID($0.name) }
+        guard participants.count >= minClients else {
+            server.abandonRound()
+            return .abandoned(round: round)
+        }
         try server.beginRound(round, participants: participants, replicaLearningRate: config.replicaLearningRate(round: round),
                               serverLearningRate: config.serverLearningRate(round: round))
         roundOpen = true
@@ -179,18 +207,19 @@ public actor FederationBackend: SplitTrainingBackend {
 
     public func join(_ registration: ClientRegistration) async throws -> JoinAcceptance {
         let member = try self.member(registration.clientID)
-        guard registration.task == member.task.rawValue else {
-            throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' is configured for task \(member.task.rawValue), not \(echoed(registration.task))")
-        }
+        let task = try JoinCheck.task(of: registration, member: member)
         do { try server.model.validate(embeddingShape: registration.embeddingShape) } catch {
             throw SplitTrainingBackendError.invalidArgument("embedding shape \(registration.embeddingShape) cannot be served: \(error)")
         }
         var round = server.round
         let id = ClientID(member.name)
+        try server.setSamples(registration.trainSamples, for: id)
+        joinedTasks[member.id] = task
         let fresh = roundOpen && server.roundParticipants.contains(id) && !server.endedParticipants.contains(id) && !server.hasProgress(id)
         if roundOpen, !fresh {
             drop(member)
             if roundOpen, !droppedThisRound.contains(member.id), !server.endedParticipants.contains(id),
+               sampled(round: server.round).contains(member),
                try mapped({ try server.admit(id) }) || server.roundParticipants.contains(id) {
                 round = server.round
             } else {
@@ -199,7 +228,7 @@ public actor FederationBackend: SplitTrainingBackend {
         }
         joined.insert(member.id)
         resumeAll(&joinWaiters)
-        return JoinAcceptance(round: round, totalRounds: config.rounds)
+        return JoinAcceptance(round: round, totalRounds: config.rounds, federationIndex: try index(of: member.id))
     }
 
     public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
@@ -302,9 +331,16 @@ public actor FederationBackend: SplitTrainingBackend {
         return await withCheckedContinuation { barrierWaiters.append($0) }
     }
 
-    public func status() async throws -> TrainingStatus {
+    public func status(client: UInt32) async throws -> TrainingStatus {
+        let member = try self.member(client)
         let phase: TrainingPhase = finished ? .finished : roundOpen ? .training : .waitingForClients
-        return TrainingStatus(round: server.round, phase: phase, clientsJoined: joined.count, clientsExpected: members.count)
+        let id = ClientID(member.name)
+        let trainsNow = roundOpen ? server.roundParticipants.contains(id) && !server.endedParticipants.contains(id)
+            : sampled(round: server.round).contains(member)
+        let selected = !finished && trainsNow
+        let later = stride(from: server.round + 1, through: config.rounds, by: 1).first { sampled(round: $0).contains(member) }
+        return TrainingStatus(round: server.round, phase: phase, clientsJoined: joined.count, clientsExpected: members.count,
+                              selected: selected, nextRound: selected ? server.round : later)
     }
 
     public func leave(client: UInt32) async throws {
@@ -379,6 +415,14 @@ public actor FederationBackend: SplitTrainingBackend {
         let all = waiters
         waiters = []
         for waiter in all { waiter.resume() }
+    }
+
+    /// The member's place in the federation order.
+    private func index(of id: UInt32) throws -> Int {
+        guard let index = members.firstIndex(where: { $0.id == id }) else {
+            throw SplitTrainingBackendError.failedPrecondition("client \(id) is not part of this experiment")
+        }
+        return index
     }
 
     private func member(_ id: UInt32) throws -> Member {

@@ -4,19 +4,15 @@ import Foundation
 public enum FederationServerError: Error, CustomStringConvertible {
     /// The experiment is not a split method (only FedBone runs over the network).
     case notSplit(String)
-    /// Client sampling is configured; over the network every joined client trains each round.
-    case sampling
-    /// A client of the experiment has no entry in the server config, or an entry names no client.
-    case clientsMismatch(missing: [String], unknown: [String])
+    /// The server config lists no client.
+    case noClients
     /// Not enough clients joined in time.
     case joinTimeout(joined: Int, expected: Int)
 
     public var description: String {
         switch self {
         case let .notSplit(method): return "method \(method) does not split the model; serve runs fedbone or fedbone-nogp"
-        case .sampling: return "training.clientsPerRound sampling is not supported over the network yet: every joined client trains every round"
-        case let .clientsMismatch(missing, unknown):
-            return "server config clients do not match the experiment: missing \(missing), unknown \(unknown)"
+        case .noClients: return "the server config lists no clients: add an entry (id, name, tokenSHA256) per client"
         case let .joinTimeout(joined, expected): return "only \(joined) of \(expected) clients joined in time"
         }
     }
@@ -56,19 +52,14 @@ public struct FederationServerRunner: Sendable {
     public func run(listening: @escaping @Sendable (Int) -> Void = { _ in },
                     log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> URL? {
         guard experiment.method.isSplit else { throw FederationServerError.notSplit(experiment.method.rawValue) }
-        guard experiment.trainsAllClientsEveryRound else { throw FederationServerError.sampling }
-        let streams = RandomStreams(seed: experiment.seed)
-        let datasets = try DatasetFactory.makeClientDatasets(data: experiment.data, tasks: experiment.tasks, seed: streams.dataSeed)
-        let byName = Dictionary(deployment.clients.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let missing = datasets.map(\.name).filter { byName[$0] == nil }
-        let unknown = deployment.clients.map(\.name).filter { name in !datasets.contains { $0.name == name } }
-        guard missing.isEmpty, unknown.isEmpty else { throw FederationServerError.clientsMismatch(missing: missing, unknown: unknown) }
-        let members = datasets.compactMap { entry in
-            byName[entry.name].map {
-                FederationBackend.Member(id: $0.id, name: entry.name, task: entry.dataset.task.kind, samples: entry.dataset.trainCount)
-            }
+        let federation = FederationMembers(experiment: experiment, deployment: deployment)
+        let members = federation.members
+        guard !members.isEmpty else { throw FederationServerError.noClients }
+        if !federation.unlisted.isEmpty {
+            log("the server config lists no entry for \(federation.unlisted.joined(separator: ", ")) of the experiment: they take no part")
         }
-        let minClients = min(max(deployment.minClients ?? members.count, 1), members.count)
+        let perRound = experiment.training.clientsPerRound.perRound(of: members.count)
+        let minClients = min(max(deployment.minClients ?? perRound, 1), perRound)
         let backend = try FederationBackend(config: experiment, members: members, minClients: minClients,
                                             roundTimeout: .milliseconds(Int(deployment.roundTimeoutSeconds * 1000)))
         let store = CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints"))
@@ -92,7 +83,7 @@ public struct FederationServerRunner: Sendable {
                 log("listening on \(deployment.host):\(port)")
                 listening(port)
                 let last = try await Self.drive(backend: backend, experiment: experiment, deployment: deployment,
-                                                expected: members.count, store: store, stopAfter: stopAfter, log: log)
+                                                expected: members.count, minClients: minClients, store: store, stopAfter: stopAfter, log: log)
                 server.beginGracefulShutdown()
                 try await group.waitForAll()
                 return last
@@ -107,21 +98,26 @@ public struct FederationServerRunner: Sendable {
     /// Waits for the clients, runs the remaining rounds with a checkpoint after each, then
     /// waits for the clients to leave.
     private static func drive(backend: FederationBackend, experiment: ExperimentConfig, deployment: ServerDeploymentConfig,
-                              expected: Int, store: CheckpointStore, stopAfter: Int?,
+                              expected: Int, minClients: Int, store: CheckpointStore, stopAfter: Int?,
                               log: @Sendable (String) -> Void) async throws -> URL? {
         let deadline = ContinuousClock.now + .milliseconds(Int(deployment.joinTimeoutSeconds * 1000))
-        var status = try await backend.status()
-        while status.clientsJoined < expected, ContinuousClock.now < deadline {
+        var joined = await backend.clientsJoined
+        while joined < expected, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
-            status = try await backend.status()
+            joined = await backend.clientsJoined
         }
-        if status.clientsJoined < min(deployment.minClients ?? expected, expected) {
-            throw FederationServerError.joinTimeout(joined: status.clientsJoined, expected: expected)
+        if joined < minClients {
+            throw FederationServerError.joinTimeout(joined: joined, expected: expected)
         }
-        log("\(status.clientsJoined) of \(expected) clients joined")
+        log("\(joined) of \(expected) clients joined")
         var latest: URL?
+        let perRound = await backend.perRound
         while !(await backend.finished) {
             let started = ContinuousClock.now
+            if perRound < expected {
+                let next = await backend.nextRound
+                log("round \(next)/\(experiment.rounds): sampled \(await backend.sampled(round: next).map(\.name).joined(separator: ", "))")
+            }
             let outcome = try await backend.runRound()
             let round: Int
             switch outcome {

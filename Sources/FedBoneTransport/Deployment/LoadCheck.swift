@@ -53,7 +53,7 @@ public enum LoadCheck {
         var config = experiment
         config.tasks = [TaskConfig(kind: .depth, clients: clients)]
         config.rounds = 1
-        let members = (0..<clients).map { FederationBackend.Member(id: UInt32($0 + 1), name: "depth-\($0)", task: .depth, samples: 1) }
+        let members = (0..<clients).map { FederationBackend.Member(id: UInt32($0 + 1), name: "depth-\($0)", task: .depth) }
         let backend = try FederationBackend(config: config, members: members, minClients: clients, roundTimeout: .seconds(3600))
         let tokens = members.map { "load-\($0.name)" }
         let registry = try ClientRegistry(clients: members.enumerated().map {

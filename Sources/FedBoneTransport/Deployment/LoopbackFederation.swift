@@ -38,8 +38,7 @@ public enum LoopbackFederation {
         let certificates = try TestCertificates.generate(validityDays: 1)
         let certs = runDirectory.appendingPathComponent("certs")
         _ = try certificates.write(to: certs)
-        let names = try DatasetFactory.makeClientDatasets(data: experiment.data, tasks: experiment.tasks,
-                                                          seed: RandomStreams(seed: experiment.seed).dataSeed).map(\.name)
+        let names = experiment.tasks.flatMap(\.clientNames)
         let tokens = names.map { _ in ClientRegistry.newToken() }
         let registered = names.enumerated().map { i, name in
             RegisteredClient(id: UInt32(i + 1), name: name, tokenSHA256: ClientRegistry.sha256Hex(of: tokens[i]))

@@ -15,7 +15,10 @@ import Yams
 /// clients:
 ///   - {id: 1, name: segmentation-0, tokenSHA256: 9f86d0…}
 /// ```
-/// Client names are the experiment's (`<task>-<i>`); every client of the experiment needs an entry.
+/// The entries are the federation: a name the experiment gives a client (`<task>-<i>`) makes
+/// that client the experiment's, with its task; any other name is a client with its own data
+/// (`fedbone join --data`), which states its task and data size at Join. Nothing here describes
+/// a client's data. Experiment clients without an entry take no part.
 public struct ServerDeploymentConfig: Sendable, Equatable, Codable {
     /// The experiment config file, relative to the server config's folder (or absolute).
     public var experiment: String

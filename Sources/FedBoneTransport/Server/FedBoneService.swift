@@ -37,7 +37,14 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         case .UNRECOGNIZED(let raw):
             throw RPCError(code: .invalidArgument, message: "unknown response dtype \(raw)")
         }
-        let registration = ClientRegistration(clientID: client.id, name: client.name, task: message.task, embeddingShape: embeddingShape)
+        guard message.classes <= ClientRegistration.maxClasses else {
+            throw RPCError(code: .invalidArgument, message: "classes \(message.classes) is out of range (at most \(ClientRegistration.maxClasses))")
+        }
+        guard message.trainSamples >= 1, message.trainSamples <= UInt64(Int32.max) else {
+            throw RPCError(code: .invalidArgument, message: "train_samples \(message.trainSamples) is out of range: the client needs 1 to \(Int32.max) training samples")
+        }
+        let registration = ClientRegistration(clientID: client.id, name: client.name, task: message.task, embeddingShape: embeddingShape,
+                                              classes: Int(message.classes), trainSamples: Int(message.trainSamples))
         let acceptance: JoinAcceptance
         do { acceptance = try await backend.join(registration) } catch { throw Self.status(for: error) }
         let session = UUID().uuidString
@@ -50,6 +57,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         response.maxMessageBytes = UInt64(maxMessageBytes)
         response.maxTensorElements = UInt64(limits.maxElements)
         response.protocolVersion = Self.protocolVersion
+        response.federationIndex = UInt32(clamping: acceptance.federationIndex)
         return ServerResponse(message: response)
     }
 
@@ -149,7 +157,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
         _ = try await sessions.current(client.id, message.session)
         let status: TrainingStatus
-        do { status = try await backend.status() } catch { throw Self.status(for: error) }
+        do { status = try await backend.status(client: client.id) } catch { throw Self.status(for: error) }
         var response = Fedbone_V1_StatusResponse()
         response.round = UInt64(max(0, status.round))
         response.phase = switch status.phase {
@@ -160,6 +168,8 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         }
         response.clientsJoined = UInt32(clamping: status.clientsJoined)
         response.clientsExpected = UInt32(clamping: status.clientsExpected)
+        response.selected = status.selected
+        response.nextRound = UInt64(max(0, status.nextRound ?? 0))
         return ServerResponse(message: response)
     }
 

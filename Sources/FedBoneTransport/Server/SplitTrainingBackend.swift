@@ -26,8 +26,8 @@ public protocol SplitTrainingBackend: Sendable {
     /// The client has finished `round`. Returns once the round is aggregated (or dropped).
     func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult
 
-    /// Where training stands.
-    func status() async throws -> TrainingStatus
+    /// Where training stands, for client `client` (whether it trains the current round).
+    func status(client: UInt32) async throws -> TrainingStatus
 
     /// The client leaves; it takes no part in aggregation until it joins again.
     func leave(client: UInt32) async throws
@@ -43,13 +43,19 @@ public struct ClientRegistration: Sendable, Equatable {
     public var task: String
     /// The shape of one sample's embeddings, without the batch dimension.
     public var embeddingShape: [Int]
+    /// Classes of the client's labels (label tasks; 0 for the others).
+    public var classes: Int
+    /// Training samples in the client's own data (≥ 1).
+    public var trainSamples: Int
 
     /// Creates a registration.
-    public init(clientID: UInt32, name: String, task: String, embeddingShape: [Int]) {
+    public init(clientID: UInt32, name: String, task: String, embeddingShape: [Int], classes: Int = 0, trainSamples: Int = 1) {
         self.clientID = clientID
         self.name = name
         self.task = task
         self.embeddingShape = embeddingShape
+        self.classes = classes
+        self.trainSamples = trainSamples
     }
 }
 
@@ -59,11 +65,14 @@ public struct JoinAcceptance: Sendable, Equatable {
     public var round: Int
     /// Rounds the server runs in total (0: not fixed).
     public var totalRounds: Int
+    /// The client's place in the federation (from 0; see `federation_index` in the `.proto`).
+    public var federationIndex: Int
 
     /// Creates an acceptance.
-    public init(round: Int, totalRounds: Int) {
+    public init(round: Int, totalRounds: Int, federationIndex: Int = 0) {
         self.round = round
         self.totalRounds = totalRounds
+        self.federationIndex = federationIndex
     }
 }
 
@@ -79,4 +88,9 @@ public enum SplitTrainingBackendError: Error, Equatable, Sendable {
     case aborted(String)
     /// The client has too many calls waiting (RESOURCE_EXHAUSTED); it should wait for their answers.
     case resourceExhausted(String)
+}
+
+extension ClientRegistration {
+    /// The most classes a Join may state.
+    public static let maxClasses: UInt32 = 65536
 }
