@@ -191,10 +191,7 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
-    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
-    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
-    /// > FAILED_PRECONDITION.
+    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
     package protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Join" method.
         ///
@@ -305,9 +302,7 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
-        /// > whether the calling client trains the current round (with client sampling, the clients not
-        /// > sampled wait for a later round: `next_round`).
+        /// > Heartbeat: tells the server the client is alive and returns where training stands.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_StatusRequest` messages.
@@ -352,10 +347,7 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
-    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
-    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
-    /// > FAILED_PRECONDITION.
+    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
     package protocol ServiceProtocol: Fedbone_V1_FedBone.StreamingServiceProtocol {
         /// Handle the "Join" method.
         ///
@@ -466,9 +458,7 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
-        /// > whether the calling client trains the current round (with client sampling, the clients not
-        /// > sampled wait for a later round: `next_round`).
+        /// > Heartbeat: tells the server the client is alive and returns where training stands.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -511,10 +501,7 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
-    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
-    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
-    /// > FAILED_PRECONDITION.
+    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
     package protocol SimpleServiceProtocol: Fedbone_V1_FedBone.ServiceProtocol {
         /// Handle the "Join" method.
         ///
@@ -625,9 +612,7 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
-        /// > whether the calling client trains the current round (with client sampling, the clients not
-        /// > sampled wait for a later round: `next_round`).
+        /// > Heartbeat: tells the server the client is alive and returns where training stands.
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_StatusRequest` message.
@@ -934,10 +919,7 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
-    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
-    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
-    /// > FAILED_PRECONDITION.
+    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
     package protocol ClientProtocol: Sendable {
         /// Call the "Join" method.
         ///
@@ -1073,9 +1055,7 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
-        /// > whether the calling client trains the current round (with client sampling, the clients not
-        /// > sampled wait for a later round: `next_round`).
+        /// > Heartbeat: tells the server the client is alive and returns where training stands.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1128,10 +1108,7 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
-    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
-    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
-    /// > FAILED_PRECONDITION.
+    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
     package struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -1332,9 +1309,7 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
-        /// > whether the calling client trains the current round (with client sampling, the clients not
-        /// > sampled wait for a later round: `next_round`).
+        /// > Heartbeat: tells the server the client is alive and returns where training stands.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1568,9 +1543,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Heartbeat: tells the server the client is alive and returns where training stands, and
-    /// > whether the calling client trains the current round (with client sampling, the clients not
-    /// > sampled wait for a later round: `next_round`).
+    /// > Heartbeat: tells the server the client is alive and returns where training stands.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1813,9 +1786,7 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Heartbeat: tells the server the client is alive and returns where training stands, and
-    /// > whether the calling client trains the current round (with client sampling, the clients not
-    /// > sampled wait for a later round: `next_round`).
+    /// > Heartbeat: tells the server the client is alive and returns where training stands.
     ///
     /// - Parameters:
     ///   - message: request message to send.
