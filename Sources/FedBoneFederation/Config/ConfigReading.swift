@@ -28,8 +28,7 @@ extension ExperimentConfig {
 extension DataConfig {
     init(reading v: ConfigValue) throws {
         self.init()
-        let m = try v.mapping(known: ["dataset", "imageSize", "samplesPerClient", "trainFraction", "partition",
-                                      "dirichletAlpha", "augment"])
+        let m = try v.mapping(known: Self.keys)
         dataset = try m.value("dataset", dataset) { try $0.string() }
         imageSize = try m.value("imageSize", imageSize) { try $0.int() }
         samplesPerClient = try m.value("samplesPerClient", samplesPerClient) { try $0.int() }
@@ -55,8 +54,7 @@ extension TaskConfig {
 
 extension TaskDataSource {
     init(reading v: ConfigValue) throws {
-        let m = try v.mapping(known: ["dataset", "imageSize", "samplesPerClient", "trainFraction", "partition",
-                                      "dirichletAlpha", "augment"])
+        let m = try v.mapping(known: DataConfig.keys)
         self.init(dataset: try m.optional("dataset") { try $0.string() },
                   imageSize: try m.optional("imageSize") { try $0.int() },
                   samplesPerClient: try m.optional("samplesPerClient") { try $0.int() },

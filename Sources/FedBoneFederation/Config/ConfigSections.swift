@@ -40,8 +40,8 @@ public struct DataConfig: Sendable, Equatable, Encodable {
     /// Random augmentation of training batches.
     public var augment: Bool = true
 
-    /// The dataset names that are not folders.
-    public static let builtInDatasets: Set<String> = ["scenes", "synthetic-shapes"]
+    /// The config keys of a data section (`data`, and a task group's `data`).
+    static let keys = ["dataset", "imageSize", "samplesPerClient", "trainFraction", "partition", "dirichletAlpha", "augment"]
 
     /// How samples are spread over a task's clients.
     public enum Partition: String, Sendable, Codable, CaseIterable { case iid, dirichlet }

@@ -27,8 +27,10 @@ public final class SwinBlock: Module {
     private let shifted: Bool
     private var generator: SeededGenerator
     /// Per input resolution: the shifted-window mask (nil when unshifted) and the token maps of
-    /// the last batch size seen.
+    /// the last batch size seen; at most ``maxCachedGrids`` resolutions are kept.
     private var geometries: [GridKey: Geometry] = [:]
+    /// How many input resolutions keep their mask and maps (clients from outside choose them).
+    private static let maxCachedGrids = 16
 
     private struct GridKey: Hashable {
         var height: Int
@@ -103,6 +105,7 @@ public final class SwinBlock: Module {
         if let cached = entry.maps, cached.batch == batch { return ((cached.partition, cached.merge), entry.mask) }
         let maps = SwinWindows.rowMaps(batch: batch, height: h, width: w, window: (window.height, window.width), shift: (s.height, s.width))
         entry.maps = (batch, maps.partition, maps.merge)
+        if geometries[key] == nil, geometries.count >= Self.maxCachedGrids { geometries.removeAll() }
         geometries[key] = entry
         return (maps, entry.mask)
     }
