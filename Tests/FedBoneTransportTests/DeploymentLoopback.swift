@@ -41,10 +41,10 @@ enum DeploymentLoopback {
                 let transport = FederationLoopback.clientConfig(port: port, name: client.name)
                 if let restartAfter = client.restartAfter {
                     _ = try await FederationClientRunner.run(experiment: experiment, client: client.name, data: client.data, transport: transport,
-                                                             checkpoints: client.checkpoints, stopAfter: restartAfter)
+                                                             checkpoints: client.checkpoints, stopAfter: restartAfter, statusInterval: .milliseconds(50))
                 }
                 return try await FederationClientRunner.run(experiment: experiment, client: client.name, data: client.data, transport: transport,
-                                                            checkpoints: client.checkpoints, log: lines.append)
+                                                            checkpoints: client.checkpoints, statusInterval: .milliseconds(50), log: lines.append)
             }
         }
         var summaries: [ClientRunSummary] = []

@@ -40,7 +40,7 @@ actor FakeBackend: SplitTrainingBackend {
         return RoundBarrierResult(nextRound: round + 1, finished: round + 1 >= totalRounds)
     }
 
-    func status() async throws -> TrainingStatus {
+    func status(client: UInt32) async throws -> TrainingStatus {
         TrainingStatus(round: round, phase: .training, clientsJoined: joins.count, clientsExpected: 2)
     }
 

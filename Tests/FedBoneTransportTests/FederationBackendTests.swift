@@ -62,7 +62,7 @@ import Testing
         let first = Task { try await backend.endRound(client: 1, round: 1) }
         let second = Task { try await backend.endRound(client: 2, round: 1) }
         try await Task.sleep(for: .milliseconds(50))
-        #expect(try await backend.status().round == 1, "the barrier holds until the last participant ends the round")
+        #expect(try await backend.status(client: 1).round == 1, "the barrier holds until the last participant ends the round")
         let last = try await backend.endRound(client: 3, round: 1)
         #expect(last == RoundBarrierResult(nextRound: 2, finished: false))
         #expect(try await first.value == last)
@@ -118,7 +118,7 @@ import Testing
         await #expect(throws: SplitTrainingBackendError.self) {
             try await backend.join(ClientRegistration(clientID: 1, name: "segmentation-0", task: "segmentation", embeddingShape: shape + [1]))
         }
-        #expect(try await backend.status().clientsJoined == 0)
+        #expect(try await backend.status(client: 1).clientsJoined == 0)
     }
 
     /// The `.proto` documents the embedding shape as the patch grid and channels, `[H/p, W/p, C]`.

@@ -52,7 +52,7 @@ import Testing
         #expect(refusals[3]?.contains("has no classes") == true, "\(refusals)")
         #expect(refusals[4]?.contains("cannot be served") == true, "\(refusals)")
         #expect(refusals[5]?.contains("at least 1") == true, "\(refusals)")
-        #expect(try await backend.status().clientsJoined == 0, "nothing changed")
+        #expect(try await backend.status(client: 1).clientsJoined == 0, "nothing changed")
     }
 
     @Test func aClientTheExperimentDoesNotDescribeJoinsAfterItsClients() async throws {

@@ -180,7 +180,8 @@ public final class FedBoneTransportClient: Sendable {
         }
         return TrainingStatus(
             round: Int(clamping: response.round), phase: phase,
-            clientsJoined: Int(response.clientsJoined), clientsExpected: Int(response.clientsExpected)
+            clientsJoined: Int(response.clientsJoined), clientsExpected: Int(response.clientsExpected),
+            selected: response.selected, nextRound: response.nextRound == 0 ? nil : Int(clamping: response.nextRound)
         )
     }
 

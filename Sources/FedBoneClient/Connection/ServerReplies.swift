@@ -37,12 +37,18 @@ public struct TrainingStatus: Sendable, Equatable {
     public var clientsJoined: Int
     /// Clients the server is configured for.
     public var clientsExpected: Int
+    /// Whether the asking client trains `round` (sampled for it and, once it is open, taking part).
+    public var selected: Bool
+    /// The next round, `round` or later, the asking client is sampled to train (nil: none left).
+    public var nextRound: Int?
 
     /// Creates a status.
-    public init(round: Int, phase: TrainingPhase, clientsJoined: Int, clientsExpected: Int) {
+    public init(round: Int, phase: TrainingPhase, clientsJoined: Int, clientsExpected: Int, selected: Bool = true, nextRound: Int? = nil) {
         self.round = round
         self.phase = phase
         self.clientsJoined = clientsJoined
         self.clientsExpected = clientsExpected
+        self.selected = selected
+        self.nextRound = nextRound
     }
 }

@@ -191,7 +191,10 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "Join" method.
         ///
@@ -302,7 +305,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Fedbone_V1_StatusRequest` messages.
@@ -347,7 +352,10 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol ServiceProtocol: Fedbone_V1_FedBone.StreamingServiceProtocol {
         /// Handle the "Join" method.
         ///
@@ -458,7 +466,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -501,7 +511,10 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol SimpleServiceProtocol: Fedbone_V1_FedBone.ServiceProtocol {
         /// Handle the "Join" method.
         ///
@@ -612,7 +625,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A `Fedbone_V1_StatusRequest` message.
@@ -919,7 +934,10 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package protocol ClientProtocol: Sendable {
         /// Call the "Join" method.
         ///
@@ -1055,7 +1073,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1108,7 +1128,10 @@ extension Fedbone_V1_FedBone {
     /// > Source IDL Documentation:
     /// >
     /// > The FedBone split-training service. Calls for one client are expected one at a time, in
-    /// > the order Join, then per round (Forward, Backward)* EndRound, and finally Leave.
+    /// > the order Join, then per round it trains (Forward, Backward)* EndRound, and finally Leave.
+    /// > With client sampling (`training.clientsPerRound`) a client trains only the rounds it is
+    /// > sampled for (Status says which); a Forward of a round it does not take part in gets
+    /// > FAILED_PRECONDITION.
     package struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -1309,7 +1332,9 @@ extension Fedbone_V1_FedBone {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Heartbeat: tells the server the client is alive and returns where training stands.
+        /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+        /// > whether the calling client trains the current round (with client sampling, the clients not
+        /// > sampled wait for a later round: `next_round`).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1543,7 +1568,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Heartbeat: tells the server the client is alive and returns where training stands.
+    /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+    /// > whether the calling client trains the current round (with client sampling, the clients not
+    /// > sampled wait for a later round: `next_round`).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Fedbone_V1_StatusRequest` message.
@@ -1786,7 +1813,9 @@ extension Fedbone_V1_FedBone.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Heartbeat: tells the server the client is alive and returns where training stands.
+    /// > Heartbeat: tells the server the client is alive and returns where training stands, and
+    /// > whether the calling client trains the current round (with client sampling, the clients not
+    /// > sampled wait for a later round: `next_round`).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -233,7 +233,8 @@ package nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
   /// The session from JoinResponse.
   package var session: String = String()
 
-  /// The current round.
+  /// The round being trained. A client that was not sampled for some rounds skips them: a
+  /// later round than the session's last is accepted (an earlier one is refused).
   package var round: UInt64 = 0
 
   /// Mini-batch index within the round. Each Forward's step must be larger than the previous
@@ -467,6 +468,15 @@ package nonisolated struct Fedbone_V1_StatusResponse: Sendable {
 
   /// Number of clients the server is configured for.
   package var clientsExpected: UInt32 = 0
+
+  /// Whether the calling client is one of the clients that train `round`: sampled for it
+  /// (`training.clientsPerRound`) and, once the round is open, still taking part. A client that
+  /// is not waits (and keeps calling Status) instead of sending Forwards for `round`.
+  package var selected: Bool = false
+
+  /// The next round, `round` or later, in which the calling client is sampled to train; 0 when
+  /// no round is left for it. The sampling is fixed by the experiment's seed, as in the simulation.
+  package var nextRound: UInt64 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1118,7 +1128,7 @@ nonisolated extension Fedbone_V1_StatusRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}phase\0\u{3}clients_joined\0\u{3}clients_expected\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}round\0\u{1}phase\0\u{3}clients_joined\0\u{3}clients_expected\0\u{1}selected\0\u{3}next_round\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1130,6 +1140,8 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularEnumField(value: &self.phase) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.clientsJoined) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.clientsExpected) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.selected) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.nextRound) }()
       default: break
       }
     }
@@ -1148,6 +1160,12 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
     if self.clientsExpected != 0 {
       try visitor.visitSingularUInt32Field(value: self.clientsExpected, fieldNumber: 4)
     }
+    if self.selected != false {
+      try visitor.visitSingularBoolField(value: self.selected, fieldNumber: 5)
+    }
+    if self.nextRound != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nextRound, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1156,6 +1174,8 @@ nonisolated extension Fedbone_V1_StatusResponse: SwiftProtobuf.Message, SwiftPro
     if lhs.phase != rhs.phase {return false}
     if lhs.clientsJoined != rhs.clientsJoined {return false}
     if lhs.clientsExpected != rhs.clientsExpected {return false}
+    if lhs.selected != rhs.selected {return false}
+    if lhs.nextRound != rhs.nextRound {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

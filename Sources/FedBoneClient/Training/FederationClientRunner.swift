@@ -53,17 +53,19 @@ public enum FederationClientRunner {
     ///   - maxRejoins: how often the client joins again after being dropped from a round.
     ///   - checkpoints: where the client keeps its own checkpoints (nil: none).
     ///   - stopAfter: stop after this round, without evaluating or leaving (a restart test).
+    ///   - statusInterval: the longest wait between Status calls while the client waits for a
+    ///     round it trains (with client sampling, the rounds it was not sampled for pass by).
     ///   - log: receives one line per round.
     public static func run(experiment config: ExperimentConfig, client name: String, data: ClientDataSource = .experiment,
                            transport: TransportClientConfig, maxRejoins: Int = 5, checkpoints: URL? = nil, stopAfter: Int? = nil,
-                           log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ClientRunSummary {
+                           statusInterval: Duration = .seconds(1), log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ClientRunSummary {
         try await FedBoneTransportClient.withClient(config: transport) { connection in
             try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
                     do {
                         let summary = try train(config: config, name: name, data: data, connection: connection, maxRejoins: maxRejoins,
                                                 checkpoints: checkpoints.map(CheckpointStore.init(directory:)),
-                                                stopAfter: stopAfter, log: log)
+                                                stopAfter: stopAfter, statusInterval: statusInterval, log: log)
                         continuation.resume(returning: summary)
                     } catch {
                         continuation.resume(throwing: error)
@@ -77,7 +79,7 @@ public enum FederationClientRunner {
 
     /// The training loop, on a thread of its own (the service blocks it on each call).
     private static func train(config: ExperimentConfig, name: String, data: ClientDataSource, connection: FedBoneTransportClient,
-                              maxRejoins: Int, checkpoints: CheckpointStore?, stopAfter: Int?,
+                              maxRejoins: Int, checkpoints: CheckpointStore?, stopAfter: Int?, statusInterval: Duration,
                               log: @Sendable (String) -> Void) throws -> ClientRunSummary {
         let streams = RandomStreams(seed: config.seed)
         let dataset = try data.dataset(client: name, experiment: config)
@@ -108,9 +110,17 @@ public enum FederationClientRunner {
         }
         var rejoins = 0
         var stats: [ClientRoundStats] = []
-        while round <= config.rounds {
+        rounds: while round <= config.rounds {
             var generator = streams.training(round: round, client: index)
             do {
+                switch try RoundTurn.await(round, connection: connection, interval: statusInterval) {
+                case .finished: break rounds
+                case let .passed(serverRound):
+                    if let stopAfter, serverRound > stopAfter { return ClientRunSummary(client: name, rounds: stats, evaluation: nil) }
+                    round = serverRound
+                    continue rounds
+                case .train: break
+                }
                 let result = try client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
                                                    learningRate: config.clientLearningRate(round: round), service: service,
                                                    generator: &generator)

@@ -228,16 +228,9 @@ public final class Simulation {
     }
 
     /// The clients trained in `round` (indices, ascending): all by default, else a seeded sample
-    /// of `count` or `fraction` of them.
+    /// of `count` or `fraction` of them (``RandomStreams/sampledClients(round:of:sampling:)``).
     func sample(round: Int) -> [Int] {
-        let n = algorithm.clientNames.count
-        let sampling = config.training.clientsPerRound
-        let k = min(max(sampling.count ?? Int((sampling.fraction * Double(n)).rounded()), 1), n)
-        guard k < n else { return Array(0..<n) }
-        var g = streams.sampling(round: round)
-        var pool = Array(0..<n)
-        for i in 0..<k { pool.swapAt(i, i + g.int(below: n - i)) }
-        return pool[..<k].sorted()
+        streams.sampledClients(round: round, of: algorithm.clientNames.count, sampling: config.training.clientsPerRound)
     }
 }
 

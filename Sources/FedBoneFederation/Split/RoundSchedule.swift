@@ -10,12 +10,4 @@ extension ExperimentConfig {
     public func replicaLearningRate(round: Int) -> Double {
         learningRate(server.optimization, round: round, rounds: rounds)
     }
-
-    /// True when every client trains in every round (no `training.clientsPerRound` sampling).
-    public var trainsAllClientsEveryRound: Bool {
-        let n = tasks.reduce(0) { $0 + $1.clients }
-        let sampling = training.clientsPerRound
-        let k = min(max(sampling.count ?? Int((sampling.fraction * Double(n)).rounded()), 1), n)
-        return k >= n
-    }
 }

@@ -6,9 +6,12 @@ import GRPCCore
 ///
 /// - Ids: the transport's `UInt32` client ids map to the federation's ``ClientID`` names
 ///   (the names the experiment gives its clients, e.g. `segmentation-0`).
-/// - Rounds: a driver (``runRound()``) opens each round for the clients that have joined, in
-///   the experiment's client order (so the aggregation sees its updates in the same order as
-///   the in-process simulation). A Forward for a round that has not begun yet waits for it; at
+/// - Rounds: a driver (``runRound()``) opens each round for the clients sampled for it
+///   (`training.clientsPerRound`, the simulation's seeded sampler over the members) that have
+///   joined, in federation order (the experiment's clients first, in its order, so the
+///   aggregation sees its updates in the same order as the in-process simulation). The others
+///   wait: ``status(client:)`` tells each client whether it trains the open round and the next
+///   round it is sampled for. A Forward for a round that has not begun yet waits for it; at
 ///   most ``maxWaitingForwards`` of one client wait at a time (more get RESOURCE_EXHAUSTED). A
 ///   waiting Forward whose task or RPC is cancelled (its deadline passed, the client went away)
 ///   stops waiting at once, releases its embeddings and never runs.
@@ -20,7 +23,8 @@ import GRPCCore
 ///   `roundTimeout` is dropped from the round's aggregation. It stays registered: the next
 ///   round counts it in, and it takes part once it joins again (a join of a participant that
 ///   has not trained a step of the open round keeps it in). A client that joins while a round
-///   runs, and was not dropped from it, is admitted to it. A round keeps counting while at
+///   runs, was sampled for it and was not dropped from it, is admitted to it. A round none of
+///   whose sampled clients (or fewer than `minClients`) has joined is abandoned at once. A round keeps counting while at
 ///   least `minClients` participants remain; with fewer it is abandoned (θ unchanged).
 ///
 /// The general model runs inside the actor, so requests of different clients are serialised;
@@ -66,6 +70,7 @@ public actor FederationBackend: SplitTrainingBackend {
     private let members: [Member]
     private let minClients: Int
     private let roundTimeout: Duration
+    private let streams: RandomStreams
     private var joined: Set<UInt32> = []
     /// The task each client stated at its latest Join.
     public private(set) var joinedTasks: [UInt32: TaskSpec] = [:]
@@ -111,7 +116,19 @@ public actor FederationBackend: SplitTrainingBackend {
         self.members = members
         self.minClients = minClients
         self.roundTimeout = roundTimeout
+        self.streams = streams
     }
+
+    /// The members sampled to train `round`, in federation order.
+    public func sampled(round: Int) -> [Member] {
+        streams.sampledClients(round: round, of: members.count, sampling: config.training.clientsPerRound).map { members[$0] }
+    }
+
+    /// How many members train per round.
+    public var perRound: Int { config.training.clientsPerRound.perRound(of: members.count) }
+
+    /// Clients with an open session.
+    public var clientsJoined: Int { joined.count }
 
     // MARK: Driver
 
@@ -133,7 +150,11 @@ public actor FederationBackend: SplitTrainingBackend {
     public func runRound() async throws -> RoundClose {
         await waitForClients(minClients)
         let round = server.round
-        let participants = members.filter { joined.contains($0.id) }.map { ClientID($0.name) }
+        let participants = sampled(round: round).filter { joined.contains($0.id) }.map { ClientID($0.name) }
+        guard participants.count >= minClients else {
+            server.abandonRound()
+            return .abandoned(round: round)
+        }
         try server.beginRound(round, participants: participants, replicaLearningRate: config.replicaLearningRate(round: round),
                               serverLearningRate: config.serverLearningRate(round: round))
         roundOpen = true
@@ -198,6 +219,7 @@ public actor FederationBackend: SplitTrainingBackend {
         if roundOpen, !fresh {
             drop(member)
             if roundOpen, !droppedThisRound.contains(member.id), !server.endedParticipants.contains(id),
+               sampled(round: server.round).contains(member),
                try mapped({ try server.admit(id) }) || server.roundParticipants.contains(id) {
                 round = server.round
             } else {
@@ -309,9 +331,16 @@ public actor FederationBackend: SplitTrainingBackend {
         return await withCheckedContinuation { barrierWaiters.append($0) }
     }
 
-    public func status() async throws -> TrainingStatus {
+    public func status(client: UInt32) async throws -> TrainingStatus {
+        let member = try self.member(client)
         let phase: TrainingPhase = finished ? .finished : roundOpen ? .training : .waitingForClients
-        return TrainingStatus(round: server.round, phase: phase, clientsJoined: joined.count, clientsExpected: members.count)
+        let id = ClientID(member.name)
+        let trainsNow = roundOpen ? server.roundParticipants.contains(id) && !server.endedParticipants.contains(id)
+            : sampled(round: server.round).contains(member)
+        let selected = !finished && trainsNow
+        let later = stride(from: server.round + 1, through: config.rounds, by: 1).first { sampled(round: $0).contains(member) }
+        return TrainingStatus(round: server.round, phase: phase, clientsJoined: joined.count, clientsExpected: members.count,
+                              selected: selected, nextRound: selected ? server.round : later)
     }
 
     public func leave(client: UInt32) async throws {

@@ -4,8 +4,6 @@ import Foundation
 public enum FederationServerError: Error, CustomStringConvertible {
     /// The experiment is not a split method (only FedBone runs over the network).
     case notSplit(String)
-    /// Client sampling is configured; over the network every joined client trains each round.
-    case sampling
     /// The server config lists no client.
     case noClients
     /// Not enough clients joined in time.
@@ -14,7 +12,6 @@ public enum FederationServerError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notSplit(method): return "method \(method) does not split the model; serve runs fedbone or fedbone-nogp"
-        case .sampling: return "training.clientsPerRound sampling is not supported over the network yet: every joined client trains every round"
         case .noClients: return "the server config lists no clients: add an entry (id, name, tokenSHA256) per client"
         case let .joinTimeout(joined, expected): return "only \(joined) of \(expected) clients joined in time"
         }
@@ -55,14 +52,14 @@ public struct FederationServerRunner: Sendable {
     public func run(listening: @escaping @Sendable (Int) -> Void = { _ in },
                     log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> URL? {
         guard experiment.method.isSplit else { throw FederationServerError.notSplit(experiment.method.rawValue) }
-        guard experiment.trainsAllClientsEveryRound else { throw FederationServerError.sampling }
         let federation = FederationMembers(experiment: experiment, deployment: deployment)
         let members = federation.members
         guard !members.isEmpty else { throw FederationServerError.noClients }
         if !federation.unlisted.isEmpty {
             log("the server config lists no entry for \(federation.unlisted.joined(separator: ", ")) of the experiment: they take no part")
         }
-        let minClients = min(max(deployment.minClients ?? members.count, 1), members.count)
+        let perRound = experiment.training.clientsPerRound.perRound(of: members.count)
+        let minClients = min(max(deployment.minClients ?? perRound, 1), perRound)
         let backend = try FederationBackend(config: experiment, members: members, minClients: minClients,
                                             roundTimeout: .milliseconds(Int(deployment.roundTimeoutSeconds * 1000)))
         let store = CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints"))
@@ -86,7 +83,7 @@ public struct FederationServerRunner: Sendable {
                 log("listening on \(deployment.host):\(port)")
                 listening(port)
                 let last = try await Self.drive(backend: backend, experiment: experiment, deployment: deployment,
-                                                expected: members.count, store: store, stopAfter: stopAfter, log: log)
+                                                expected: members.count, minClients: minClients, store: store, stopAfter: stopAfter, log: log)
                 server.beginGracefulShutdown()
                 try await group.waitForAll()
                 return last
@@ -101,21 +98,26 @@ public struct FederationServerRunner: Sendable {
     /// Waits for the clients, runs the remaining rounds with a checkpoint after each, then
     /// waits for the clients to leave.
     private static func drive(backend: FederationBackend, experiment: ExperimentConfig, deployment: ServerDeploymentConfig,
-                              expected: Int, store: CheckpointStore, stopAfter: Int?,
+                              expected: Int, minClients: Int, store: CheckpointStore, stopAfter: Int?,
                               log: @Sendable (String) -> Void) async throws -> URL? {
         let deadline = ContinuousClock.now + .milliseconds(Int(deployment.joinTimeoutSeconds * 1000))
-        var status = try await backend.status()
-        while status.clientsJoined < expected, ContinuousClock.now < deadline {
+        var joined = await backend.clientsJoined
+        while joined < expected, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
-            status = try await backend.status()
+            joined = await backend.clientsJoined
         }
-        if status.clientsJoined < min(deployment.minClients ?? expected, expected) {
-            throw FederationServerError.joinTimeout(joined: status.clientsJoined, expected: expected)
+        if joined < minClients {
+            throw FederationServerError.joinTimeout(joined: joined, expected: expected)
         }
-        log("\(status.clientsJoined) of \(expected) clients joined")
+        log("\(joined) of \(expected) clients joined")
         var latest: URL?
+        let perRound = await backend.perRound
         while !(await backend.finished) {
             let started = ContinuousClock.now
+            if perRound < expected {
+                let next = await backend.nextRound
+                log("round \(next)/\(experiment.rounds): sampled \(await backend.sampled(round: next).map(\.name).joined(separator: ", "))")
+            }
             let outcome = try await backend.runRound()
             let round: Int
             switch outcome {

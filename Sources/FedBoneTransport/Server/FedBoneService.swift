@@ -157,7 +157,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
         _ = try await sessions.current(client.id, message.session)
         let status: TrainingStatus
-        do { status = try await backend.status() } catch { throw Self.status(for: error) }
+        do { status = try await backend.status(client: client.id) } catch { throw Self.status(for: error) }
         var response = Fedbone_V1_StatusResponse()
         response.round = UInt64(max(0, status.round))
         response.phase = switch status.phase {
@@ -168,6 +168,8 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         }
         response.clientsJoined = UInt32(clamping: status.clientsJoined)
         response.clientsExpected = UInt32(clamping: status.clientsExpected)
+        response.selected = status.selected
+        response.nextRound = UInt64(max(0, status.nextRound ?? 0))
         return ServerResponse(message: response)
     }
 

@@ -72,11 +72,13 @@ actor SessionTable {
 
     /// Checks session, round and step order of a Forward; returns the client's session.
     ///
-    /// Steps start at 0 in each round and increase. The same step may be sent again (a retry)
-    /// as long as its Backward has not completed.
+    /// The round is the session's or a later one (a client skips the rounds it was not sampled
+    /// for); the session moves to it once the Forward succeeds. Steps start at 0 in each round
+    /// and increase. The same step may be sent again (a retry) as long as its Backward has not
+    /// completed.
     func beginForward(_ clientID: UInt32, _ session: String, round: Int, step: Int) throws(RPCError) -> ClientSession {
         let state = try current(clientID, session)
-        try Self.checkRound(round, state: state, clientID: clientID)
+        try Self.checkRound(round, atLeast: state, clientID: clientID)
         if let last = state.lastForward, last.round == round {
             let acceptable = step > last.step || (step == last.step && !last.backwardDone)
             guard acceptable else {
@@ -92,6 +94,7 @@ actor SessionTable {
     /// Records a successful Forward.
     func completeForward(_ clientID: UInt32, _ session: String, round: Int, step: Int, embeddingShape: [Int], featureShape: [Int]) {
         guard sessions[clientID]?.session == session else { return }
+        sessions[clientID]?.round = round
         sessions[clientID]?.lastForward = PendingForward(
             round: round, step: step, embeddingShape: embeddingShape, featureShape: featureShape, backwardDone: false
         )
@@ -117,11 +120,12 @@ actor SessionTable {
         sessions[clientID]?.lastBackward = (round, step, response)
     }
 
-    /// Checks an EndRound: the round must be the client's current one (or the one just ended, a retry).
+    /// Checks an EndRound: the round must be the client's current one or a later one (or the one
+    /// just ended, a retry).
     func beginEndRound(_ clientID: UInt32, _ session: String, round: Int) throws(RPCError) -> EndRoundPlan {
         let state = try current(clientID, session)
         if let done = state.lastEndRound, done.round == round { return .replay(done.response) }
-        try Self.checkRound(round, state: state, clientID: clientID)
+        try Self.checkRound(round, atLeast: state, clientID: clientID)
         return .run
     }
 
@@ -131,6 +135,12 @@ actor SessionTable {
         sessions[clientID]?.round = Int(response.nextRound)
         sessions[clientID]?.lastForward = nil
         sessions[clientID]?.lastEndRound = (round, response)
+    }
+
+    private static func checkRound(_ round: Int, atLeast state: ClientSession, clientID: UInt32) throws(RPCError) {
+        guard round >= state.round else {
+            throw RPCError(code: .failedPrecondition, message: "client \(clientID) is in round \(state.round), not \(round)")
+        }
     }
 
     private static func checkRound(_ round: Int, state: ClientSession, clientID: UInt32) throws(RPCError) {

@@ -26,8 +26,8 @@ public protocol SplitTrainingBackend: Sendable {
     /// The client has finished `round`. Returns once the round is aggregated (or dropped).
     func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult
 
-    /// Where training stands.
-    func status() async throws -> TrainingStatus
+    /// Where training stands, for client `client` (whether it trains the current round).
+    func status(client: UInt32) async throws -> TrainingStatus
 
     /// The client leaves; it takes no part in aggregation until it joins again.
     func leave(client: UInt32) async throws
