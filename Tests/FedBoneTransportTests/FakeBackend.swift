@@ -48,6 +48,12 @@ actor FakeBackend: SplitTrainingBackend {
         leaves.append(client)
     }
 
+    private(set) var reports: [MetricsReport] = []
+
+    func reportMetrics(client: UInt32, report: MetricsReport) async throws {
+        reports.append(report)
+    }
+
     static func doubled(_ tensor: Tensor) -> Tensor {
         Tensor(uncheckedShape: tensor.shape, scalars: tensor.scalars.map { 2 * $0 })
     }

@@ -185,6 +185,17 @@ public final class FedBoneTransportClient: Sendable {
         )
     }
 
+    /// Sends the client's results of one round (numbers only).
+    public func reportMetrics(_ report: MetricsReport) async throws {
+        let info = try currentJoin()
+        var request = report.message
+        request.clientID = info.clientID
+        request.session = info.session
+        _ = try await call(timeout: config.callTimeout) { [raw] metadata, options in
+            try await raw.reportMetrics(request, metadata: metadata, options: options)
+        }
+    }
+
     /// Leaves the server and closes the session.
     public func leave(reason: String = "done") async throws {
         let info = try currentJoin()

@@ -153,6 +153,19 @@ package enum Fedbone_V1_FedBone: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ReportMetrics" metadata.
+        package enum ReportMetrics: Sendable {
+            /// Request type for "ReportMetrics".
+            package typealias Input = Fedbone_V1_ReportMetricsRequest
+            /// Response type for "ReportMetrics".
+            package typealias Output = Fedbone_V1_ReportMetricsResponse
+            /// Descriptor for "ReportMetrics".
+            package static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "fedbone.v1.FedBone"),
+                method: "ReportMetrics",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "fedbone.v1.FedBone" service.
         package static let descriptors: [GRPCCore.MethodDescriptor] = [
             Join.descriptor,
@@ -161,7 +174,8 @@ package enum Fedbone_V1_FedBone: Sendable {
             Infer.descriptor,
             EndRound.descriptor,
             Status.descriptor,
-            Leave.descriptor
+            Leave.descriptor,
+            ReportMetrics.descriptor
         ]
     }
 }
@@ -339,6 +353,33 @@ extension Fedbone_V1_FedBone {
             request: GRPCCore.StreamingServerRequest<Fedbone_V1_LeaveRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_LeaveResponse>
+
+        /// Handle the "ReportMetrics" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports the client's results of one round, so that the server's run directory holds every
+        /// > client's metrics as a simulation's does: its local training (in rounds it trained) and its
+        /// > evaluation on its own test split with the general model after the round (round 0: before
+        /// > training; then every `evaluation.every` rounds and the last round, as the simulation
+        /// > evaluates). Numbers only: a loss, metric names and values, counts — never data. The round
+        /// > must have closed (0 is always accepted) and be at most the total rounds, else
+        /// > FAILED_PRECONDITION; a non-finite or negative value, an empty, oversized or repeated metric
+        /// > name, or too many metrics get INVALID_ARGUMENT and nothing is kept. Reporting a round again
+        /// > replaces the earlier report. With evaluation in a round, the server waits (up to its round
+        /// > timeout) for every joined client's report before it opens the next round.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Fedbone_V1_ReportMetricsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Fedbone_V1_ReportMetricsResponse` messages.
+        func reportMetrics(
+            request: GRPCCore.StreamingServerRequest<Fedbone_V1_ReportMetricsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_ReportMetricsResponse>
     }
 
     /// Service protocol for the "fedbone.v1.FedBone" service.
@@ -500,6 +541,33 @@ extension Fedbone_V1_FedBone {
             request: GRPCCore.ServerRequest<Fedbone_V1_LeaveRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_LeaveResponse>
+
+        /// Handle the "ReportMetrics" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports the client's results of one round, so that the server's run directory holds every
+        /// > client's metrics as a simulation's does: its local training (in rounds it trained) and its
+        /// > evaluation on its own test split with the general model after the round (round 0: before
+        /// > training; then every `evaluation.every` rounds and the last round, as the simulation
+        /// > evaluates). Numbers only: a loss, metric names and values, counts — never data. The round
+        /// > must have closed (0 is always accepted) and be at most the total rounds, else
+        /// > FAILED_PRECONDITION; a non-finite or negative value, an empty, oversized or repeated metric
+        /// > name, or too many metrics get INVALID_ARGUMENT and nothing is kept. Reporting a round again
+        /// > replaces the earlier report. With evaluation in a round, the server waits (up to its round
+        /// > timeout) for every joined client's report before it opens the next round.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Fedbone_V1_ReportMetricsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Fedbone_V1_ReportMetricsResponse` message.
+        func reportMetrics(
+            request: GRPCCore.ServerRequest<Fedbone_V1_ReportMetricsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_ReportMetricsResponse>
     }
 
     /// Simple service protocol for the "fedbone.v1.FedBone" service.
@@ -659,6 +727,33 @@ extension Fedbone_V1_FedBone {
             request: Fedbone_V1_LeaveRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Fedbone_V1_LeaveResponse
+
+        /// Handle the "ReportMetrics" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports the client's results of one round, so that the server's run directory holds every
+        /// > client's metrics as a simulation's does: its local training (in rounds it trained) and its
+        /// > evaluation on its own test split with the general model after the round (round 0: before
+        /// > training; then every `evaluation.every` rounds and the last round, as the simulation
+        /// > evaluates). Numbers only: a loss, metric names and values, counts — never data. The round
+        /// > must have closed (0 is always accepted) and be at most the total rounds, else
+        /// > FAILED_PRECONDITION; a non-finite or negative value, an empty, oversized or repeated metric
+        /// > name, or too many metrics get INVALID_ARGUMENT and nothing is kept. Reporting a round again
+        /// > replaces the earlier report. With evaluation in a round, the server waits (up to its round
+        /// > timeout) for every joined client's report before it opens the next round.
+        ///
+        /// - Parameters:
+        ///   - request: A `Fedbone_V1_ReportMetricsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Fedbone_V1_ReportMetricsResponse` to respond with.
+        func reportMetrics(
+            request: Fedbone_V1_ReportMetricsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Fedbone_V1_ReportMetricsResponse
     }
 }
 
@@ -743,6 +838,17 @@ extension Fedbone_V1_FedBone.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Fedbone_V1_FedBone.Method.ReportMetrics.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Fedbone_V1_ReportMetricsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Fedbone_V1_ReportMetricsResponse>(),
+            handler: { request, context in
+                try await self.reportMetrics(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -820,6 +926,17 @@ extension Fedbone_V1_FedBone.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_LeaveResponse> {
         let response = try await self.leave(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    package func reportMetrics(
+        request: GRPCCore.StreamingServerRequest<Fedbone_V1_ReportMetricsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Fedbone_V1_ReportMetricsResponse> {
+        let response = try await self.reportMetrics(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -914,6 +1031,19 @@ extension Fedbone_V1_FedBone.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_LeaveResponse> {
         return GRPCCore.ServerResponse<Fedbone_V1_LeaveResponse>(
             message: try await self.leave(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    package func reportMetrics(
+        request: GRPCCore.ServerRequest<Fedbone_V1_ReportMetricsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Fedbone_V1_ReportMetricsResponse> {
+        return GRPCCore.ServerResponse<Fedbone_V1_ReportMetricsResponse>(
+            message: try await self.reportMetrics(
                 request: request.message,
                 context: context
             ),
@@ -1116,6 +1246,38 @@ extension Fedbone_V1_FedBone {
             deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_LeaveResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_LeaveResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReportMetrics" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports the client's results of one round, so that the server's run directory holds every
+        /// > client's metrics as a simulation's does: its local training (in rounds it trained) and its
+        /// > evaluation on its own test split with the general model after the round (round 0: before
+        /// > training; then every `evaluation.every` rounds and the last round, as the simulation
+        /// > evaluates). Numbers only: a loss, metric names and values, counts — never data. The round
+        /// > must have closed (0 is always accepted) and be at most the total rounds, else
+        /// > FAILED_PRECONDITION; a non-finite or negative value, an empty, oversized or repeated metric
+        /// > name, or too many metrics get INVALID_ARGUMENT and nothing is kept. Reporting a round again
+        /// > replaces the earlier report. With evaluation in a round, the server waits (up to its round
+        /// > timeout) for every joined client's report before it opens the next round.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Fedbone_V1_ReportMetricsRequest` message.
+        ///   - serializer: A serializer for `Fedbone_V1_ReportMetricsRequest` messages.
+        ///   - deserializer: A deserializer for `Fedbone_V1_ReportMetricsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func reportMetrics<Result>(
+            request: GRPCCore.ClientRequest<Fedbone_V1_ReportMetricsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Fedbone_V1_ReportMetricsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_ReportMetricsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_ReportMetricsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1398,6 +1560,49 @@ extension Fedbone_V1_FedBone {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ReportMetrics" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reports the client's results of one round, so that the server's run directory holds every
+        /// > client's metrics as a simulation's does: its local training (in rounds it trained) and its
+        /// > evaluation on its own test split with the general model after the round (round 0: before
+        /// > training; then every `evaluation.every` rounds and the last round, as the simulation
+        /// > evaluates). Numbers only: a loss, metric names and values, counts — never data. The round
+        /// > must have closed (0 is always accepted) and be at most the total rounds, else
+        /// > FAILED_PRECONDITION; a non-finite or negative value, an empty, oversized or repeated metric
+        /// > name, or too many metrics get INVALID_ARGUMENT and nothing is kept. Reporting a round again
+        /// > replaces the earlier report. With evaluation in a round, the server waits (up to its round
+        /// > timeout) for every joined client's report before it opens the next round.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Fedbone_V1_ReportMetricsRequest` message.
+        ///   - serializer: A serializer for `Fedbone_V1_ReportMetricsRequest` messages.
+        ///   - deserializer: A deserializer for `Fedbone_V1_ReportMetricsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        package func reportMetrics<Result>(
+            request: GRPCCore.ClientRequest<Fedbone_V1_ReportMetricsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Fedbone_V1_ReportMetricsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Fedbone_V1_ReportMetricsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_ReportMetricsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Fedbone_V1_FedBone.Method.ReportMetrics.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1620,6 +1825,44 @@ extension Fedbone_V1_FedBone.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Fedbone_V1_LeaveRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Fedbone_V1_LeaveResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReportMetrics" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reports the client's results of one round, so that the server's run directory holds every
+    /// > client's metrics as a simulation's does: its local training (in rounds it trained) and its
+    /// > evaluation on its own test split with the general model after the round (round 0: before
+    /// > training; then every `evaluation.every` rounds and the last round, as the simulation
+    /// > evaluates). Numbers only: a loss, metric names and values, counts — never data. The round
+    /// > must have closed (0 is always accepted) and be at most the total rounds, else
+    /// > FAILED_PRECONDITION; a non-finite or negative value, an empty, oversized or repeated metric
+    /// > name, or too many metrics get INVALID_ARGUMENT and nothing is kept. Reporting a round again
+    /// > replaces the earlier report. With evaluation in a round, the server waits (up to its round
+    /// > timeout) for every joined client's report before it opens the next round.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Fedbone_V1_ReportMetricsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    package func reportMetrics<Result>(
+        request: GRPCCore.ClientRequest<Fedbone_V1_ReportMetricsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_ReportMetricsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.reportMetrics(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Fedbone_V1_ReportMetricsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Fedbone_V1_ReportMetricsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1872,6 +2115,48 @@ extension Fedbone_V1_FedBone.ClientProtocol {
             metadata: metadata
         )
         return try await self.leave(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReportMetrics" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reports the client's results of one round, so that the server's run directory holds every
+    /// > client's metrics as a simulation's does: its local training (in rounds it trained) and its
+    /// > evaluation on its own test split with the general model after the round (round 0: before
+    /// > training; then every `evaluation.every` rounds and the last round, as the simulation
+    /// > evaluates). Numbers only: a loss, metric names and values, counts — never data. The round
+    /// > must have closed (0 is always accepted) and be at most the total rounds, else
+    /// > FAILED_PRECONDITION; a non-finite or negative value, an empty, oversized or repeated metric
+    /// > name, or too many metrics get INVALID_ARGUMENT and nothing is kept. Reporting a round again
+    /// > replaces the earlier report. With evaluation in a round, the server waits (up to its round
+    /// > timeout) for every joined client's report before it opens the next round.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    package func reportMetrics<Result>(
+        _ message: Fedbone_V1_ReportMetricsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Fedbone_V1_ReportMetricsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Fedbone_V1_ReportMetricsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.reportMetrics(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -569,6 +569,122 @@ package nonisolated struct Fedbone_V1_LeaveResponse: Sendable {
   package init() {}
 }
 
+package nonisolated struct Fedbone_V1_ReportMetricsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The id from JoinResponse.
+  package var clientID: UInt32 = 0
+
+  /// The session from JoinResponse.
+  package var session: String = String()
+
+  /// The round the results belong to: 0 for the evaluation before training, r for round r's
+  /// training and the evaluation after round r.
+  package var round: UInt64 = 0
+
+  /// The client's local training in `round`; absent when it did not train it (and at round 0).
+  package var training: Fedbone_V1_TrainingReport {
+    get {_training ?? Fedbone_V1_TrainingReport()}
+    set {_training = newValue}
+  }
+  /// Returns true if `training` has been explicitly set.
+  package var hasTraining: Bool {self._training != nil}
+  /// Clears the value of `training`. Subsequent reads from it will return its default value.
+  package mutating func clearTraining() {self._training = nil}
+
+  /// The client's evaluation on its test split; absent in rounds without one.
+  package var evaluation: Fedbone_V1_EvaluationReport {
+    get {_evaluation ?? Fedbone_V1_EvaluationReport()}
+    set {_evaluation = newValue}
+  }
+  /// Returns true if `evaluation` has been explicitly set.
+  package var hasEvaluation: Bool {self._evaluation != nil}
+  /// Clears the value of `evaluation`. Subsequent reads from it will return its default value.
+  package mutating func clearEvaluation() {self._evaluation = nil}
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _training: Fedbone_V1_TrainingReport? = nil
+  fileprivate var _evaluation: Fedbone_V1_EvaluationReport? = nil
+}
+
+/// A client's local training in one round.
+package nonisolated struct Fedbone_V1_TrainingReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Mean training loss over the round's mini-batches: finite.
+  package var loss: Double = 0
+
+  /// Mini-batches trained.
+  package var steps: UInt64 = 0
+
+  /// Bytes the client sent to the server and received from it in the round.
+  package var bytesSent: UInt64 = 0
+
+  package var bytesReceived: UInt64 = 0
+
+  /// Wall-clock seconds of the client's round: finite, >= 0.
+  package var seconds: Double = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// A client's evaluation on its own test split.
+package nonisolated struct Fedbone_V1_EvaluationReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Mean test loss: finite.
+  package var loss: Double = 0
+
+  /// The task metric's values, e.g. {"mIoU", 0.41}, {"IoU/3", 0.2}: at most 512, each name 1 to
+  /// 64 bytes of letters, digits and `_ . / -`, names unique, values finite (leave out a value
+  /// that is not defined). Should hold the task's primary metric (mIoU, rmse, meanAngle, odsF,
+  /// maxF, accuracy).
+  package var metrics: [Fedbone_V1_Metric] = []
+
+  /// Samples in the test split.
+  package var samples: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// One named value.
+package nonisolated struct Fedbone_V1_Metric: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var name: String = String()
+
+  package var value: Double = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Fedbone_V1_ReportMetricsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "fedbone.v1"
@@ -1239,6 +1355,204 @@ nonisolated extension Fedbone_V1_LeaveResponse: SwiftProtobuf.Message, SwiftProt
   }
 
   package static func ==(lhs: Fedbone_V1_LeaveResponse, rhs: Fedbone_V1_LeaveResponse) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fedbone_V1_ReportMetricsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ReportMetricsRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{1}training\0\u{1}evaluation\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.clientID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.session) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.round) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._training) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._evaluation) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.clientID != 0 {
+      try visitor.visitSingularUInt32Field(value: self.clientID, fieldNumber: 1)
+    }
+    if !self.session.isEmpty {
+      try visitor.visitSingularStringField(value: self.session, fieldNumber: 2)
+    }
+    if self.round != 0 {
+      try visitor.visitSingularUInt64Field(value: self.round, fieldNumber: 3)
+    }
+    try { if let v = self._training {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._evaluation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Fedbone_V1_ReportMetricsRequest, rhs: Fedbone_V1_ReportMetricsRequest) -> Bool {
+    if lhs.clientID != rhs.clientID {return false}
+    if lhs.session != rhs.session {return false}
+    if lhs.round != rhs.round {return false}
+    if lhs._training != rhs._training {return false}
+    if lhs._evaluation != rhs._evaluation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fedbone_V1_TrainingReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".TrainingReport"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}loss\0\u{1}steps\0\u{3}bytes_sent\0\u{3}bytes_received\0\u{1}seconds\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.loss) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.steps) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.bytesSent) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.bytesReceived) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.seconds) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.loss.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.loss, fieldNumber: 1)
+    }
+    if self.steps != 0 {
+      try visitor.visitSingularUInt64Field(value: self.steps, fieldNumber: 2)
+    }
+    if self.bytesSent != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesSent, fieldNumber: 3)
+    }
+    if self.bytesReceived != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesReceived, fieldNumber: 4)
+    }
+    if self.seconds.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.seconds, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Fedbone_V1_TrainingReport, rhs: Fedbone_V1_TrainingReport) -> Bool {
+    if lhs.loss != rhs.loss {return false}
+    if lhs.steps != rhs.steps {return false}
+    if lhs.bytesSent != rhs.bytesSent {return false}
+    if lhs.bytesReceived != rhs.bytesReceived {return false}
+    if lhs.seconds != rhs.seconds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fedbone_V1_EvaluationReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".EvaluationReport"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}loss\0\u{1}metrics\0\u{1}samples\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.loss) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.metrics) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.samples) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.loss.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.loss, fieldNumber: 1)
+    }
+    if !self.metrics.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.metrics, fieldNumber: 2)
+    }
+    if self.samples != 0 {
+      try visitor.visitSingularUInt64Field(value: self.samples, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Fedbone_V1_EvaluationReport, rhs: Fedbone_V1_EvaluationReport) -> Bool {
+    if lhs.loss != rhs.loss {return false}
+    if lhs.metrics != rhs.metrics {return false}
+    if lhs.samples != rhs.samples {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fedbone_V1_Metric: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".Metric"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}value\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.value) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.value.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.value, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Fedbone_V1_Metric, rhs: Fedbone_V1_Metric) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Fedbone_V1_ReportMetricsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ReportMetricsResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Fedbone_V1_ReportMetricsResponse, rhs: Fedbone_V1_ReportMetricsResponse) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

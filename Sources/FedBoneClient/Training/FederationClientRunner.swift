@@ -39,6 +39,10 @@ public enum FederationClientError: Error, CustomStringConvertible {
 /// simulation seeds its k-th client) and trains through ``RemoteGeneralModelService`` with the
 /// federation's unchanged ``TaskClient``.
 ///
+/// After round 0 and every evaluation round (`evaluation.every`, and the last round) the client
+/// evaluates on its test split and sends the results with ReportMetrics, with its training
+/// results of each round it trained (``RoundReporter``); the server writes them to its run log.
+///
 /// With a checkpoint directory the client writes its model and optimizer state there after
 /// every round (`round-N/`, as the simulation's checkpoints, keeping `checkpoints.keep`), and a
 /// client started again restores the newest one before the round the server is at: a client
@@ -110,9 +114,14 @@ public enum FederationClientRunner {
         }
         var rejoins = 0
         var stats: [ClientRoundStats] = []
+        var reporter = RoundReporter(config: config, testSamples: dataset.testCount, connection: connection) {
+            try evaluate(task: model.task, batches: dataset.testBatches(batchSize: config.evaluation.batchSize),
+                         lossOptions: config.training.loss) { try client.predict($0, service: service) }
+        }
         rounds: while round <= config.rounds {
             var generator = streams.training(round: round, client: index)
             do {
+                try reporter.catchUp(before: round)
                 switch try RoundTurn.await(round, connection: connection, interval: statusInterval) {
                 case .finished: break rounds
                 case let .passed(serverRound):
@@ -127,6 +136,7 @@ public enum FederationClientRunner {
                 stats.append(result)
                 let barrier = service.lastBarrier ?? RoundBarrierResult(nextRound: round + 1, finished: round >= config.rounds)
                 log("\(name): round \(round) done, loss " + String(format: "%.4f", result.loss) + ", \(result.steps) steps")
+                try reporter.report(round, training: result)
                 if let checkpoints {
                     let state = CheckpointState(round: round, seed: config.seed, rootGenerator: SeededGenerator(seed: config.seed).stateWords,
                                                 method: config.method.rawValue)
@@ -144,8 +154,8 @@ public enum FederationClientRunner {
                 round = try join().round
             }
         }
-        let evaluation = try evaluate(task: model.task, batches: dataset.testBatches(batchSize: config.evaluation.batchSize),
-                                      lossOptions: config.training.loss) { try client.predict($0, service: service) }
+        try reporter.catchUp(before: config.rounds + 1)
+        let evaluation = try reporter.lastEvaluation ?? reporter.evaluate()
         log("\(name): test \(evaluation.primary.name) " + String(format: "%.4f", evaluation.primary.value))
         try RemoteGeneralModelService.blocking { try await connection.leave(reason: "done") }
         return ClientRunSummary(client: name, rounds: stats, evaluation: evaluation)

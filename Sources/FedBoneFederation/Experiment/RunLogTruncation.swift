@@ -5,7 +5,7 @@ import Foundation
 /// `aggregation.jsonl` (kept lines byte for byte as they were), and the scalar events of the
 /// TensorBoard files (step = round), kept records byte for byte too. A TensorBoard file whose
 /// framing does not read back (a write cut short) is left as it is.
-func truncateRunLog(in directory: URL, afterRound round: Int) throws {
+public func truncateRunLog(in directory: URL, afterRound round: Int) throws {
     struct Round: Decodable { var round: Int }
     let decoder = RunLogCoding.decoder()
     for name in [RunLogFiles.metrics, RunLogFiles.aggregation] {

@@ -117,7 +117,7 @@ public final class Simulation {
             let outcome = try algorithm.trainRound(round, participants: sample(round: round)) { [config] r, client, step, steps, loss in
                 training.advance(message: String(format: "round %d/%d · %@ step %d/%d · loss %.4f", r, config.rounds, client, step, steps, loss))
             }
-            let evaluations = round % config.evaluation.every == 0 || round == config.rounds ? try evaluate(round: round) : nil
+            let evaluations = config.evaluates(afterRound: round) ? try evaluate(round: round) : nil
             try log.log(round: names.indices.map { i in
                 record(round, i, learningRates: learningRates(round: round), train: outcome.clients.first { $0.client == names[i] },
                        evaluation: evaluations?[i])
@@ -153,18 +153,7 @@ public final class Simulation {
         return results
     }
 
-    /// The learning rates in force in `round`: the clients' (`client`) and, in the split methods,
-    /// the server's η_s (`server`) and, in replica mode, the replicas' (`replica`).
-    private func learningRates(round: Int) -> [String: Double] {
-        var rates = ["client": learningRate(config.client, round: round, rounds: config.rounds)]
-        if config.method.isSplit {
-            rates["server"] = config.serverLearningRate(round: round)
-            if config.server.update == .replica {
-                rates["replica"] = learningRate(config.server.optimization, round: round, rounds: config.rounds)
-            }
-        }
-        return rates
-    }
+    private func learningRates(round: Int) -> [String: Double] { config.learningRates(round: round) }
 
     /// The mini-batches the participants of `round` train (for the progress display's total).
     private func steps(round: Int) -> Int {

@@ -24,11 +24,15 @@ enum SummaryMarkdown {
             out += "| \(mean(idx.map { r.trivial[$0] })) |\n"
         }
         let c = r.cost
-        out += "\n## Cost\n\n| | parameters | GFLOPs/sample |\n|---|---|---|\n"
-        for client in c.clients {
-            out += "| client \(client.client) | \(client.parameters) | \(String(format: "%.5f", client.gflopsPerSample)) |\n"
+        if c.clients.isEmpty {
+            out += "\n## Cost\n\nServer parameters: \(c.serverParameters) (the client models and their costs stay with the clients).\n\n"
+        } else {
+            out += "\n## Cost\n\n| | parameters | GFLOPs/sample |\n|---|---|---|\n"
+            for client in c.clients {
+                out += "| client \(client.client) | \(client.parameters) | \(String(format: "%.5f", client.gflopsPerSample)) |\n"
+            }
+            out += "| server | \(c.serverParameters) | \(String(format: "%.5f", c.serverGflopsPerSample)) |\n\n"
         }
-        out += "| server | \(c.serverParameters) | \(String(format: "%.5f", c.serverGflopsPerSample)) |\n\n"
         out += String(format: "Bytes per client per round: %.0f sent, %.0f received. Peak memory: %.1f MiB.\n",
                       c.bytesSentPerClientRound, c.bytesReceivedPerClientRound, Double(c.peakMemoryBytes) / 1_048_576)
         return out

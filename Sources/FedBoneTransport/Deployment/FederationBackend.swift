@@ -92,6 +92,10 @@ public actor FederationBackend: SplitTrainingBackend {
     private var joinWaiters: [CheckedContinuation<Void, Never>] = []
     private var roundDone: CheckedContinuation<RoundClose, Never>?
     private var closing: RoundClose?
+    /// The clients' metrics reports by round, then client.
+    private var reports: [Int: [UInt32: MetricsReport]] = [:]
+    /// The last round whose reports were collected (later reports of it are dropped).
+    private var collectedThrough = -1
     /// The clients that have ended the open round.
     private var endedThisRound: Set<UInt32> = []
     /// The last closed round, the clients that had ended it and the barrier's answer to them.
@@ -182,7 +186,11 @@ public actor FederationBackend: SplitTrainingBackend {
     /// Restores what ``save(to:)`` wrote; the next round is `nextRound`.
     public func restore(from directory: URL, nextRound: Int) throws {
         try server.restore(from: directory, nextRound: nextRound)
+        collectedThrough = nextRound - 1
     }
+
+    /// The general model's parameter count.
+    public var generalParameters: Int { server.model.parameterCount }
 
     /// The updates the last closed round left out of its aggregation, and why.
     public var rejectedUpdates: [UpdateRejection] { server.lastRejections }
@@ -343,10 +351,56 @@ public actor FederationBackend: SplitTrainingBackend {
                               selected: selected, nextRound: selected ? server.round : later)
     }
 
+    public func reportMetrics(client: UInt32, report: MetricsReport) async throws {
+        let member = try self.member(client)
+        guard report.round <= config.rounds, report.round == 0 || report.round < server.round else {
+            throw SplitTrainingBackendError.failedPrecondition(
+                "client '\(member.name)' reports round \(report.round), which has not closed (the server is at round \(server.round) of \(config.rounds))")
+        }
+        guard report.round > collectedThrough else { return }
+        reports[report.round, default: [:]][client] = report
+    }
+
     public func leave(client: UInt32) async throws {
         let member = try self.member(client)
         joined.remove(member.id)
         if roundOpen { drop(member) }
+    }
+
+    // MARK: Reports
+
+    /// The members that report `round`: after round 0 and every evaluation round, every joined
+    /// client; otherwise the clients that trained it (`trained`).
+    public func reporters(round: Int, trained: [String]) -> [Member] {
+        let evaluates = round == 0 || config.evaluates(afterRound: round)
+        return members.filter { joined.contains($0.id) && (evaluates || trained.contains($0.name)) }
+    }
+
+    /// Waits until each of `expected` that is still joined has reported `round`, or `timeout`
+    /// passes; returns the reports of `round` by client id. Reports of `round` or earlier that
+    /// arrive later are dropped.
+    public func collectReports(round: Int, expected: [Member], timeout: Duration) async -> [UInt32: MetricsReport] {
+        let deadline = ContinuousClock.now + timeout
+        while expected.contains(where: { joined.contains($0.id) && reports[round]?[$0.id] == nil }), ContinuousClock.now < deadline, !stopping {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        collectedThrough = max(collectedThrough, round)
+        let got = reports[round] ?? [:]
+        reports = reports.filter { $0.key > round }
+        return got
+    }
+
+    /// The members whose task is known (stated at Join or given by the experiment), in federation order.
+    public var knownMembers: [(member: Member, task: TaskSpec)] {
+        members.compactMap { m in task(of: m).map { (m, $0) } }
+    }
+
+    /// The aggregation record of the last closed round, if it was aggregated.
+    public var lastAggregation: AggregationRecord? { server.lastRecord }
+
+    /// The task each member states or the experiment gives it (nil: neither yet).
+    public func task(of member: Member) -> TaskSpec? {
+        joinedTasks[member.id] ?? member.task.map { TaskSpec($0, classes: member.classes ?? 0) }
     }
 
     // MARK: Rounds

@@ -22,7 +22,9 @@ public enum FederationServerError: Error, CustomStringConvertible {
 /// configured clients, runs the rounds (each round's EndRound barrier releases the clients
 /// once the aggregation is done) and writes `checkpoints/round-N/` (`general.safetensors`,
 /// `server.safetensors`, `state.json`) in the run directory after every round, like the
-/// in-process simulation.
+/// in-process simulation. From the clients' `ReportMetrics` it writes the same run log and
+/// report as `simulate` (``NetworkRunLog``): after round 0 and every evaluation round it waits
+/// (up to the round timeout) for every joined client's report before it opens the next round.
 public struct FederationServerRunner: Sendable {
     public var experiment: ExperimentConfig
     public var deployment: ServerDeploymentConfig
@@ -63,14 +65,17 @@ public struct FederationServerRunner: Sendable {
         let backend = try FederationBackend(config: experiment, members: members, minClients: minClients,
                                             roundTimeout: .milliseconds(Int(deployment.roundTimeoutSeconds * 1000)))
         let store = CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints"))
+        var resumedAfter: Int?
         if resume {
             if let (state, url) = try store.latest() {
                 try await backend.restore(from: url, nextRound: state.round + 1)
+                resumedAfter = state.round
                 log("resuming after round \(state.round)")
             } else {
                 log("--resume: no complete checkpoint in \(store.directory.path); starting fresh from round 1")
             }
         }
+        let runLog = try NetworkRunLog(directory: runDirectory, experiment: experiment, resumingAfter: resumedAfter)
         let registry = try ClientRegistry(clients: deployment.clients)
         let transportConfig = TransportServerConfig(host: deployment.host, port: deployment.port,
                                                     maxMessageBytes: deployment.maxMessageMB << 20, tls: tls)
@@ -82,8 +87,8 @@ public struct FederationServerRunner: Sendable {
                 let port = try await server.listeningPort()
                 log("listening on \(deployment.host):\(port)")
                 listening(port)
-                let last = try await Self.drive(backend: backend, experiment: experiment, deployment: deployment,
-                                                expected: members.count, minClients: minClients, store: store, stopAfter: stopAfter, log: log)
+                let last = try await Self.drive(backend: backend, experiment: experiment, deployment: deployment, expected: members.count,
+                                                minClients: minClients, store: store, runLog: runLog, stopAfter: stopAfter, log: log)
                 server.beginGracefulShutdown()
                 try await group.waitForAll()
                 return last
@@ -98,8 +103,10 @@ public struct FederationServerRunner: Sendable {
     /// Waits for the clients, runs the remaining rounds with a checkpoint after each, then
     /// waits for the clients to leave.
     private static func drive(backend: FederationBackend, experiment: ExperimentConfig, deployment: ServerDeploymentConfig,
-                              expected: Int, minClients: Int, store: CheckpointStore, stopAfter: Int?,
+                              expected: Int, minClients: Int, store: CheckpointStore, runLog: NetworkRunLog, stopAfter: Int?,
                               log: @Sendable (String) -> Void) async throws -> URL? {
+        let serverStarted = ContinuousClock.now
+        let reportTimeout = Duration.milliseconds(Int(deployment.roundTimeoutSeconds * 1000))
         let deadline = ContinuousClock.now + .milliseconds(Int(deployment.joinTimeoutSeconds * 1000))
         var joined = await backend.clientsJoined
         while joined < expected, ContinuousClock.now < deadline {
@@ -111,6 +118,10 @@ public struct FederationServerRunner: Sendable {
         }
         log("\(joined) of \(expected) clients joined")
         var latest: URL?
+        if await backend.nextRound == 1 {
+            let reports = await backend.collectReports(round: 0, expected: await backend.reporters(round: 0, trained: []), timeout: reportTimeout)
+            try runLog.log(round: 0, members: await backend.knownMembers, reports: reports, aggregation: nil)
+        }
         let perRound = await backend.perRound
         while !(await backend.finished) {
             let started = ContinuousClock.now
@@ -119,16 +130,20 @@ public struct FederationServerRunner: Sendable {
                 log("round \(next)/\(experiment.rounds): sampled \(await backend.sampled(round: next).map(\.name).joined(separator: ", "))")
             }
             let outcome = try await backend.runRound()
-            let round: Int
+            let round: Int, trained: [String]
             switch outcome {
             case let .aggregated(r, clients):
-                round = r
+                (round, trained) = (r, clients)
                 log("round \(r)/\(experiment.rounds) aggregated over \(clients.joined(separator: ", ")) in \(ContinuousClock.now - started)")
             case let .abandoned(r):
-                round = r
+                (round, trained) = (r, [])
                 log("round \(r)/\(experiment.rounds) abandoned: too few clients or updates")
             }
             for rejection in await backend.rejectedUpdates { log("round \(round)/\(experiment.rounds): \(rejection)") }
+            let reports = await backend.collectReports(round: round, expected: await backend.reporters(round: round, trained: trained),
+                                                       timeout: reportTimeout)
+            try runLog.log(round: round, members: await backend.knownMembers, reports: reports,
+                           aggregation: trained.isEmpty ? nil : await backend.lastAggregation)
             if round % experiment.checkpoints.every == 0 || round == experiment.rounds {
                 let state = CheckpointState(round: round, seed: experiment.seed, rootGenerator: SeededGenerator(seed: experiment.seed).stateWords,
                                             method: experiment.method.rawValue)
@@ -143,6 +158,8 @@ public struct FederationServerRunner: Sendable {
             }
         }
         await backend.waitUntilAllLeft(timeout: .seconds(60))
+        try runLog.finish(clients: await backend.knownMembers, lastRound: experiment.rounds, serverParameters: await backend.generalParameters,
+                          seconds: FederationBackend.seconds(ContinuousClock.now - serverStarted))
         return latest
     }
 }

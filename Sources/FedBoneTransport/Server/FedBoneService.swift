@@ -183,6 +183,20 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         return ServerResponse(message: Fedbone_V1_LeaveResponse())
     }
 
+    func reportMetrics(
+        request: ServerRequest<Fedbone_V1_ReportMetricsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Fedbone_V1_ReportMetricsResponse> {
+        let message = request.message
+        let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
+        _ = try await sessions.current(client.id, message.session)
+        let report: MetricsReport
+        do { report = try MetricsReport(validating: message) } catch {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        }
+        do { try await backend.reportMetrics(client: client.id, report: report) } catch { throw Self.status(for: error) }
+        return ServerResponse(message: Fedbone_V1_ReportMetricsResponse())
+    }
+
     // MARK: - Checks
 
     /// The per-sample embedding shape from Join: 1 to 7 positive dimensions within the limits.

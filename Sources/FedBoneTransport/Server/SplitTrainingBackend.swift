@@ -31,6 +31,9 @@ public protocol SplitTrainingBackend: Sendable {
 
     /// The client leaves; it takes no part in aggregation until it joins again.
     func leave(client: UInt32) async throws
+
+    /// The client's results of `report.round` (already validated: finite values, valid names).
+    func reportMetrics(client: UInt32, report: MetricsReport) async throws
 }
 
 /// A client that has authenticated and asks to join.
