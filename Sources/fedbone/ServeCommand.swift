@@ -21,9 +21,14 @@ struct ServeCommand: AsyncParsableCommand {
           clients:
             - {id: 1, name: segmentation-0, tokenSHA256: <sha256 hex of the token>}
 
-        Client names are the experiment's (<task>-<i>). The server builds the general model from
-        the experiment (same seed streams as `fedbone simulate`), waits for the clients, runs the
-        rounds and writes <run-directory>/checkpoints/round-N/ after every round. TLS is required
+        The clients are the federation: a name the experiment gives a client (<task>-<i>) is that
+        client, any other is a client with its own data (`fedbone join --data`), which states its
+        task and data size at Join. The server builds the general model from the experiment (same
+        seed streams as `fedbone simulate`), waits for the clients, runs the rounds (only the
+        clients training.clientsPerRound samples, as `simulate` samples them) and writes
+        <run-directory>/checkpoints/round-N/ after every round, and, from the metrics the clients
+        report, the run directory `simulate` writes: config.yaml, metrics.jsonl, metrics.csv,
+        aggregation.jsonl, TensorBoard events, summary.md and report.html. TLS is required
         unless --insecure (loopback trials only). See docs/deployment.md.
         """
     )
@@ -31,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The server config (YAML).")
     var config: String
 
-    @Option(help: "Run directory for checkpoints (default: runs/<experiment name>-server).")
+    @Option(help: "Run directory for checkpoints, the run log and the report (default: runs/<experiment name>-server).")
     var runDirectory: String?
 
     @Flag(help: "Continue from the run directory's latest complete checkpoint (with none, start fresh and say so).")

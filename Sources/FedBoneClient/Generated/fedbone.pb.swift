@@ -195,7 +195,8 @@ package nonisolated struct Fedbone_V1_JoinResponse: Sendable {
   /// joins again.
   package var session: String = String()
 
-  /// The round the client takes part in next.
+  /// The round the client looks at next: the open round if it was admitted to it, else the
+  /// next. With client sampling it trains only the rounds it is sampled for (see Status).
   package var round: UInt64 = 0
 
   /// Number of rounds the server will run in total (0: not fixed).
@@ -487,7 +488,8 @@ package nonisolated struct Fedbone_V1_StatusResponse: Sendable {
     /// Not set.
     case unspecified // = 0
 
-    /// Waiting for the configured clients to join.
+    /// Between rounds: waiting for the configured clients to join, or for the clients'
+    /// ReportMetrics of an evaluation round, before the round opens.
     case waitingForClients // = 1
 
     /// Running a round: Forward and Backward are accepted.
