@@ -11,6 +11,14 @@ final class LogLines: Sendable {
     func append(_ line: String) { lines.withLock { $0.append(line) } }
 
     var all: [String] { lines.withLock { $0 } }
+
+    /// Waits (polling every 20 ms, at most `limit`) until a line starts with `prefix`.
+    func waitFor(prefix: String, limit: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !all.contains(where: { $0.hasPrefix(prefix) }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
 }
 
 /// Faults over real loopback gRPC with the federation's server behind the transport.
@@ -27,7 +35,7 @@ final class LogLines: Sendable {
         let names = ["segmentation-0", "depth-0", "normals-0"]
         let tokens = names.map { "token-\($0)" }
         let deployment = ServerDeploymentConfig(
-            experiment: "experiment.yaml", host: "127.0.0.1", port: 0, minClients: 2, roundTimeoutSeconds: 3, joinTimeoutSeconds: 30,
+            experiment: "experiment.yaml", host: "127.0.0.1", port: 0, minClients: 2, roundTimeoutSeconds: 10, joinTimeoutSeconds: 30,
             clients: Self.registered(names))
         let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil, runDirectory: scratch, resume: false)
         let lines = LogLines()
@@ -52,7 +60,7 @@ final class LogLines: Sendable {
                     #expect(info.round == 1)
                     let embeddings = Tensor(uncheckedShape: [2] + embeddingShape, scalars: [Float](repeating: 0.1, count: 2 * embeddingShape.reduce(1, *)))
                     _ = try await client.forward(round: 1, step: 0, embeddings: embeddings)
-                    try await Task.sleep(for: .seconds(4))
+                    try await lines.waitFor(prefix: "round 1/2 ")
                     await #expect(throws: RPCError.self) { try await client.endRound(round: 1) }
                     let again = try await client.join(name: "normals-0", task: "normals", embeddingShape: embeddingShape)
                     #expect(again.round == 2)

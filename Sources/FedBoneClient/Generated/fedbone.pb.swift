@@ -472,7 +472,8 @@ package nonisolated struct Fedbone_V1_StatusResponse: Sendable {
 
   /// Whether the calling client is one of the clients that train `round`: sampled for it
   /// (`training.clientsPerRound`) and, once the round is open, still taking part. A client that
-  /// is not waits (and keeps calling Status) instead of sending Forwards for `round`.
+  /// is not waits (and keeps calling Status) instead of sending Forwards for `round`. A selected
+  /// client may send its first Forward before the round opens: the server holds it until then.
   package var selected: Bool = false
 
   /// The next round, `round` or later, in which the calling client is sampled to train; 0 when
