@@ -113,6 +113,7 @@ let package = Package(
             name: "FedBoneTransportTests",
             dependencies: [
                 "FedBoneTransport",
+                "FedBoneImport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "X509", package: "swift-certificates"),
             ]

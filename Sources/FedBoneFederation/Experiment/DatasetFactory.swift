@@ -39,9 +39,11 @@ public enum DatasetFactory {
                 else { folders.append((resolved.dataset, [t])) }
             }
         }
-        for (g, folder) in folders.enumerated() {
-            var stream = SeededGenerator(seed: seed).fork(UInt64(g))
-            let clients = try folderClients(data: data, tasks: tasks, group: folder.tasks, seed: g == 0 ? seed : stream.next())
+        // Every folder is split with the data seed itself, not a stream that depends on the
+        // folder's place in the config: a networked client splits its own folder alone
+        // (`LocalClientData`) and must get the split the simulation gives it.
+        for folder in folders {
+            let clients = try folderClients(data: data, tasks: tasks, group: folder.tasks, seed: seed)
             for (t, datasets) in zip(folder.tasks, clients) { perTask[t] = datasets }
         }
         return zip(tasks, perTask).flatMap { config, datasets in zip(config.clientNames, datasets).map { ($0, $1) } }
