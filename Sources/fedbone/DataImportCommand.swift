@@ -195,6 +195,7 @@ struct ImportCommandOptions: ParsableArguments {
     /// Runs `body(out, options, progress)` with a progress display of `count` images.
     func write(count: Int, _ body: (URL, ImportOptions, (Int) -> Void) throws -> DatasetManifest) throws -> DatasetManifest {
         ComputeThreads.limit(to: threads)
+        ImportInterrupt.install()
         let options = ImportOptions(size: size, fit: ImageFit(rawValue: fit) ?? .stretch, shardSize: shardSize, name: name, overwrite: force)
         let display = ProgressDisplay("import", total: count, unit: "images", style: ProgressDisplay.Style(rawValue: progress) ?? .automatic)
         do {

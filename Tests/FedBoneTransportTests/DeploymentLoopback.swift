@@ -12,9 +12,21 @@ enum DeploymentLoopback {
         /// Stop after this round and start again from `checkpoints` (a restarted client process).
         var restartAfter: Int?
         var checkpoints: URL?
+        /// Run the client as a `fedbone join` child process of this executable instead of a task.
+        var executable: URL?
     }
 
-    /// What the run left: the server's last checkpoint, its log lines and the clients' summaries (in `clients` order).
+    /// `fedbone join` arguments for `client` (its `--data` source spelled as on the command line).
+    static func joinArguments(_ client: Client, port: Int, experimentFile: URL) -> [String] {
+        var arguments = ["join", "--server", "127.0.0.1:\(port)", "--config", experimentFile.path, "--client", client.name, "--insecure"]
+        if case let .folder(folder, task, classes) = client.data {
+            arguments += ["--data", folder.path, "--task", task.rawValue] + (classes.map { ["--classes", "\($0)"] } ?? [])
+        }
+        return arguments
+    }
+
+    /// What the run left: the server's last checkpoint, its log lines and the in-process clients'
+    /// summaries (in `clients` order).
     struct Outcome: Sendable {
         var last: URL?
         var log: [String]
@@ -36,8 +48,18 @@ enum DeploymentLoopback {
         for await p in ports { bound = p }
         let port = bound
         guard port > 0 else { return Outcome(last: try await server.value, log: lines.all, summaries: []) }
+        let experimentFile = runDirectory.appendingPathComponent("experiment.yaml")
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        try experiment.yaml().write(to: experimentFile, atomically: true, encoding: .utf8)
         let tasks = clients.map { client in
             Task {
+                if let executable = client.executable {
+                    let child = try ChildProcess(executable: executable, arguments: joinArguments(client, port: port, experimentFile: experimentFile),
+                                                 environment: ["FEDBONE_TOKEN": "token-\(client.name)"])
+                    let status = await child.exitStatus()
+                    guard status == 0 else { throw LoopbackFederation.Failure.clientFailed(client.name, status: status) }
+                    return nil as ClientRunSummary?
+                }
                 let transport = FederationLoopback.clientConfig(port: port, name: client.name)
                 if let restartAfter = client.restartAfter {
                     _ = try await FederationClientRunner.run(experiment: experiment, client: client.name, data: client.data, transport: transport,
@@ -48,7 +70,7 @@ enum DeploymentLoopback {
             }
         }
         var summaries: [ClientRunSummary] = []
-        for task in tasks { summaries.append(try await task.value) }
+        for task in tasks { if let summary = try await task.value { summaries.append(summary) } }
         let last = try await server.value
         return Outcome(last: last, log: lines.all, summaries: summaries)
     }

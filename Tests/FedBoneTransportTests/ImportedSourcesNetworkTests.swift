@@ -43,6 +43,17 @@ import Testing
     }
 
     @Test func importedFoldersBesideSceneClientsEndLikeTheSimulationThatDescribesThem() async throws {
+        try await run(joinProcess: nil)
+    }
+
+    @Test(.enabled(if: NetworkFederationTests.fedboneExecutable != nil, "needs the fedbone executable in .build/debug"))
+    func importedFoldersJoinedByFedboneJoinProcessesEndLikeTheSimulation() async throws {
+        try await run(joinProcess: try #require(NetworkFederationTests.fedboneExecutable))
+    }
+
+    /// Imports both folders, runs the federation (the two `--data` clients as `fedbone join`
+    /// processes of `joinProcess` when given) and compares it with the simulation.
+    private func run(joinProcess: URL?) async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-imported-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let photoSource = scratch.appendingPathComponent("photos-source"), photos = scratch.appendingPathComponent("photos")
@@ -63,8 +74,8 @@ import Testing
         let outcome = try await DeploymentLoopback.run(
             experiment: server,
             clients: [.init(name: "segmentation-0"), .init(name: "depth-0"),
-                      .init(name: "photos-0", data: .folder(photos, task: .classification, classes: nil)),
-                      .init(name: "parts-0", data: .folder(parts, task: .segmentation, classes: nil))],
+                      .init(name: "photos-0", data: .folder(photos, task: .classification, classes: 2), executable: joinProcess),
+                      .init(name: "parts-0", data: .folder(parts, task: .segmentation, classes: nil), executable: joinProcess)],
             runDirectory: scratch.appendingPathComponent("serve"))
         let last = try #require(outcome.last)
         NetworkFederationTests.expectClose(try Safetensors.read(contentsOf: last.appendingPathComponent("general.safetensors")), expected)

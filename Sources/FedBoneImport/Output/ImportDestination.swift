@@ -35,6 +35,7 @@ struct ImportDestination {
         let temporary = parent.appendingPathComponent(".\(directory.lastPathComponent).importing-\(UUID().uuidString)")
         do {
             try files.createDirectory(at: temporary, withIntermediateDirectories: true)
+            PendingImports.begin(temporary)
         } catch {
             throw ImportError.writeFailed(path: temporary.path, reason: FileErrors.reason(error))
         }
@@ -56,6 +57,7 @@ struct ImportDestination {
                 aside = old
             }
             try files.moveItem(at: temporary, to: directory)
+            PendingImports.end(temporary)
         } catch {
             if let aside { try? files.moveItem(at: aside, to: directory) }
             discard()
@@ -67,5 +69,6 @@ struct ImportDestination {
     /// Removes the temporary folder (after a failure).
     func discard() {
         try? FileManager.default.removeItem(at: temporary)
+        PendingImports.end(temporary)
     }
 }
