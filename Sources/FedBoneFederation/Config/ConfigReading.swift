@@ -188,12 +188,14 @@ extension ScheduleConfig {
 extension ServerConfig {
     init(reading v: ConfigValue) throws {
         self.init()
-        let m = try v.mapping(known: ["update", "optimizer", "schedule", "learningRate"])
+        let m = try v.mapping(known: ["update", "optimizer", "schedule", "learningRate", "memoryBudgetGB", "maxConcurrentReplicas"])
         update = try m.value("update", update) { try $0.choice(Update.self) }
         optimization = OptimizationConfig(
             optimizer: try m.value("optimizer", optimization.optimizer) { try OptimizerConfiguration(reading: $0) },
             schedule: try m.value("schedule", optimization.schedule) { try ScheduleConfig(reading: $0) })
         learningRate = try m.optional("learningRate") { try $0.double() }
+        memoryBudgetGB = try m.optional("memoryBudgetGB") { try $0.double() }
+        maxConcurrentReplicas = try m.optional("maxConcurrentReplicas") { try $0.int() }
     }
 }
 

@@ -205,10 +205,17 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
     /// η_s in θ^{t+1} = θ^t − η_s Δ; `nil`: 1 in replica mode, the scheduled optimizer `lr` in
     /// gradient mode.
     public var learningRate: Double?
+    /// The memory the general-model server may use, in GB (nil: three quarters of the
+    /// machine's); ``ServerMemoryPlan`` refuses a round that does not fit and derives the
+    /// replica bound from it.
+    public var memoryBudgetGB: Double?
+    /// The most replicas alive at once (replica mode; nil: as many as `memoryBudgetGB` holds).
+    /// Results do not depend on it; clients beyond it wait for a replica.
+    public var maxConcurrentReplicas: Int?
 
     public init() {}
 
-    private enum Keys: String, CodingKey { case update, optimizer, schedule, learningRate }
+    private enum Keys: String, CodingKey { case update, optimizer, schedule, learningRate, memoryBudgetGB, maxConcurrentReplicas }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -216,6 +223,8 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
         try c.encode(optimization.optimizer, forKey: .optimizer)
         try c.encode(optimization.schedule, forKey: .schedule)
         try c.encodeIfPresent(learningRate, forKey: .learningRate)
+        try c.encodeIfPresent(memoryBudgetGB, forKey: .memoryBudgetGB)
+        try c.encodeIfPresent(maxConcurrentReplicas, forKey: .maxConcurrentReplicas)
     }
 }
 

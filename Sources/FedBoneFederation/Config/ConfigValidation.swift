@@ -46,6 +46,8 @@ extension ExperimentConfig {
         try validate(schedule: client.schedule, at: "client.schedule")
         try validate(schedule: server.optimization.schedule, at: "server.schedule")
         if let eta = server.learningRate { try require(eta >= 0, "server.learningRate", "must be ≥ 0, got \(eta)") }
+        if let budget = server.memoryBudgetGB { try require(budget > 0 && budget.isFinite, "server.memoryBudgetGB", "must be a positive number of GB, got \(budget)") }
+        if let bound = server.maxConcurrentReplicas { try require(bound >= 1, "server.maxConcurrentReplicas", "must be at least 1, got \(bound)") }
         try require(aggregation.epsilon >= 0, "aggregation.epsilon", "must be ≥ 0, got \(aggregation.epsilon)")
         try require(aggregation.cagradC >= 0 && aggregation.cagradC.isFinite, "aggregation.cagradC", "must be finite and ≥ 0, got \(aggregation.cagradC)")
         try require(aggregation.gradvacBeta >= 0 && aggregation.gradvacBeta <= 1, "aggregation.gradvacBeta", "must be in [0, 1], got \(aggregation.gradvacBeta)")

@@ -29,6 +29,12 @@ public final class GeneralModelServer: GeneralModelService {
     public var aggregator: GPAggregate
     /// The optimizer that steps each replica (fresh at the start of each round).
     public let replicaOptimizer: OptimizerConfiguration
+    /// The most replicas alive at once (replica mode; nil: as many as there are participants).
+    /// A participant's replica lives from its first Forward of the round to its EndRound, when
+    /// its update Δ_k is taken and the replica is handed to the next participant, so a bound
+    /// caps the server's memory without changing any result (replicas never interact).
+    /// ``hasReplicaSlot(for:)`` says whether a participant's Forward can start now.
+    public var maxConcurrentReplicas: Int?
     /// The registered clients in registration order, with their training sample counts.
     public private(set) var clients: [(id: ClientID, samples: Int)]
     /// The round being trained (1-based); between rounds, the next one.
@@ -52,7 +58,12 @@ public final class GeneralModelServer: GeneralModelService {
     private var roundStart: [Float] = []
     private var serverLearningRate = 1.0
     private var replicaLearningRate = 0.0
+    /// The participants' live replicas.
     private var replicas: [ClientID: SwinTransformer] = [:]
+    /// Replicas no participant holds, kept for the next ones (never more than were live at once).
+    private var spareReplicas: [SwinTransformer] = []
+    /// Δ_k of the participants that ended the round (replica mode).
+    private var replicaUpdates: [ClientID: [Float]] = [:]
     private var optimizers: [ClientID: any Optimizer] = [:]
     private var gradientSums: [ClientID: [Float]] = [:]
     private var batches: [ClientID: Int] = [:]
@@ -94,25 +105,41 @@ public final class GeneralModelServer: GeneralModelService {
         pending = [:]
         gradientSums = [:]
         batches = [:]
-        optimizers = [:]
+        releaseReplicas()
         roundStart = model.flatParameters()
         model.train()
         self.replicaLearningRate = replicaLearningRate
-        if update == .replica {
-            let state = model.stateDict()
-            for id in self.participants { try prepareReplica(id, state: state) }
-        }
     }
 
-    /// A fresh replica of θ^t with a fresh optimizer for `id` (replica mode).
-    private func prepareReplica(_ id: ClientID, state: [String: Tensor]) throws {
-        let replica = try replicas[id] ?? SwinTransformer(model.configuration, imageSize: imageSize, seed: 0)
-        try replica.load(stateDict: state)
+    /// Whether `client`'s next Forward can run now: it holds a replica, a replica slot is free,
+    /// or the server trains θ itself (gradient mode).
+    public func hasReplicaSlot(for client: ClientID) -> Bool {
+        update != .replica || replicas[client] != nil || replicas.count < (maxConcurrentReplicas ?? Int.max)
+    }
+
+    /// A replica of θ^t (θ does not change during a round in replica mode) with a fresh
+    /// optimizer for `id`, from the spare ones when there is one.
+    private func prepareReplica(_ id: ClientID) throws {
+        let replica = try spareReplicas.popLast() ?? SwinTransformer(model.configuration, imageSize: imageSize, seed: 0)
+        try replica.load(stateDict: model.stateDict())
         replica.train()
         replicas[id] = replica
         let optimizer = replicaOptimizer.makeOptimizer(replica.namedParameters())
         optimizer.learningRate = replicaLearningRate
         optimizers[id] = optimizer
+    }
+
+    /// Hands `client`'s replica to the spare ones and drops its optimizer.
+    private func releaseReplica(_ client: ClientID) {
+        if let replica = replicas.removeValue(forKey: client) { spareReplicas.append(replica) }
+        optimizers[client] = nil
+    }
+
+    /// Releases every live replica and forgets the round's replica updates.
+    private func releaseReplicas() {
+        for id in Array(replicas.keys) { releaseReplica(id) }
+        optimizers = [:]
+        replicaUpdates = [:]
     }
 
     /// Sets the training sample count of a registered client (its weight with
@@ -134,7 +161,6 @@ public final class GeneralModelServer: GeneralModelService {
     public func admit(_ client: ClientID) throws -> Bool {
         guard clients.contains(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
         guard !participants.isEmpty, !participants.contains(client) else { return false }
-        if update == .replica { try prepareReplica(client, state: model.stateDict()) }
         let chosen = Set(participants + [client])
         participants = clients.map(\.id).filter { chosen.contains($0) }
         return true
@@ -168,6 +194,12 @@ public final class GeneralModelServer: GeneralModelService {
         }
         do { try model.validate(embeddings: embeddings) } catch {
             throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
+        }
+        if update == .replica, replicas[client] == nil {
+            guard hasReplicaSlot(for: client) else {
+                throw GeneralModelServiceError.replicasBusy(client: client, limit: maxConcurrentReplicas ?? replicas.count)
+            }
+            try prepareReplica(client)
         }
         let network = self.network(of: client)
         if network.configuration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) {
@@ -248,6 +280,10 @@ public final class GeneralModelServer: GeneralModelService {
         if pending[client] != nil {
             throw GeneralModelServiceError.outOfOrder(client: client, reason: "end of round while a step awaits its backward")
         }
+        if update == .replica {
+            if let replica = replicas[client] { replicaUpdates[client] = zip(roundStart, replica.flatParameters()).map { $0 - $1 } }
+            releaseReplica(client)
+        }
         ended.insert(client)
         guard ended.count == participants.count else { return round }
         aggregate()
@@ -273,7 +309,8 @@ public final class GeneralModelServer: GeneralModelService {
         ended.remove(client)
         pending[client] = nil
         gradientSums[client] = nil
-        optimizers[client] = nil
+        releaseReplica(client)
+        replicaUpdates[client] = nil
         batches[client] = nil
         guard !participants.isEmpty else {
             abandonRound()
@@ -295,21 +332,25 @@ public final class GeneralModelServer: GeneralModelService {
         pending = [:]
         gradientSums = [:]
         batches = [:]
-        optimizers = [:]
+        releaseReplicas()
     }
 
     // MARK: Aggregation
 
-    /// Δ_k of a participant: θ^t − θ_k (replica) or its mean gradient (gradient).
-    private func pseudoGradient(_ id: ClientID) -> [Float] {
+    /// Takes Δ_k of a participant out of the round's state (no copy): θ^t − θ_k, taken at its
+    /// EndRound (replica), or its mean gradient, divided in place (gradient). Zero for a
+    /// participant that trained no step.
+    private func takeUpdate(_ id: ClientID) -> [Float] {
         switch update {
         case .replica:
-            guard let replica = replicas[id] else { return [Float](repeating: 0, count: roundStart.count) }
-            let theta = replica.flatParameters()
-            return zip(roundStart, theta).map { $0 - $1 }
+            return replicaUpdates.removeValue(forKey: id) ?? [Float](repeating: 0, count: roundStart.count)
         case .gradient:
+            guard var sum = gradientSums.removeValue(forKey: id) else { return [Float](repeating: 0, count: roundStart.count) }
             let n = Float(max(batches[id] ?? 0, 1))
-            return (gradientSums[id] ?? [Float](repeating: 0, count: roundStart.count)).map { $0 / n }
+            sum.withUnsafeMutableBufferPointer { values in
+                for j in values.indices { values[j] /= n }
+            }
+            return sum
         }
     }
 
@@ -319,7 +360,7 @@ public final class GeneralModelServer: GeneralModelService {
     /// Aggregates the updates that pass the ``screen`` (abandons the round when none does, or
     /// when θ^{t+1} would not be finite) and moves to the next round.
     private func aggregate() {
-        let updates = participants.map(pseudoGradient)
+        let updates = participants.map(takeUpdate)
         let reasons = screen.reasons(for: updates)
         let rejections = zip(participants, reasons).compactMap { id, reason in reason.map { UpdateRejection(client: id, reason: $0) } }
         let kept = participants.indices.filter { reasons[$0] == nil }
@@ -354,7 +395,7 @@ public final class GeneralModelServer: GeneralModelService {
         participants = []
         ended = []
         gradientSums = [:]
-        optimizers = [:]
+        releaseReplicas()
     }
 
     /// C×C zeros: GradVac's targets before any round.

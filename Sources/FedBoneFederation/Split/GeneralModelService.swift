@@ -55,6 +55,9 @@ public enum GeneralModelServiceError: Error, Equatable, CustomStringConvertible 
     case badFeatureGradient(client: ClientID, reason: String)
     /// A backward for a step that had no forward, or a forward while a step awaits its backward.
     case outOfOrder(client: ClientID, reason: String)
+    /// Every replica slot is taken (``GeneralModelServer/maxConcurrentReplicas``): the Forward
+    /// may be sent again once another participant has ended the round.
+    case replicasBusy(client: ClientID, limit: Int)
 
     public var description: String {
         switch self {
@@ -64,6 +67,8 @@ public enum GeneralModelServiceError: Error, Equatable, CustomStringConvertible 
         case let .badEmbeddings(c, reason): return "general model service: bad embeddings from '\(c)': \(reason)"
         case let .badFeatureGradient(c, reason): return "general model service: bad feature gradient from '\(c)': \(reason)"
         case let .outOfOrder(c, reason): return "general model service: out-of-order request from '\(c)': \(reason)"
+        case let .replicasBusy(c, limit):
+            return "general model service: all \(limit) replicas are in use; '\(c)' trains once another participant ends the round"
         }
     }
 }

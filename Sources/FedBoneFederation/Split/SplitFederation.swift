@@ -26,6 +26,9 @@ public final class SplitFederation: FederatedAlgorithm {
         server = GeneralModelServer(model: model, clients: clients.map { ($0.id, $0.dataset.trainCount) },
                                     update: config.server.update, replicaOptimizer: config.server.optimization.optimizer,
                                     aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
+        let plan = ServerMemoryPlan(config: config, parameters: model.parameterCount,
+                                    participants: config.training.clientsPerRound.perRound(of: clients.count))
+        server.maxConcurrentReplicas = try plan.replicaBound(requested: config.server.maxConcurrentReplicas)
     }
 
     public var clientNames: [String] { clients.map(\.id.name) }

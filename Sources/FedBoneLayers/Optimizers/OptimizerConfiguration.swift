@@ -19,6 +19,16 @@ public enum OptimizerConfiguration: Codable, Equatable, Sendable {
         }
     }
 
+    /// How many parameter-sized state tensors the optimizer keeps (its memory is this many
+    /// copies of the parameters): Adam's and AdamW's two moments, SGD's
+    /// momentum buffer when it has momentum.
+    public var stateCopies: Int {
+        switch self {
+        case let .sgd(h): return h.momentum > 0 ? 1 : 0
+        case .adam, .adamW: return 2
+        }
+    }
+
     private enum NameKey: String, CodingKey { case name }
 
     public init(from decoder: any Decoder) throws {

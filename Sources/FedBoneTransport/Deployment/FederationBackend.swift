@@ -71,6 +71,8 @@ public actor FederationBackend: SplitTrainingBackend {
     private let minClients: Int
     private let roundTimeout: Duration
     private let streams: RandomStreams
+    /// The server's memory model and budget (``ServerMemoryPlan``).
+    public let memoryPlan: ServerMemoryPlan
     private var joined: Set<UInt32> = []
     /// The task each client stated at its latest Join.
     public private(set) var joinedTasks: [UInt32: TaskSpec] = [:]
@@ -116,6 +118,9 @@ public actor FederationBackend: SplitTrainingBackend {
         server = GeneralModelServer(model: model, clients: members.map { (ClientID($0.name), 1) },
                                     update: config.server.update, replicaOptimizer: config.server.optimization.optimizer,
                                     aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
+        memoryPlan = ServerMemoryPlan(config: config, parameters: model.parameterCount,
+                                      participants: config.training.clientsPerRound.perRound(of: members.count))
+        server.maxConcurrentReplicas = try memoryPlan.replicaBound(requested: config.server.maxConcurrentReplicas)
         self.config = config
         self.members = members
         self.minClients = minClients
@@ -189,6 +194,9 @@ public actor FederationBackend: SplitTrainingBackend {
         collectedThrough = nextRound - 1
     }
 
+    /// The most replicas alive at once (nil: gradient mode, no replicas).
+    public var replicaBound: Int? { server.maxConcurrentReplicas }
+
     /// The general model's parameter count.
     public var generalParameters: Int { server.model.parameterCount }
 
@@ -260,7 +268,7 @@ public actor FederationBackend: SplitTrainingBackend {
         defer { heldEmbeddings[call] = nil }
         guard heldEmbeddings[call] != nil else { throw CancellationError() }
         let member = try self.member(client)
-        try await waitForRound(round, client: client, call: call)
+        try await waitForRound(round, client: client, call: call, for: ClientID(member.name))
         guard let embeddings = heldEmbeddings.removeValue(forKey: call) else { throw CancellationError() }
         let started = ContinuousClock.now
         let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
@@ -268,10 +276,12 @@ public actor FederationBackend: SplitTrainingBackend {
         return Self.copy(shape: features.shape, scalars: features.scalars)
     }
 
-    /// Waits until `round` is open, unless the call is cancelled first (then it throws
-    /// `CancellationError`).
-    private func waitForRound(_ round: Int, client: UInt32, call id: UUID) async throws {
-        guard !(roundOpen && round == server.round) else { return }
+    /// Waits until `round` is open and, in replica mode, a replica slot is free for `participant`
+    /// (``GeneralModelServer/maxConcurrentReplicas``), unless the call is cancelled first (then
+    /// it throws `CancellationError`).
+    private func waitForRound(_ round: Int, client: UInt32, call id: UUID, for participant: ClientID) async throws {
+        let ready = { self.roundOpen && round == self.server.round && self.server.hasReplicaSlot(for: participant) }
+        guard !ready() else { return }
         guard waitingClients.values.filter({ $0 == client }).count < Self.maxWaitingForwards else {
             throw SplitTrainingBackendError.resourceExhausted(
                 "client \(client) already has \(Self.maxWaitingForwards) Forwards waiting for round \(round); wait for their answers")
@@ -281,7 +291,7 @@ public actor FederationBackend: SplitTrainingBackend {
             waitingClients[id] = nil
             cancelledWaiters.remove(id)
         }
-        while !(roundOpen && round == server.round) {
+        while !ready() {
             guard !stopping else { throw SplitTrainingBackendError.unavailable("the server is stopping; retry") }
             guard round >= server.round, !finished else {
                 throw SplitTrainingBackendError.failedPrecondition("round \(round) is over (the server is at round \(server.round))")
@@ -332,6 +342,7 @@ public actor FederationBackend: SplitTrainingBackend {
         }
         let after = try mapped { try server.endRound(client: id, round: round) }
         endedThisRound.insert(client)
+        resumeRoundWaiters()
         if after > round {
             closeAfterAggregation(round: round)
             return barrierResult
@@ -416,6 +427,7 @@ public actor FederationBackend: SplitTrainingBackend {
         guard roundOpen, server.roundParticipants.contains(id), !server.endedParticipants.contains(id) else { return }
         let round = server.round
         droppedThisRound.insert(member.id)
+        defer { resumeRoundWaiters() }
         if server.roundParticipants.count - 1 < minClients {
             server.abandonRound()
             close(.abandoned(round: round))
@@ -492,6 +504,7 @@ public actor FederationBackend: SplitTrainingBackend {
             switch error {
             case .badEmbeddings, .badFeatureGradient: throw SplitTrainingBackendError.invalidArgument(error.description)
             case .unknownClient, .notInRound, .outOfOrder: throw SplitTrainingBackendError.failedPrecondition(error.description)
+            case .replicasBusy: throw SplitTrainingBackendError.unavailable(error.description)
             }
         }
     }

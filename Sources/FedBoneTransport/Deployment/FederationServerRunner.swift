@@ -64,6 +64,7 @@ public struct FederationServerRunner: Sendable {
         let minClients = min(max(deployment.minClients ?? perRound, 1), perRound)
         let backend = try FederationBackend(config: experiment, members: members, minClients: minClients,
                                             roundTimeout: .milliseconds(Int(deployment.roundTimeoutSeconds * 1000)))
+        log(Self.describe(backend.memoryPlan, replicas: await backend.replicaBound))
         let store = CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints"))
         var resumedAfter: Int?
         if resume {
@@ -98,6 +99,14 @@ public struct FederationServerRunner: Sendable {
                 throw error
             }
         }
+    }
+
+    /// One log line: the round's memory and, in replica mode, how many replicas live at once.
+    static func describe(_ plan: ServerMemoryPlan, replicas: Int?) -> String {
+        let gb = { (bytes: Int) in String(format: "%.2f GB", Double(bytes) / 1e9) }
+        let budget = gb(plan.budget)
+        guard let replicas else { return "memory: \(gb(plan.bytes(replicas: 0))) of \(budget) for a round of \(plan.participants) clients (gradient mode)" }
+        return "memory: \(gb(plan.bytes(replicas: replicas))) of \(budget) for a round of \(plan.participants) clients, at most \(replicas) replica\(replicas == 1 ? "" : "s") at once"
     }
 
     /// Waits for the clients, runs the remaining rounds with a checkpoint after each, then

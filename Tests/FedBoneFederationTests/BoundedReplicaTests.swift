@@ -1,0 +1,96 @@
+import Testing
+import FedBoneFederation
+
+/// Replica mode with at most N replicas alive at once: clients beyond the bound wait for one,
+/// and the round ends exactly where it ends without a bound.
+@Suite struct BoundedReplicaTests {
+    let helper = GeneralModelServerTests()
+
+    @Test func aBoundOfOneServesClientsInTurnAndEndsLikeNoBound() throws {
+        let free = try helper.makeServer()
+        let bounded = try helper.makeServer()
+        bounded.maxConcurrentReplicas = 1
+        let ids = GeneralModelServerTests.ids
+        for round in 1...2 {
+            for server in [free, bounded] {
+                try server.beginRound(round, participants: ids, replicaLearningRate: 0.1, serverLearningRate: 1)
+            }
+            for s in 0..<2 { for c in [2, 1, 0] { try helper.step(free, c, s, round: round) } }
+            for c in [1, 0, 2] { _ = try free.endRound(client: ids[c], round: round) }
+
+            #expect(bounded.hasReplicaSlot(for: ids[0]) && bounded.hasReplicaSlot(for: ids[1]))
+            try helper.step(bounded, 2, 0, round: round)
+            #expect(!bounded.hasReplicaSlot(for: ids[0]) && bounded.hasReplicaSlot(for: ids[2]))
+            let (embeddings, _) = helper.traffic(0, 0)
+            #expect(throws: GeneralModelServiceError.replicasBusy(client: ids[0], limit: 1)) {
+                try bounded.forward(client: ids[0], round: round, step: 0, embeddings: embeddings)
+            }
+            try helper.step(bounded, 2, 1, round: round)
+            _ = try bounded.endRound(client: ids[2], round: round)
+            for c in [1, 0] {
+                #expect(bounded.hasReplicaSlot(for: ids[c]))
+                for s in 0..<2 { try helper.step(bounded, c, s, round: round) }
+                _ = try bounded.endRound(client: ids[c], round: round)
+            }
+            #expect(bounded.round == round + 1)
+            #expect(bounded.model.flatParameters() == free.model.flatParameters())
+            #expect(bounded.previousUpdate == free.previousUpdate)
+        }
+    }
+
+    @Test func aDroppedClientFreesItsReplica() throws {
+        let server = try helper.makeServer()
+        server.maxConcurrentReplicas = 1
+        let ids = GeneralModelServerTests.ids
+        try server.beginRound(1, participants: ids, replicaLearningRate: 0.1, serverLearningRate: 1)
+        try helper.step(server, 0, 0)
+        #expect(!server.hasReplicaSlot(for: ids[1]))
+        server.drop(client: ids[0])
+        #expect(server.hasReplicaSlot(for: ids[1]))
+        try helper.step(server, 1, 0)
+    }
+}
+
+/// The server's memory model, computed by hand: D = 1,000 parameters, K = 4 participants,
+/// Adam replicas (s = 2): fixed (6 + 4)·D·4 = 40,000 bytes, one replica (2 + 2)·D·4 = 16,000.
+@Suite struct ServerMemoryPlanTests {
+    func plan(budgetGB: Double, update: ServerConfig.Update = .replica) -> ServerMemoryPlan {
+        var config = ExperimentConfig()
+        config.server.update = update
+        config.server.optimization.optimizer = .adam(AdamHyperparameters(learningRate: 1e-3))
+        config.server.memoryBudgetGB = budgetGB
+        return ServerMemoryPlan(config: config, parameters: 1_000, participants: 4)
+    }
+
+    @Test func theBoundIsWhatTheBudgetHoldsAtMostK() throws {
+        let p = plan(budgetGB: 100_000e-9)
+        #expect(p.fixedBytes == 40_000 && p.replicaBytes == 16_000 && p.bytes(replicas: 2) == 72_000)
+        #expect(try p.replicaBound(requested: nil) == 3)
+        #expect(try p.replicaBound(requested: 2) == 2)
+        #expect(try plan(budgetGB: 1).replicaBound(requested: nil) == 4)
+        #expect(try plan(budgetGB: 100_000e-9, update: .gradient).replicaBound(requested: nil) == nil)
+    }
+
+    @Test func aRoundThatDoesNotFitIsRefusedSayingWhatToChange() {
+        do {
+            _ = try plan(budgetGB: 50_000e-9).replicaBound(requested: nil)
+            Issue.record("a round needing 56,000 bytes fitted a budget of 50,000")
+        } catch {
+            #expect("\(error)".contains("needs 0.01 GB") && "\(error)".contains("server.memoryBudgetGB") && "\(error)".contains("server.update: gradient"), "\(error)")
+        }
+        do {
+            _ = try plan(budgetGB: 100_000e-9).replicaBound(requested: 4)
+            Issue.record("4 replicas (104,000 bytes) fitted a budget of 100,000")
+        } catch {
+            #expect("\(error)".contains("server.maxConcurrentReplicas to 3"), "\(error)")
+        }
+        #expect(throws: ServerMemoryError.self) { try plan(budgetGB: 30_000e-9, update: .gradient).replicaBound(requested: nil) }
+    }
+
+    @Test func theConfigReadsAndChecksBothKeys() throws {
+        let config = try ExperimentConfig.load(yaml: "server: {memoryBudgetGB: 12.5, maxConcurrentReplicas: 4}")
+        #expect(config.server.memoryBudgetGB == 12.5 && config.server.maxConcurrentReplicas == 4)
+        #expect(throws: ConfigError.self) { try ExperimentConfig.load(yaml: "server: {maxConcurrentReplicas: 0}") }
+        #expect(throws: ConfigError.self) { try ExperimentConfig.load(yaml: "server: {memoryBudgetGB: -1}") }
+    }
+}
