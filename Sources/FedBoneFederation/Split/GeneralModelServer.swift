@@ -247,11 +247,15 @@ public final class GeneralModelServer: GeneralModelService {
             }
         case .gradient:
             let g = model.flatGradients()
-            if var sum = gradientSums[client] {
-                for j in sum.indices { sum[j] += g[j] }
-                gradientSums[client] = sum
-            } else {
+            if gradientSums[client] == nil {
                 gradientSums[client] = g
+            } else {
+                // In place: a copy of the sum would cost D floats per step.
+                gradientSums[client]?.withUnsafeMutableBufferPointer { sum in
+                    g.withUnsafeBufferPointer { step in
+                        for j in sum.indices { sum[j] += step[j] }
+                    }
+                }
             }
             model.zeroGrad()
         }
@@ -281,7 +285,7 @@ public final class GeneralModelServer: GeneralModelService {
             throw GeneralModelServiceError.outOfOrder(client: client, reason: "end of round while a step awaits its backward")
         }
         if update == .replica {
-            if let replica = replicas[client] { replicaUpdates[client] = zip(roundStart, replica.flatParameters()).map { $0 - $1 } }
+            if let replica = replicas[client] { replicaUpdates[client] = Self.difference(roundStart, replica.flatParameters()) }
             releaseReplica(client)
         }
         ended.insert(client)
@@ -396,6 +400,17 @@ public final class GeneralModelServer: GeneralModelService {
         ended = []
         gradientSums = [:]
         releaseReplicas()
+    }
+
+    /// a − b, elementwise, written over b's storage.
+    private static func difference(_ a: [Float], _ b: consuming [Float]) -> [Float] {
+        var out = b
+        out.withUnsafeMutableBufferPointer { o in
+            a.withUnsafeBufferPointer { a in
+                for j in o.indices { o[j] = a[j] - o[j] }
+            }
+        }
+        return out
     }
 
     /// C×C zeros: GradVac's targets before any round.
