@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "FedBoneImportTests", dependencies: ["FedBoneImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneMetricsTests", dependencies: ["FedBoneMetrics"]),
         .testTarget(name: "FedBoneReportingTests", dependencies: ["FedBoneReporting"]),
-        .testTarget(name: "FedBoneFederationTests", dependencies: ["FedBoneFederation"]),
+        .testTarget(name: "FedBoneFederationTests", dependencies: ["FedBoneFederation"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "FedBoneTransportTests",
             dependencies: [

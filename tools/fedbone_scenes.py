@@ -204,7 +204,7 @@ def read_safetensors(path):
     return out
 
 
-def write_scenes(out_dir, samples, name, size, tasks, splits=None, shard_size=256, source=None):
+def write_scenes(out_dir, samples, name, size, tasks, splits=None, shard_size=256, source=None, styles=None):
     """Writes `samples` as a FedBone dataset (format version 1, `docs/data.md`) in `out_dir`,
     `shard_size` samples a shard, and returns the manifest written.
 
@@ -214,8 +214,10 @@ def write_scenes(out_dir, samples, name, size, tasks, splits=None, shard_size=25
     [0, 1] and, per task, "semantic" / "parts" [H, W] class ids (255 = ignore), "depth"
     [H, W] metres (0 = invalid), "normals" [3, H, W] unit vectors (0 = invalid),
     "boundaries" / "saliency" [H, W] in {0, 1}, "class" a scalar class id. Values are checked
-    with the rules the reader applies. The data has no styles: "styles" is ["default"] and every
-    sample has style 0. `splits` (name → indices) and `source` (str → str) are optional.
+    with the rules the reader applies. Without `styles` the data has none: "styles" is
+    ["default"] and every sample has style 0; with `styles` (a list of names) each sample needs
+    a "style" index into it (what `partition: dirichlet` splits by). `splits` (name → indices)
+    and `source` (str → str) are optional.
     """
     h, w = size
     tasks = [dict(t) for t in tasks]
@@ -236,6 +238,7 @@ def write_scenes(out_dir, samples, name, size, tasks, splits=None, shard_size=25
     classes = {TENSOR_NAMES[t["kind"]]: t.get("classes") for t in tasks}
     os.makedirs(out_dir, exist_ok=True)
     shards, pending, count = [], [], 0
+    image_styles = []
 
     def flush():
         if not pending:
@@ -256,6 +259,10 @@ def write_scenes(out_dir, samples, name, size, tasks, splits=None, shard_size=25
                 raise ValueError(f"sample {count}: '{tensor}' has shape {got}, expected {tuple(encoding['shape'])}")
             where = f"sample {count}: '{tensor}'"
             encoded[tensor] = encode_sample_tensor(kind_of[tensor], sample[tensor], classes.get(tensor), where)
+        style = sample.get("style", 0) if styles else 0
+        if not (isinstance(style, (int, np.integer)) and 0 <= style < len(styles or [DEFAULT_STYLE])):
+            raise ValueError(f"sample {count}: style {style!r} is not an index into {styles or [DEFAULT_STYLE]}")
+        image_styles.append(int(style))
         pending.append(encoded)
         count += 1
         if len(pending) == shard_size:
@@ -271,8 +278,8 @@ def write_scenes(out_dir, samples, name, size, tasks, splits=None, shard_size=25
         "count": count,
         "tasks": tasks,
         "tensors": encodings,
-        "styles": [DEFAULT_STYLE],
-        "imageStyles": [0] * count,
+        "styles": list(styles) if styles else [DEFAULT_STYLE],
+        "imageStyles": image_styles,
         "shards": shards,
     }
     if splits is not None:

@@ -3,23 +3,14 @@ import Foundation
 import FedBoneFederation
 import FedBoneTransport
 
-/// Options shared by `simulate` and `compare`: where the config comes from and how progress shows.
-struct ExperimentOptions: ParsableArguments {
+/// Where an experiment config comes from: a YAML file (or the default) and `--set` overrides.
+struct ConfigSource: ParsableArguments {
     @Option(help: "A YAML experiment config (default: the built-in default experiment).")
     var config: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override one config key, e.g. --set rounds=10 --set server.update=gradient (repeatable).",
                                                          valueName: "key.path=value"))
     var overrides: [String] = []
-
-    @Option(help: "Directory that holds run directories.")
-    var runs = "runs"
-
-    @Flag(help: "Print nothing while running.")
-    var quiet = false
-
-    @Flag(help: "Print progress as one JSON object per line on stdout (ProgressDisplay's JSON lines).")
-    var jsonLines = false
 
     /// The config file (or the default) with the overrides applied.
     func experiment() throws -> ExperimentConfig {
@@ -31,6 +22,23 @@ struct ExperimentOptions: ParsableArguments {
         }
         return try ExperimentConfig.load(yaml: text, overrides: overrides)
     }
+}
+
+/// Options shared by `simulate` and `compare`: where the config comes from and how progress shows.
+struct ExperimentOptions: ParsableArguments {
+    @OptionGroup var source: ConfigSource
+
+    @Option(help: "Directory that holds run directories.")
+    var runs = "runs"
+
+    @Flag(help: "Print nothing while running.")
+    var quiet = false
+
+    @Flag(help: "Print progress as one JSON object per line on stdout (ProgressDisplay's JSON lines).")
+    var jsonLines = false
+
+    /// The config file (or the default) with the overrides applied.
+    func experiment() throws -> ExperimentConfig { try source.experiment() }
 
     /// Progress on standard error (a bar on a terminal, plain lines otherwise), JSON lines on
     /// standard output with `--json-lines`, or nothing with `--quiet`.
@@ -82,7 +90,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let progress = options.progress
         let simulation: Simulation
         if let resume {
-            guard options.config == nil, options.overrides.isEmpty else {
+            guard options.source.config == nil, options.source.overrides.isEmpty else {
                 throw ValidationError("--resume uses the run's own config.yaml; drop --config and --set")
             }
             simulation = try Simulation.resume(runDirectory: URL(fileURLWithPath: resume), progress: progress)

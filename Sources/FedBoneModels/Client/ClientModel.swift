@@ -27,7 +27,8 @@ public final class ClientModel: Module {
         patchEmbed = PatchEmbedding(inChannels: inChannels, embedDim: general.embedDim, patchSize: general.patchSize,
                                     generator: &generator)
         self.adaptation = TaskAdaptation(featureDim: general.featureDim, configuration: adaptation, generator: &generator)
-        head = TaskHead(task: task, width: adaptation.width, generator: &generator)
+        head = TaskHead(task: task, width: adaptation.width, featureGrid: general.featureGrid(imageSize: imageSize),
+                        generator: &generator)
         super.init()
     }
 

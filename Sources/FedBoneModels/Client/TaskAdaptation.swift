@@ -30,8 +30,14 @@ public struct AdaptationConfiguration: Sendable, Equatable, Codable {
 /// into task-specific features on the client.
 ///
 /// `[B, h, w, C_f]` → linear reduction to `D` → 1×1 conv → GELU → deformable conv (offsets
-/// from a conv over the same input) → GELU → residual add (with the reduced input) → LayerNorm
-/// → multi-head self-attention over the `h·w` tokens → linear → `[B, h, w, D]`.
+/// from a conv over the same input) → GELU → residual add (with the reduced input) → a pre-norm
+/// self-attention block over the `h·w` tokens, `x + attention(LayerNorm(x))` → linear →
+/// `[B, h, w, D]`.
+///
+/// The attention has a residual path like every transformer block: at initialisation its
+/// weights are nearly uniform, so without one every position left the module holding the same
+/// average of the map (measured on 32×32 digits: the features' spread across images fell from
+/// 0.49 to 0.013 through the module, and classification stayed at chance).
 public final class TaskAdaptation: Module {
     public let reduce: Linear
     public let pointwise: Conv2d
@@ -58,7 +64,7 @@ public final class TaskAdaptation: Module {
         let reduced = reduce(features).permuted([0, 3, 1, 2])
         let local = deform(pointwise(reduced).gelu()).gelu() + reduced
         let d = local.shape[1]
-        let tokens = norm(local.permuted([0, 2, 3, 1]).reshaped([b, h * w, d]))
-        return proj(attn(tokens)).reshaped([b, h, w, d])
+        let tokens = local.permuted([0, 2, 3, 1]).reshaped([b, h * w, d])
+        return proj(tokens + attn(norm(tokens))).reshaped([b, h, w, d])
     }
 }

@@ -6,7 +6,11 @@ import FedBoneLayers
 /// Dense tasks: 3×3 conv → BatchNorm → ReLU → 4×4 transposed conv (stride 2) → BatchNorm →
 /// ReLU → 1×1 conv to the task's channels → bilinear upsampling to the image size, then the
 /// task's output transform: depth is made positive (softplus), normals unit length, everything
-/// else stays logits. Classification: global average pool → LayerNorm → linear.
+/// else stays logits. Classification: LayerNorm per position → flatten → linear, a linear
+/// read-out of the whole `h × w × D` map that keeps where each feature is (a global average pool
+/// threw the layout away, and with it most of what tells small images apart: on 32×32 digits
+/// a pooled head stayed at chance). Its weights start small (truncated normal, std 0.02, zero
+/// bias, as timm's heads), so every class starts equally likely.
 ///
 /// Input: adapted features `[B, h, w, D]`. Output: `[B, K, H, W]` (dense) or `[B, K]`.
 public final class TaskHead: Module {
@@ -22,9 +26,14 @@ public final class TaskHead: Module {
     /// The linear classifier (classification).
     public let fc: Linear?
 
-    /// A head for `task` over `width`-channel adapted features.
-    public init(task: TaskSpec, width: Int, generator: inout SeededGenerator) {
+    /// The grid of positions the classification read-out takes (`h × w` of its input).
+    public let featureGrid: (height: Int, width: Int)
+
+    /// A head for `task` over `width`-channel adapted features on a `featureGrid` grid (the
+    /// general model's last-stage grid, ``SwinConfiguration/featureGrid(imageSize:)``).
+    public init(task: TaskSpec, width: Int, featureGrid: (height: Int, width: Int), generator: inout SeededGenerator) {
         self.task = task
+        self.featureGrid = featureGrid
         let k = task.outputChannels
         let dense = task.kind.isDense
         let half = Swift.max(width / 2, 1)
@@ -34,7 +43,7 @@ public final class TaskHead: Module {
         bn2 = dense ? BatchNorm2d(half) : nil
         classifier = dense ? Conv2d(half, k, kernelSize: 1, generator: &generator) : nil
         norm = dense ? nil : LayerNorm(width)
-        fc = dense ? nil : Linear(width, k, generator: &generator)
+        fc = dense ? nil : Linear(width * featureGrid.height * featureGrid.width, k, truncatedNormalStd: 0.02, generator: &generator)
         super.init()
     }
 
@@ -59,7 +68,9 @@ public final class TaskHead: Module {
     /// Predictions for images of `imageSize` from adapted features `[B, h, w, D]`.
     public func callAsFunction(_ adapted: Tensor, imageSize: (height: Int, width: Int)) -> Tensor {
         if let fc, let norm {
-            return fc(norm(adapted.mean(axes: [1, 2])))
+            precondition(adapted.shape[1] == featureGrid.height && adapted.shape[2] == featureGrid.width,
+                         "TaskHead: classification reads a \(featureGrid.height)×\(featureGrid.width) grid, got \(adapted.shape)")
+            return fc(norm(adapted).reshaped([adapted.shape[0], -1]))
         }
         guard let conv, let bn1, let deconv, let bn2, let classifier else {
             preconditionFailure("TaskHead: dense head is missing its layers")

@@ -35,6 +35,14 @@ public struct SwinConfiguration: Sendable, Equatable, Codable {
     /// Channels of the last stage's features.
     public var featureDim: Int { dim(stage: depths.count - 1) }
 
+    /// The last stage's token grid for `imageSize` images: the patch grid (`imageSize / patchSize`),
+    /// halved by each patch merging, rounding up (as ``SwinTransformer/featureShape(embeddingShape:)``).
+    public func featureGrid(imageSize: (height: Int, width: Int)) -> (height: Int, width: Int) {
+        var grid = (height: imageSize.height / patchSize, width: imageSize.width / patchSize)
+        for _ in 1..<depths.count { grid = ((grid.height + 1) / 2, (grid.width + 1) / 2) }
+        return grid
+    }
+
     /// Swin-T (28 M parameters with its head; 224² input).
     public static let tiny = SwinConfiguration(embedDim: 96, depths: [2, 2, 6, 2], numHeads: [3, 6, 12, 24])
     /// Swin-S.
