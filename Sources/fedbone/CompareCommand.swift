@@ -12,6 +12,12 @@ struct CompareCommand: ParsableCommand {
         Table 1: rows methods, columns per-client metrics and task averages) is printed and
         written to <runs>/<name>-compare/compare.md; compare.html beside it overlays the runs'
         task-average curves (like `fedbone report --compare`).
+
+        With --seeds N the comparison runs on the config's seed and the N − 1 after it, each in
+        <runs>/<name>-compare/seed-<s>/, and <runs>/<name>-compare/seeds.md tabulates every
+        method's task averages and Δm against Local as mean ± sd [95 % CI], with FedBone paired
+        against each method over the seeds (wins/losses/ties, sign test). Seeds that finished
+        are kept when the command is run again.
         """
     )
 
@@ -19,6 +25,13 @@ struct CompareCommand: ParsableCommand {
 
     @Option(help: "Comma-separated methods: \(FederatedMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
     var methods = "fedbone,fedbone-nogp,fedavg,fedprox,fedper,fedrep,local"
+
+    @Option(help: "Run every method on this many seeds (the config's seed and the ones after it) and report intervals.")
+    var seeds = 1
+
+    func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+    }
 
     func run() throws {
         let chosen = try methods.split(separator: ",").map { name -> FederatedMethod in
@@ -32,6 +45,16 @@ struct CompareCommand: ParsableCommand {
         let config = try options.experiment()
         let directory = URL(fileURLWithPath: options.runs).appendingPathComponent("\(config.name)-compare")
         let progress = options.progress
+        if seeds > 1 {
+            let runs = try SeedComparison.run(config: config, methods: chosen, seeds: seeds, directory: directory, progress: progress)
+            let table = directory.appendingPathComponent("seeds.md").path
+            switch progress.style {
+            case .quiet: print(table)
+            case .jsonLines: print("{\"event\":\"done\",\"seeds\":\"\(table)\"}")
+            case .automatic, .bar, .lines: print(SeedComparison.markdown(runs, methods: chosen.map(\.rawValue)))
+            }
+            return
+        }
         let results = try Comparison.run(config: config, methods: chosen, directory: directory, progress: progress)
         switch progress.style {
         case .quiet: print(directory.appendingPathComponent("compare.md").path)

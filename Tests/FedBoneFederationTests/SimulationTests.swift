@@ -139,4 +139,23 @@ struct ScratchDirectory {
         #expect(results.count == 2)
         #expect(table.contains("| fedbone |") && table.contains("| local |") && table.contains("segmentation-0"))
     }
+
+    @Test func comparingOverTwoSeedsRunsEveryMethodOnBothAndReportsIntervals() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let config = try Self.config(["rounds=1", "seed=5"])
+        let methods = FederatedMethod.allCases
+        let runs = try SeedComparison.run(config: config, methods: methods, seeds: 2, directory: scratch.url, progress: RunProgress.quiet)
+        #expect(runs.map(\.seed) == [5, 6])
+        #expect(runs.allSatisfy { Set($0.averages.keys) == Set(methods.map(\.rawValue)) })
+        #expect(runs[0].averages != runs[1].averages, "another seed gives other data and models")
+        let table = try String(contentsOf: scratch.url.appendingPathComponent("seeds.md"), encoding: .utf8)
+        #expect(table.contains("over 2 seeds (5, 6)") && table.contains("Δm % ↑") && table.contains("fedbone vs"))
+        for method in methods { #expect(table.contains("| \(method.rawValue) | "), "\(method.rawValue)") }
+        #expect(table.contains(" ± ") && table.contains("(p "))
+        #expect(runs.allSatisfy { $0.deltaM(FederatedMethod.local.rawValue) == 0 })
+        // Run again: both seeds are kept from their result files, not run again.
+        let again = try SeedComparison.run(config: config, methods: methods, seeds: 2, directory: scratch.url, progress: RunProgress.quiet)
+        #expect(again == runs)
+    }
 }
