@@ -1,7 +1,7 @@
 import Foundation
 
 /// The baselines with whole models on the clients (DESIGN §2): `local` (no federation),
-/// `fedavg`, `fedprox`, `fedper` and `fedrep`.
+/// `fedavg`, `fedprox`, `fedper`, `fedrep` and `pfedme`.
 ///
 /// FedAvg keeps a global state: the parts every client shares (`patch_embed.*`, `backbone.*`)
 /// and, with `baselines.shareHeadsWithinTask`, one copy of the adaptation module and head per
@@ -14,19 +14,25 @@ import Foundation
 /// averages the same parts and trains locally in two phases: `baselines.headEpochs` epochs of
 /// the client's own parts with the shared ones frozen, then `training.localEpochs` epochs of the
 /// shared parts with its own frozen (a frozen parameter's gradient is dropped before the
-/// optimizer steps, so its optimizer state does not move either).
+/// optimizer steps, so its optimizer state does not move either). pFedMe (``PFedMe``) shares
+/// the parts FedAvg shares: each client's model is its personalised θ_i (what it is evaluated
+/// with), its w_i is averaged (weighted as FedAvg's), and the server mixes the mean into the
+/// global parts with β.
 public final class WholeModelFederation: FederatedAlgorithm {
     public let clients: [WholeModelClient]
     public let config: ExperimentConfig
     /// The global parts by group (`shared`, or a task kind's name) and parameter name.
     public private(set) var global: [String: [String: Tensor]] = [:]
     private let streams: RandomStreams
+    /// pFedMe: each client's local model w_i, by parameter name (empty for the other methods).
+    private var localModels: [[String: [Float]]]
 
     public init(config: ExperimentConfig, datasets: [(name: String, dataset: any ClientDataset)]) throws {
         precondition(!config.method.isSplit, "WholeModelFederation runs the baselines, not \(config.method.rawValue)")
         self.config = config
         let streams = RandomStreams(seed: config.seed)
         self.streams = streams
+        localModels = Array(repeating: [:], count: datasets.count)
         let general = try config.model.general.resolved()
         let size = (config.data.imageSize, config.data.imageSize)
         clients = try datasets.enumerated().map { i, entry in
@@ -42,6 +48,9 @@ public final class WholeModelFederation: FederatedAlgorithm {
                 for group in groups(of: client) where global[group] == nil {
                     global[group] = state.filter { self.group(ofKey: $0.key, client: client) == group }
                 }
+            }
+            if config.method == .pfedme {
+                for client in clients { try client.model.load(stateDict: globalState(for: client), strict: false) }
             }
         }
     }
@@ -86,7 +95,14 @@ public final class WholeModelFederation: FederatedAlgorithm {
             let started = ContinuousClock.now
             var bytes = 0
             var proximal: (mu: Double, anchor: [String: Tensor])?
-            if isFederated {
+            if config.method == .pfedme {
+                // w_i starts each round at the global parts (and θ_i elsewhere); θ_i is the
+                // client's own, from the global parts at the start (init).
+                let state = globalState(for: client)
+                let names = Set(client.model.namedParameters().map(\.name))
+                localModels[i] = state.filter { names.contains($0.key) }.mapValues(\.scalars)
+                bytes = 4 * state.values.reduce(0) { $0 + $1.count }
+            } else if isFederated {
                 let state = globalState(for: client)
                 try client.model.load(stateDict: state, strict: false)
                 bytes = 4 * state.values.reduce(0) { $0 + $1.count }
@@ -94,7 +110,11 @@ public final class WholeModelFederation: FederatedAlgorithm {
             }
             var generator = streams.training(round: round, client: i)
             let r: (loss: Double, steps: Int, samples: Int)
-            if config.method == .fedrep {
+            if config.method == .pfedme {
+                r = client.trainRoundPFedMe(round, local: &localModels[i], epochs: config.training.localEpochs,
+                                            batchSize: config.training.batchSize, learningRate: lr, options: config.baselines,
+                                            generator: &generator, observer: observer)
+            } else if config.method == .fedrep {
                 let head = client.trainRound(round, epochs: config.baselines.headEpochs, batchSize: config.training.batchSize,
                                              learningRate: lr, proximal: nil, trainable: { !Self.isShared($0) },
                                              generator: &generator, observer: observer)
@@ -117,7 +137,14 @@ public final class WholeModelFederation: FederatedAlgorithm {
 
     /// FedAvg: sample-weighted means of the participants' states, group by group, sent back.
     private func average(_ participants: [Int]) throws {
-        let states = participants.map { clients[$0].model.stateDict() }
+        let states = participants.map { i -> [String: Tensor] in
+            var state = clients[i].model.stateDict()
+            if config.method == .pfedme {
+                for (key, w) in localModels[i] { if let t = state[key] { state[key] = Tensor(uncheckedShape: t.shape, scalars: w) } }
+            }
+            return state
+        }
+        let beta = config.method == .pfedme ? Float(config.baselines.pfedmeBeta) : 1
         for (group, current) in global {
             let members = participants.indices.filter { groups(of: clients[participants[$0]]).contains(group) }
             guard !members.isEmpty else { continue }
@@ -130,10 +157,13 @@ public final class WholeModelFederation: FederatedAlgorithm {
                     guard let t = states[m][key] else { continue }
                     for j in 0..<sum.count { sum[j] += w * Double(t.scalars[j]) }
                 }
-                averaged[key] = Tensor(uncheckedShape: value.shape, scalars: sum.map { Float($0) })
+                let mean = sum.map { Float($0) }
+                averaged[key] = Tensor(uncheckedShape: value.shape,
+                                       scalars: beta == 1 ? mean : PFedMe.serverStep(global: value.scalars, mean: mean, beta: beta))
             }
             global[group] = averaged
         }
+        guard config.method != .pfedme else { return }
         for i in participants { try clients[i].model.load(stateDict: globalState(for: clients[i]), strict: false) }
     }
 

@@ -217,10 +217,15 @@ extension AggregationConfig {
 extension BaselineConfig {
     init(reading v: ConfigValue) throws {
         self.init()
-        let m = try v.mapping(known: ["shareHeadsWithinTask", "proximalMu", "headEpochs"])
+        let m = try v.mapping(known: ["shareHeadsWithinTask", "proximalMu", "headEpochs", "pfedmeLambda", "pfedmeInnerSteps",
+                                      "pfedmePersonalLearningRate", "pfedmeBeta"])
         shareHeadsWithinTask = try m.value("shareHeadsWithinTask", shareHeadsWithinTask) { try $0.bool() }
         proximalMu = try m.value("proximalMu", proximalMu) { try $0.double() }
         headEpochs = try m.value("headEpochs", headEpochs) { try $0.int() }
+        pfedmeLambda = try m.value("pfedmeLambda", pfedmeLambda) { try $0.double() }
+        pfedmeInnerSteps = try m.value("pfedmeInnerSteps", pfedmeInnerSteps) { try $0.int() }
+        pfedmePersonalLearningRate = try m.value("pfedmePersonalLearningRate", pfedmePersonalLearningRate) { try $0.double() }
+        pfedmeBeta = try m.value("pfedmeBeta", pfedmeBeta) { try $0.double() }
     }
 }
 

@@ -15,6 +15,8 @@ public enum FederatedMethod: String, Sendable, Codable, CaseIterable {
     /// module and head first (`baselines.headEpochs`, base frozen), then the shared base
     /// (`training.localEpochs`, head frozen).
     case fedrep
+    /// pFedMe: personalised models through Moreau envelopes (``PFedMe``).
+    case pfedme
     /// Whole models on clients, no federation.
     case local
 
@@ -260,6 +262,14 @@ public struct BaselineConfig: Sendable, Equatable, Encodable {
     public var proximalMu = 0.01
     /// FedRep: epochs of head-only training before the base's `training.localEpochs`.
     public var headEpochs = 1
+    /// pFedMe's λ, the pull of the personalised model towards the local one (the paper's 15).
+    public var pfedmeLambda = 15.0
+    /// pFedMe's K, gradient steps on the personalised model per mini-batch (the paper's 5).
+    public var pfedmeInnerSteps = 5
+    /// pFedMe's α, the rate of those steps (0.01 here; the paper tunes it per dataset).
+    public var pfedmePersonalLearningRate = 0.01
+    /// pFedMe's β, the server's mix of the old global model and the clients' mean (1: the mean).
+    public var pfedmeBeta = 1.0
 
     public init() {}
 }

@@ -53,6 +53,11 @@ extension ExperimentConfig {
         try require(aggregation.gradvacBeta >= 0 && aggregation.gradvacBeta <= 1, "aggregation.gradvacBeta", "must be in [0, 1], got \(aggregation.gradvacBeta)")
         try require(baselines.proximalMu >= 0, "baselines.proximalMu", "must be ≥ 0, got \(baselines.proximalMu)")
         try require(baselines.headEpochs >= 1, "baselines.headEpochs", "must be ≥ 1, got \(baselines.headEpochs)")
+        try require(baselines.pfedmeLambda > 0, "baselines.pfedmeLambda", "must be > 0, got \(baselines.pfedmeLambda)")
+        try require(baselines.pfedmeInnerSteps >= 1, "baselines.pfedmeInnerSteps", "must be ≥ 1, got \(baselines.pfedmeInnerSteps)")
+        try require(baselines.pfedmePersonalLearningRate > 0, "baselines.pfedmePersonalLearningRate",
+                    "must be > 0, got \(baselines.pfedmePersonalLearningRate)")
+        try require(baselines.pfedmeBeta > 0, "baselines.pfedmeBeta", "must be > 0, got \(baselines.pfedmeBeta)")
         try require(evaluation.every >= 1, "evaluation.every", "must be ≥ 1, got \(evaluation.every)")
         try require(evaluation.batchSize >= 1, "evaluation.batchSize", "must be ≥ 1, got \(evaluation.batchSize)")
         try require(checkpoints.every >= 1, "checkpoints.every", "must be ≥ 1, got \(checkpoints.every)")
