@@ -23,8 +23,11 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Option(help: "Comma-separated methods: \(FederatedMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Comma-separated methods or FedBone ablations: \(ComparisonEntry.knownNames.joined(separator: ", ")).")
     var methods = "fedbone,fedbone-nogp,fedavg,fedprox,fedper,fedrep,local"
+
+    @Flag(help: "Add FedBone's ablations (\(ComparisonEntry.ablations.map(\.name).joined(separator: ", "))) to the methods.")
+    var ablations = false
 
     @Option(help: "Run every method on this many seeds (the config's seed and the ones after it) and report intervals.")
     var seeds = 1
@@ -34,28 +37,30 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let chosen = try methods.split(separator: ",").map { name -> FederatedMethod in
+        var chosen = try methods.split(separator: ",").map { name -> ComparisonEntry in
             let trimmed = name.trimmingCharacters(in: .whitespaces)
-            guard let method = FederatedMethod(rawValue: trimmed) else {
-                throw ValidationError("unknown method '\(trimmed)'; known: \(FederatedMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let entry = ComparisonEntry.named(trimmed) else {
+                throw ValidationError("unknown method '\(trimmed)'; known: \(ComparisonEntry.knownNames.joined(separator: ", "))")
             }
-            return method
+            return entry
         }
+        if ablations { chosen += ComparisonEntry.ablations.filter { !chosen.contains($0) } }
         guard !chosen.isEmpty else { throw ValidationError("--methods is empty") }
+        guard Set(chosen.map(\.name)).count == chosen.count else { throw ValidationError("--methods names a method twice") }
         let config = try options.experiment()
         let directory = URL(fileURLWithPath: options.runs).appendingPathComponent("\(config.name)-compare")
         let progress = options.progress
         if seeds > 1 {
-            let runs = try SeedComparison.run(config: config, methods: chosen, seeds: seeds, directory: directory, progress: progress)
+            let runs = try SeedComparison.run(config: config, entries: chosen, seeds: seeds, directory: directory, progress: progress)
             let table = directory.appendingPathComponent("seeds.md").path
             switch progress.style {
             case .quiet: print(table)
             case .jsonLines: print("{\"event\":\"done\",\"seeds\":\"\(table)\"}")
-            case .automatic, .bar, .lines: print(SeedComparison.markdown(runs, methods: chosen.map(\.rawValue)))
+            case .automatic, .bar, .lines: print(SeedComparison.markdown(runs, methods: chosen.map(\.name)))
             }
             return
         }
-        let results = try Comparison.run(config: config, methods: chosen, directory: directory, progress: progress)
+        let results = try Comparison.run(config: config, entries: chosen, directory: directory, progress: progress)
         switch progress.style {
         case .quiet: print(directory.appendingPathComponent("compare.md").path)
         case .jsonLines: print("{\"event\":\"done\",\"compare\":\"\(directory.appendingPathComponent("compare.md").path)\"}")

@@ -140,12 +140,30 @@ struct ScratchDirectory {
         #expect(table.contains("| fedbone |") && table.contains("| local |") && table.contains("segmentation-0"))
     }
 
+    @Test func ablationsRunFedBoneWithTheirChangesUnderTheirNames() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let entries = [ComparisonEntry(.fedbone)] + ComparisonEntry.ablations
+        let rows = try Comparison.run(config: try Self.config(["rounds=1"]), entries: entries, directory: scratch.url, progress: RunProgress.quiet)
+        #expect(rows.map(\.name) == entries.map(\.name))
+        #expect(rows.allSatisfy { $0.result.config.method == .fedbone })
+        let configs = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0.result.config) })
+        #expect(configs["fedbone-norescale"]?.aggregation.rescale == false && configs["fedbone-noproject"]?.aggregation.project == false)
+        #expect(configs["fedbone-cagrad"]?.aggregation.conflict == .cagrad && configs["fedbone-gradvac"]?.aggregation.conflict == .gradvac)
+        #expect(configs["fedbone-gradient"]?.server.update == .gradient && configs["fedbone"]?.aggregation.rescale == true)
+        #expect(rows[0].result.final.map(\.primary.value) != rows[5].result.final.map(\.primary.value))
+        let table = try String(contentsOf: scratch.url.appendingPathComponent("compare.md"), encoding: .utf8)
+        for entry in entries { #expect(table.contains("| \(entry.name) |"), "\(entry.name)") }
+        #expect(ComparisonEntry.named("fedbone-gradvac") == ComparisonEntry.ablations[3] && ComparisonEntry.named("nope") == nil)
+    }
+
     @Test func comparingOverTwoSeedsRunsEveryMethodOnBothAndReportsIntervals() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         let config = try Self.config(["rounds=1", "seed=5"])
         let methods = FederatedMethod.allCases
-        let runs = try SeedComparison.run(config: config, methods: methods, seeds: 2, directory: scratch.url, progress: RunProgress.quiet)
+        let entries = methods.map(ComparisonEntry.init)
+        let runs = try SeedComparison.run(config: config, entries: entries, seeds: 2, directory: scratch.url, progress: RunProgress.quiet)
         #expect(runs.map(\.seed) == [5, 6])
         #expect(runs.allSatisfy { Set($0.averages.keys) == Set(methods.map(\.rawValue)) })
         #expect(runs[0].averages != runs[1].averages, "another seed gives other data and models")
@@ -155,7 +173,7 @@ struct ScratchDirectory {
         #expect(table.contains(" ± ") && table.contains("(p "))
         #expect(runs.allSatisfy { $0.deltaM(FederatedMethod.local.rawValue) == 0 })
         // Run again: both seeds are kept from their result files, not run again.
-        let again = try SeedComparison.run(config: config, methods: methods, seeds: 2, directory: scratch.url, progress: RunProgress.quiet)
+        let again = try SeedComparison.run(config: config, entries: entries, seeds: 2, directory: scratch.url, progress: RunProgress.quiet)
         #expect(again == runs)
     }
 }

@@ -7,27 +7,38 @@ public enum Comparison {
     /// The comparison page written next to `compare.md` (``CompareReport``).
     public static let htmlFileName = "compare.html"
 
-    /// Runs `config` with each of `methods`, in `directory/<method>`, and writes
-    /// `directory/compare.md` and `directory/compare.html` (the runs' task-average curves overlaid).
+    /// One row's run: its name and result.
+    public struct Row: Sendable {
+        public var name: String
+        public var result: SimulationResult
+    }
+
+    /// Runs `config` with each of `methods` (see ``run(config:entries:directory:progress:)``).
     public static func run(config: ExperimentConfig, methods: [FederatedMethod], directory: URL,
-                           progress: RunProgress) throws -> [SimulationResult] {
-        var results: [SimulationResult] = []
-        for method in methods {
-            var c = config
-            c.method = method
-            progress.note("== \(method.rawValue) ==")
-            let simulation = try Simulation(config: c, runDirectory: directory.appendingPathComponent(method.rawValue), progress: progress)
-            results.append(try simulation.run())
+                           progress: RunProgress) throws -> [Row] {
+        try run(config: config, entries: methods.map(ComparisonEntry.init), directory: directory, progress: progress)
+    }
+
+    /// Runs `config` as each of `entries`, in `directory/<name>`, and writes
+    /// `directory/compare.md` and `directory/compare.html` (the runs' task-average curves overlaid).
+    public static func run(config: ExperimentConfig, entries: [ComparisonEntry], directory: URL,
+                           progress: RunProgress) throws -> [Row] {
+        var rows: [Row] = []
+        for entry in entries {
+            let c = try entry.config(from: config)
+            progress.note("== \(entry.name) ==")
+            let simulation = try Simulation(config: c, runDirectory: directory.appendingPathComponent(entry.name), progress: progress)
+            rows.append(Row(name: entry.name, result: try simulation.run()))
         }
-        try markdown(results).write(to: directory.appendingPathComponent("compare.md"), atomically: true, encoding: .utf8)
-        try CompareReport.write(runs: methods.map { directory.appendingPathComponent($0.rawValue) },
+        try markdown(rows).write(to: directory.appendingPathComponent("compare.md"), atomically: true, encoding: .utf8)
+        try CompareReport.write(runs: entries.map { directory.appendingPathComponent($0.name) },
                                 to: directory.appendingPathComponent(htmlFileName))
-        return results
+        return rows
     }
 
     /// The comparison table (markdown), with the cost of each method below it.
-    public static func markdown(_ results: [SimulationResult]) -> String {
-        guard let first = results.first else { return "" }
+    public static func markdown(_ rows: [Row]) -> String {
+        guard let first = rows.first?.result else { return "" }
         let tasks = SummaryMarkdown.orderedTasks(first.tasks)
         var header = ["method"], rule = ["---"]
         for task in tasks {
@@ -51,15 +62,15 @@ public enum Comparison {
         }
         out += row("trivial predictor", first.trivial)
         out += row("round 0 (untrained)", first.initial)
-        for r in results { out += row(r.config.method.rawValue, r.final) }
+        for r in rows { out += row(r.name, r.result.final) }
         out += "\n| method | client params (mean) | server params | client GFLOPs/sample | server GFLOPs/sample | bytes/client/round | seconds |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|\n"
-        for r in results {
+        for (name, r) in rows.map({ ($0.name, $0.result) }) {
             let c = r.cost
             let n = Double(max(c.clients.count, 1))
             let params = Double(c.clients.reduce(0) { $0 + $1.parameters }) / n
             let gflops = c.clients.reduce(0) { $0 + $1.gflopsPerSample } / n
-            out += String(format: "| %@ | %.0f | %d | %.5f | %.5f | %.0f | %.1f |\n", r.config.method.rawValue, params,
+            out += String(format: "| %@ | %.0f | %d | %.5f | %.5f | %.0f | %.1f |\n", name, params,
                           c.serverParameters, gflops, c.serverGflopsPerSample,
                           c.bytesSentPerClientRound + c.bytesReceivedPerClientRound, r.seconds)
         }

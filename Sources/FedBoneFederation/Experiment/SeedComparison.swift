@@ -17,13 +17,12 @@ public enum SeedComparison {
         public var tasks: [String]
         public var averages: [String: [String: MetricSummary.Primary]]
 
-        /// The task averages of `results` (one per method, same config but the method).
-        public init(seed: UInt64, results: [SimulationResult]) {
+        /// The task averages of `rows` (one per method or ablation, by its name).
+        public init(seed: UInt64, rows: [Comparison.Row]) {
             self.seed = seed
-            let first = results.first
-            tasks = first.map { SummaryMarkdown.orderedTasks($0.tasks) } ?? []
+            tasks = rows.first.map { SummaryMarkdown.orderedTasks($0.result.tasks) } ?? []
             var averages: [String: [String: MetricSummary.Primary]] = [:]
-            for result in results {
+            for (name, result) in rows.map({ ($0.name, $0.result) }) {
                 var perTask: [String: MetricSummary.Primary] = [:]
                 for task in tasks {
                     let finals = result.tasks.indices.filter { result.tasks[$0] == task }.map { result.final[$0].primary }
@@ -32,7 +31,7 @@ public enum SeedComparison {
                     let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
                     perTask[task] = MetricSummary.Primary(name: metric.name, value: mean, higherIsBetter: metric.higherIsBetter)
                 }
-                averages[result.config.method.rawValue] = perTask
+                averages[name] = perTask
             }
             self.averages = averages
         }
@@ -47,7 +46,7 @@ public enum SeedComparison {
 
     /// Runs `seeds` seeds of the comparison in `directory` (resuming finished seeds) and writes
     /// `directory/seeds.md`. Progress: one note per seed with the elapsed time and an ETA.
-    public static func run(config: ExperimentConfig, methods: [FederatedMethod], seeds: Int, directory: URL,
+    public static func run(config: ExperimentConfig, entries: [ComparisonEntry], seeds: Int, directory: URL,
                            progress: RunProgress) throws -> [SeedRun] {
         precondition(seeds >= 1, "SeedComparison: seeds must be at least 1")
         let started = ContinuousClock.now
@@ -59,21 +58,21 @@ public enum SeedComparison {
             let folder = directory.appendingPathComponent("seed-\(c.seed)")
             let file = folder.appendingPathComponent(resultFileName)
             if let data = try? Data(contentsOf: file), let done = try? JSONDecoder().decode(SeedRun.self, from: data),
-               done.seed == c.seed, Set(done.averages.keys) == Set(methods.map(\.rawValue)) {
+               done.seed == c.seed, Set(done.averages.keys) == Set(entries.map(\.name)) {
                 progress.note("== seed \(c.seed) (\(i + 1)/\(seeds)): finished before, kept ==")
                 runs.append(done)
                 continue
             }
             progress.note("== seed \(c.seed) (\(i + 1)/\(seeds))\(eta(started: started, ran: ranNow, left: seeds - i)) ==")
-            let results = try Comparison.run(config: c, methods: methods, directory: folder, progress: progress)
-            let run = SeedRun(seed: c.seed, results: results)
+            let rows = try Comparison.run(config: c, entries: entries, directory: folder, progress: progress)
+            let run = SeedRun(seed: c.seed, rows: rows)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(run).write(to: file, options: .atomic)
             runs.append(run)
             ranNow += 1
         }
-        try markdown(runs, methods: methods.map(\.rawValue)).write(to: directory.appendingPathComponent("seeds.md"),
+        try markdown(runs, methods: entries.map(\.name)).write(to: directory.appendingPathComponent("seeds.md"),
                                                                    atomically: true, encoding: .utf8)
         return runs
     }
@@ -84,7 +83,7 @@ public enum SeedComparison {
         return String(format: ", %.0f s so far, about %.0f s left", elapsed, elapsed / Double(ran) * Double(left))
     }
 
-    /// The tables: mean ± sd [95 % CI] per method and task (and Δm), then FedBone paired with
+    /// The tables: mean ± sd [95 % CI] per method (or ablation, by name) and task (and Δm), then FedBone paired with
     /// each other method (wins/losses/ties over seeds and the sign test's p).
     public static func markdown(_ runs: [SeedRun], methods: [String]) -> String {
         guard let first = runs.first else { return "" }
