@@ -154,6 +154,7 @@ struct ScratchDirectory {
         #expect(rows[0].result.final.map(\.primary.value) != rows[5].result.final.map(\.primary.value))
         let table = try String(contentsOf: scratch.url.appendingPathComponent("compare.md"), encoding: .utf8)
         for entry in entries { #expect(table.contains("| \(entry.name) |"), "\(entry.name)") }
+        #expect(table.contains("negative cosines") && rows.allSatisfy { $0.conflicts?.rounds == 1 })
         #expect(ComparisonEntry.named("fedbone-gradvac") == ComparisonEntry.ablations[3] && ComparisonEntry.named("nope") == nil)
     }
 

@@ -11,6 +11,8 @@ public enum Comparison {
     public struct Row: Sendable {
         public var name: String
         public var result: SimulationResult
+        /// How the clients' general-model updates conflicted (split methods; nil for the others).
+        public var conflicts: ConflictStatistics?
     }
 
     /// Runs `config` with each of `methods` (see ``run(config:entries:directory:progress:)``).
@@ -27,8 +29,10 @@ public enum Comparison {
         for entry in entries {
             let c = try entry.config(from: config)
             progress.note("== \(entry.name) ==")
-            let simulation = try Simulation(config: c, runDirectory: directory.appendingPathComponent(entry.name), progress: progress)
-            rows.append(Row(name: entry.name, result: try simulation.run()))
+            let runDirectory = directory.appendingPathComponent(entry.name)
+            let simulation = try Simulation(config: c, runDirectory: runDirectory, progress: progress)
+            let result = try simulation.run()
+            rows.append(Row(name: entry.name, result: result, conflicts: ConflictStatistics(try RunLog(directory: runDirectory).aggregations)))
         }
         try markdown(rows).write(to: directory.appendingPathComponent("compare.md"), atomically: true, encoding: .utf8)
         try CompareReport.write(runs: entries.map { directory.appendingPathComponent($0.name) },
@@ -73,6 +77,15 @@ public enum Comparison {
             out += String(format: "| %@ | %.0f | %d | %.5f | %.5f | %.0f | %.1f |\n", name, params,
                           c.serverParameters, gflops, c.serverGflopsPerSample,
                           c.bytesSentPerClientRound + c.bytesReceivedPerClientRound, r.seconds)
+        }
+        let conflicted = rows.filter { $0.conflicts != nil }
+        guard !conflicted.isEmpty else { return out }
+        out += "\nConflict between the clients' general-model updates (every aggregated round):\n\n"
+        out += "| method | rounds | client pairs | negative cosines | mean cosine | projections / round |\n|---|---:|---:|---:|---:|---:|\n"
+        for row in conflicted {
+            guard let c = row.conflicts else { continue }
+            out += String(format: "| %@ | %d | %d | %.1f %% | %.4f | %.2f |\n", row.name, c.rounds, c.pairs, 100 * c.negativeShare,
+                          c.meanCosine, c.projectionsPerRound)
         }
         return out
     }
