@@ -115,6 +115,8 @@ let package = Package(
                 "FedBoneTransport",
                 "FedBoneImport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),

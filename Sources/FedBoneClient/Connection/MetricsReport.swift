@@ -88,7 +88,7 @@ public enum MetricsReportError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .badValue(field, value): return "\(field) is \(value); it must be a finite number\(field.hasSuffix("seconds") ? " >= 0" : "")"
-        case let .badName(name, reason): return "metric name \(name.debugDescription.prefix(MetricsReport.maxNameBytes + 2)): \(reason)"
+        case let .badName(name, reason): return "metric name \(echoed(name.debugDescription, limit: MetricsReport.maxNameBytes + 2)): \(reason)"
         case let .tooManyMetrics(count): return "\(count) metrics; a report holds at most \(MetricsReport.maxMetrics)"
         case let .outOfRange(field, value): return "\(field) \(value) is out of range"
         }

@@ -44,7 +44,8 @@
 //   check the size before sending (the Swift client refuses such a call itself with
 //   RESOURCE_EXHAUSTED) and send smaller batches or a 16-bit dtype instead. A Forward whose
 //   Backward answer (the embedding gradient, in the response_dtype chosen at Join) would be
-//   larger than the limit is refused with RESOURCE_EXHAUSTED before it runs.
+//   larger than the limit, or an Infer whose features would be, is refused with
+//   RESOURCE_EXHAUSTED before it runs.
 // - UNAVAILABLE: transient; the client should retry with backoff.
 // - DEADLINE_EXCEEDED: the call took longer than its deadline.
 //

@@ -71,13 +71,14 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let state = try await sessions.beginForward(client.id, message.session, round: round, step: step)
         let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
         let embeddingShape = embeddings.shape
-        try checkGradientAnswerFits(embeddingShape, dtype: state.responseDType)
+        try checkAnswerFits(embeddingShape, dtype: state.responseDType, answer: "the embedding gradient")
         let features: Tensor
         do {
             features = try await backend.forward(client: client.id, round: round, step: step, embeddings: embeddings)
         } catch {
             throw Self.status(for: error)
         }
+        try checkAnswerFits(features.shape, dtype: state.responseDType, answer: "the features")
         await sessions.completeForward(client.id, message.session, round: round, step: step, embeddingShape: embeddingShape, featureShape: features.shape)
         var response = Fedbone_V1_ForwardResponse()
         response.round = message.round
@@ -123,8 +124,10 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
         let state = try await sessions.current(client.id, message.session)
         let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
+        try checkAnswerFits(embeddings.shape, dtype: state.responseDType, answer: "the features")
         let features: Tensor
         do { features = try await backend.infer(client: client.id, embeddings: embeddings) } catch { throw Self.status(for: error) }
+        try checkAnswerFits(features.shape, dtype: state.responseDType, answer: "the features")
         var response = Fedbone_V1_InferResponse()
         response.features = Fedbone_V1_Tensor(features, dtype: state.responseDType)
         return ServerResponse(message: response)
@@ -215,16 +218,19 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         return shape.map { Int($0) }
     }
 
-    /// Refuses, before anything runs, a Forward whose Backward could not be answered: the
-    /// embedding gradient has the embeddings' shape, in the response dtype chosen at Join (an
-    /// F16 request with F32 answers needs twice the bytes). Bounded like the client's own check:
-    /// the tensor bytes plus 11 bytes per dimension plus 128 for the other fields.
-    private func checkGradientAnswerFits(_ shape: [Int], dtype: WireDType) throws(RPCError) {
+    /// Refuses, before anything runs, a call whose answer could not be sent: a Forward's Backward
+    /// answer (the embedding gradient has the embeddings' shape) or an Infer's features (the Swin
+    /// general model's features never have more elements than its embeddings), in the response
+    /// dtype chosen at Join (an F16 request with F32 answers needs twice the bytes). Bounded like
+    /// the client's own check: the tensor bytes plus 11 bytes per dimension plus 128 for the
+    /// other fields. Checked again on the features a backend returned, so that no answer is
+    /// ever larger than the advertised `max_message_bytes`.
+    private func checkAnswerFits(_ shape: [Int], dtype: WireDType, answer: String) throws(RPCError) {
         let bytes = shape.reduce(1, *) * dtype.byteWidth + 11 * shape.count + 128
         guard bytes <= maxMessageBytes else {
             throw RPCError(
                 code: .resourceExhausted,
-                message: "the embedding gradient for these embeddings would be about \(bytes) bytes in \(dtype.rawValue), above the limit of \(maxMessageBytes) bytes; send smaller batches or join with a 16-bit response_dtype"
+                message: "\(answer) for these embeddings would be about \(bytes) bytes in \(dtype.rawValue), above the limit of \(maxMessageBytes) bytes; send smaller batches or join with a 16-bit response_dtype"
             )
         }
     }

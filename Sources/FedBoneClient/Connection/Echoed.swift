@@ -3,7 +3,7 @@
 /// echoes back in an error goes through here, so a peer's megabyte string never comes back
 /// (a status message that large would arrive as RESOURCE_EXHAUSTED or a reset connection
 /// instead of the real refusal).
-func echoed(_ value: some CustomStringConvertible, limit: Int = 64) -> String {
+package func echoed(_ value: some CustomStringConvertible, limit: Int = 64) -> String {
     let text = value.description
     var cut = String.UnicodeScalarView()
     for scalar in text.unicodeScalars.prefix(limit + 1) { cut.append(scalar) }
