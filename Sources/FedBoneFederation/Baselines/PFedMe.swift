@@ -32,8 +32,7 @@ extension WholeModelClient {
                           options: BaselineConfig, generator: inout SeededGenerator,
                           observer: StepObserver? = nil) -> (loss: Double, steps: Int, samples: Int) {
         model.train()
-        var epochBatches: [[Batch]] = []
-        for _ in 0..<epochs { epochBatches.append(dataset.trainBatches(batchSize: batchSize, generator: &generator)) }
+        let epochBatches = self.epochBatches(epochs, batchSize: batchSize, generator: &generator)
         let total = epochBatches.reduce(0) { $0 + $1.count }
         let lambda = Float(options.pfedmeLambda), alpha = Float(options.pfedmePersonalLearningRate), eta = Float(learningRate)
         let parameters = model.namedParameters()

@@ -28,8 +28,7 @@ public final class WholeModelClient {
                            observer: StepObserver? = nil) -> (loss: Double, steps: Int, samples: Int) {
         optimizer.learningRate = learningRate
         model.train()
-        var epochBatches: [[Batch]] = []
-        for _ in 0..<epochs { epochBatches.append(dataset.trainBatches(batchSize: batchSize, generator: &generator)) }
+        let epochBatches = self.epochBatches(epochs, batchSize: batchSize, generator: &generator)
         let total = epochBatches.reduce(0) { $0 + $1.count }
         let anchored: [(Parameter, Tensor)] = proximal.map { prox in
             model.namedParameters().compactMap { entry in prox.anchor[entry.name].map { (entry.parameter, $0) } }
@@ -57,6 +56,11 @@ public final class WholeModelClient {
         }
         optimizer.zeroGrad()
         return (step > 0 ? lossSum / Double(step) : 0, step, samples)
+    }
+
+    /// The mini-batches of `epochs` passes over the training split, in the generator's order.
+    func epochBatches(_ epochs: Int, batchSize: Int, generator: inout SeededGenerator) -> [[Batch]] {
+        (0..<epochs).map { _ in dataset.trainBatches(batchSize: batchSize, generator: &generator) }
     }
 
     /// Predictions for `images` (evaluation mode).

@@ -24,15 +24,12 @@ public final class WholeModelFederation: FederatedAlgorithm {
     /// The global parts by group (`shared`, or a task kind's name) and parameter name.
     public private(set) var global: [String: [String: Tensor]] = [:]
     private let streams: RandomStreams
-    /// pFedMe: each client's local model w_i, by parameter name (empty for the other methods).
-    private var localModels: [[String: [Float]]]
 
     public init(config: ExperimentConfig, datasets: [(name: String, dataset: any ClientDataset)]) throws {
         precondition(!config.method.isSplit, "WholeModelFederation runs the baselines, not \(config.method.rawValue)")
         self.config = config
         let streams = RandomStreams(seed: config.seed)
         self.streams = streams
-        localModels = Array(repeating: [:], count: datasets.count)
         let general = try config.model.general.resolved()
         let size = (config.data.imageSize, config.data.imageSize)
         clients = try datasets.enumerated().map { i, entry in
@@ -90,28 +87,30 @@ public final class WholeModelFederation: FederatedAlgorithm {
     public func trainRound(_ round: Int, participants: [Int], observer: StepObserver?) throws -> RoundOutcome {
         let lr = learningRate(config.client, round: round, rounds: config.rounds)
         var stats: [ClientRoundStats] = []
+        /// pFedMe: each participant's local model w_i this round, by parameter name.
+        var localModels: [Int: [String: [Float]]] = [:]
         for i in participants {
             let client = clients[i]
             let started = ContinuousClock.now
             var bytes = 0
             var proximal: (mu: Double, anchor: [String: Tensor])?
-            if config.method == .pfedme {
-                // w_i starts each round at the global parts (and θ_i elsewhere); θ_i is the
-                // client's own, from the global parts at the start (init).
+            if isFederated {
                 let state = globalState(for: client)
-                let names = Set(client.model.namedParameters().map(\.name))
-                localModels[i] = state.filter { names.contains($0.key) }.mapValues(\.scalars)
                 bytes = 4 * state.values.reduce(0) { $0 + $1.count }
-            } else if isFederated {
-                let state = globalState(for: client)
-                try client.model.load(stateDict: state, strict: false)
-                bytes = 4 * state.values.reduce(0) { $0 + $1.count }
-                if config.method == .fedprox { proximal = (config.baselines.proximalMu, state) }
+                if config.method == .pfedme {
+                    // w_i starts each round at the global parts (and θ_i elsewhere); θ_i is the
+                    // client's own, from the global parts at the start (init).
+                    let names = Set(client.model.namedParameters().map(\.name))
+                    localModels[i] = state.filter { names.contains($0.key) }.mapValues(\.scalars)
+                } else {
+                    try client.model.load(stateDict: state, strict: false)
+                    if config.method == .fedprox { proximal = (config.baselines.proximalMu, state) }
+                }
             }
             var generator = streams.training(round: round, client: i)
             let r: (loss: Double, steps: Int, samples: Int)
             if config.method == .pfedme {
-                r = client.trainRoundPFedMe(round, local: &localModels[i], epochs: config.training.localEpochs,
+                r = client.trainRoundPFedMe(round, local: &localModels[i, default: [:]], epochs: config.training.localEpochs,
                                             batchSize: config.training.batchSize, learningRate: lr, options: config.baselines,
                                             generator: &generator, observer: observer)
             } else if config.method == .fedrep {
@@ -131,17 +130,16 @@ public final class WholeModelFederation: FederatedAlgorithm {
             stats.append(ClientRoundStats(client: client.id.name, loss: r.loss, steps: r.steps, samples: r.samples,
                                           bytesSent: bytes, bytesReceived: bytes, seconds: seconds(since: started)))
         }
-        if isFederated { try average(participants) }
+        if isFederated { try average(participants, localModels: localModels) }
         return RoundOutcome(clients: stats, aggregation: nil)
     }
 
     /// FedAvg: sample-weighted means of the participants' states, group by group, sent back.
-    private func average(_ participants: [Int]) throws {
+    /// pFedMe averages the participants' local models w_i (`localModels`) in place of their states.
+    private func average(_ participants: [Int], localModels: [Int: [String: [Float]]]) throws {
         let states = participants.map { i -> [String: Tensor] in
             var state = clients[i].model.stateDict()
-            if config.method == .pfedme {
-                for (key, w) in localModels[i] { if let t = state[key] { state[key] = Tensor(uncheckedShape: t.shape, scalars: w) } }
-            }
+            for (key, w) in localModels[i] ?? [:] { if let t = state[key] { state[key] = Tensor(uncheckedShape: t.shape, scalars: w) } }
             return state
         }
         let beta = config.method == .pfedme ? Float(config.baselines.pfedmeBeta) : 1

@@ -25,11 +25,10 @@ public enum SeedComparison {
             for (name, result) in rows.map({ ($0.name, $0.result) }) {
                 var perTask: [String: MetricSummary.Primary] = [:]
                 for task in tasks {
-                    let finals = result.tasks.indices.filter { result.tasks[$0] == task }.map { result.final[$0].primary }
-                    guard let metric = finals.first else { continue }
-                    let values = finals.map(\.value).filter { !$0.isNaN }
-                    let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
-                    perTask[task] = MetricSummary.Primary(name: metric.name, value: mean, higherIsBetter: metric.higherIsBetter)
+                    let finals = result.tasks.indices.filter { result.tasks[$0] == task }.map { result.final[$0] }
+                    guard let metric = finals.first?.primary else { continue }
+                    perTask[task] = MetricSummary.Primary(name: metric.name, value: SummaryMarkdown.meanValue(finals) ?? .nan,
+                                                          higherIsBetter: metric.higherIsBetter)
                 }
                 averages[name] = perTask
             }

@@ -47,8 +47,13 @@ enum SummaryMarkdown {
 
     /// The mean of the defined primary values, or "–" when none is.
     static func mean(_ es: [EvaluationSummary]) -> String {
+        meanValue(es).map { String(format: "%.4f", $0) } ?? "–"
+    }
+
+    /// The mean of the defined (non-NaN) primary values, or nil when none is defined.
+    static func meanValue(_ es: [EvaluationSummary]) -> Double? {
         let values = es.map(\.primary.value).filter { !$0.isNaN }
-        return values.isEmpty ? "–" : String(format: "%.4f", values.reduce(0, +) / Double(values.count))
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
     /// Task names in first-appearance order.
