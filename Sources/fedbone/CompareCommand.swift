@@ -16,8 +16,12 @@ struct CompareCommand: ParsableCommand {
         With --seeds N the comparison runs on the config's seed and the N − 1 after it, each in
         <runs>/<name>-compare/seed-<s>/, and <runs>/<name>-compare/seeds.md tabulates every
         method's task averages and Δm against Local as mean ± sd [95 % CI], with FedBone paired
-        against each method over the seeds (wins/losses/ties, sign test). Seeds that finished
-        are kept when the command is run again.
+        against each method over the seeds (wins/losses/ties, sign test).
+
+        Run again on the same config, compare resumes: a seed that finished is kept from its
+        seed-result.json, a method's run continues from its last checkpoint (a finished one
+        trains no more rounds), and a run that never reached a checkpoint starts again. A
+        method folder that holds a run of another config is refused; remove it first.
         """
     )
 

@@ -50,7 +50,8 @@ struct ScratchDirectory {
         #expect(aggregation.isEmpty == !method.isSplit)
         let checkpoint = run.appendingPathComponent("checkpoints/round-1")
         let files = try FileManager.default.contentsOfDirectory(atPath: checkpoint.path)
-        #expect(files.contains("client-depth-0.safetensors") && files.contains("client-depth-0.optimizer.safetensors"))
+        let client = method == .fedem ? "client-depth-0.component-1" : "client-depth-0"
+        #expect(files.contains("\(client).safetensors") && files.contains("\(client).optimizer.safetensors"))
         #expect(files.contains("general.safetensors") == method.isSplit)
         if method == .fedbone {
             #expect(result.cost.serverParameters > 0)
@@ -75,7 +76,7 @@ struct ScratchDirectory {
         }
     }
 
-    @Test(arguments: [FederatedMethod.fedbone, .fedprox])
+    @Test(arguments: [FederatedMethod.fedbone, .fedprox, .fedem])
     func resumedRunEndsBitExactlyLikeAnUninterruptedOne(method: FederatedMethod) throws {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
@@ -156,6 +157,30 @@ struct ScratchDirectory {
         for entry in entries { #expect(table.contains("| \(entry.name) |"), "\(entry.name)") }
         #expect(table.contains("negative cosines") && rows.allSatisfy { $0.conflicts?.rounds == 1 })
         #expect(ComparisonEntry.named("fedbone-gradvac") == ComparisonEntry.ablations[3] && ComparisonEntry.named("nope") == nil)
+    }
+
+    /// A compare stopped inside a method's run continues it from its checkpoint and keeps the
+    /// finished ones: the table equals an uninterrupted compare's. Another config is refused.
+    @Test func aComparisonRunAgainContinuesWhereItStopped() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let quiet = RunProgress.quiet
+        let config = try Self.config(["checkpoints.keep=1"])
+        let entries = [ComparisonEntry(.fedbone), ComparisonEntry(.fedavg)]
+        let straight = try Comparison.run(config: config, entries: entries, directory: scratch.url.appendingPathComponent("straight"),
+                                          progress: quiet)
+        let broken = scratch.url.appendingPathComponent("broken")
+        _ = try Comparison.run(config: config, entries: [entries[0]], directory: broken, progress: quiet)
+        var fedavg = config
+        fedavg.method = .fedavg
+        _ = try Simulation(config: fedavg, runDirectory: broken.appendingPathComponent("fedavg"), progress: quiet).run(stopAfter: 2)
+        let resumed = try Comparison.run(config: config, entries: entries, directory: broken, progress: quiet)
+        #expect(resumed.map(\.name) == straight.map(\.name))
+        #expect(resumed.map(\.result.final) == straight.map(\.result.final))
+        #expect(resumed.map(\.result.lastRound) == [3, 3])
+        #expect(throws: ComparisonError.self) {
+            try Comparison.run(config: try Self.config(["rounds=4"]), entries: entries, directory: broken, progress: quiet)
+        }
     }
 
     @Test func comparingOverTwoSeedsRunsEveryMethodOnBothAndReportsIntervals() throws {

@@ -24,9 +24,10 @@ public final class WholeModelFederation: FederatedAlgorithm {
     /// The global parts by group (`shared`, or a task kind's name) and parameter name.
     public private(set) var global: [String: [String: Tensor]] = [:]
     private let streams: RandomStreams
+    private let parts: SharedParts
 
     public init(config: ExperimentConfig, datasets: [(name: String, dataset: any ClientDataset)]) throws {
-        precondition(!config.method.isSplit, "WholeModelFederation runs the baselines, not \(config.method.rawValue)")
+        precondition(!config.method.isSplit && config.method != .fedem, "WholeModelFederation runs the whole-model baselines but FedEM, not \(config.method.rawValue)")
         self.config = config
         let streams = RandomStreams(seed: config.seed)
         self.streams = streams
@@ -39,13 +40,9 @@ public final class WholeModelFederation: FederatedAlgorithm {
             return WholeModelClient(id: ClientID(entry.name), model: model, task: entry.dataset.task,
                                     optimizer: config.client.optimizer, dataset: entry.dataset, lossOptions: config.training.loss)
         }
+        parts = SharedParts(sharesHeads: config.baselines.shareHeadsWithinTask && config.method != .fedper && config.method != .fedrep)
         if isFederated {
-            for client in clients {
-                let state = client.model.stateDict()
-                for group in groups(of: client) where global[group] == nil {
-                    global[group] = state.filter { self.group(ofKey: $0.key, client: client) == group }
-                }
-            }
+            global = parts.initialGlobal(states: clients.map { ($0.task, $0.model.stateDict()) })
             if config.method == .pfedme {
                 for client in clients { try client.model.load(stateDict: globalState(for: client), strict: false) }
             }
@@ -57,31 +54,9 @@ public final class WholeModelFederation: FederatedAlgorithm {
 
     private var isFederated: Bool { config.method != .local }
 
-    /// Whether adaptation modules and heads are averaged among the clients of a task.
-    private var sharesHeads: Bool {
-        config.baselines.shareHeadsWithinTask && config.method != .fedper && config.method != .fedrep
-    }
-
-    /// Whether a parameter or buffer belongs to the parts every client shares.
-    private static func isShared(_ key: String) -> Bool {
-        key.hasPrefix("patch_embed.") || key.hasPrefix("backbone.")
-    }
-
-    /// The global group a state key belongs to for `client`, or `nil` when it stays private.
-    private func group(ofKey key: String, client: WholeModelClient) -> String? {
-        if Self.isShared(key) { return "shared" }
-        return sharesHeads ? client.task.kind.rawValue : nil
-    }
-
-    private func groups(of client: WholeModelClient) -> [String] {
-        sharesHeads ? ["shared", client.task.kind.rawValue] : ["shared"]
-    }
-
     /// The global parts `client` receives.
     private func globalState(for client: WholeModelClient) -> [String: Tensor] {
-        var out: [String: Tensor] = [:]
-        for group in groups(of: client) { out.merge(global[group] ?? [:]) { a, _ in a } }
-        return out
+        parts.state(for: client.task, in: global)
     }
 
     public func trainRound(_ round: Int, participants: [Int], observer: StepObserver?) throws -> RoundOutcome {
@@ -115,10 +90,10 @@ public final class WholeModelFederation: FederatedAlgorithm {
                                             generator: &generator, observer: observer)
             } else if config.method == .fedrep {
                 let head = client.trainRound(round, epochs: config.baselines.headEpochs, batchSize: config.training.batchSize,
-                                             learningRate: lr, proximal: nil, trainable: { !Self.isShared($0) },
+                                             learningRate: lr, proximal: nil, trainable: { !SharedParts.isShared($0) },
                                              generator: &generator, observer: observer)
                 let base = client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
-                                             learningRate: lr, proximal: nil, trainable: Self.isShared,
+                                             learningRate: lr, proximal: nil, trainable: SharedParts.isShared,
                                              generator: &generator, observer: observer)
                 let steps = head.steps + base.steps
                 r = ((head.loss * Double(head.steps) + base.loss * Double(base.steps)) / Double(max(steps, 1)),
@@ -143,23 +118,9 @@ public final class WholeModelFederation: FederatedAlgorithm {
             return state
         }
         let beta = config.method == .pfedme ? Float(config.baselines.pfedmeBeta) : 1
-        for (group, current) in global {
-            let members = participants.indices.filter { groups(of: clients[participants[$0]]).contains(group) }
-            guard !members.isEmpty else { continue }
-            let total = Double(members.reduce(0) { $0 + clients[participants[$1]].dataset.trainCount })
-            var averaged: [String: Tensor] = [:]
-            for (key, value) in current {
-                var sum = [Double](repeating: 0, count: value.count)
-                for m in members {
-                    let w = Double(clients[participants[m]].dataset.trainCount) / max(total, 1)
-                    guard let t = states[m][key] else { continue }
-                    for j in 0..<sum.count { sum[j] += w * Double(t.scalars[j]) }
-                }
-                let mean = sum.map { Float($0) }
-                averaged[key] = Tensor(uncheckedShape: value.shape,
-                                       scalars: beta == 1 ? mean : PFedMe.serverStep(global: value.scalars, mean: mean, beta: beta))
-            }
-            global[group] = averaged
+        global = parts.averaged(global, states: states, tasks: participants.map { clients[$0].task },
+                                samples: participants.map { clients[$0].dataset.trainCount }) { current, mean in
+            beta == 1 ? mean : PFedMe.serverStep(global: current.scalars, mean: mean, beta: beta)
         }
         guard config.method != .pfedme else { return }
         for i in participants { try clients[i].model.load(stateDict: globalState(for: clients[i]), strict: false) }

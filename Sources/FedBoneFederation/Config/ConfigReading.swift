@@ -74,10 +74,11 @@ extension ModelConfig {
             return .custom(try SwinConfiguration(reading: g))
         }
         adaptation = try m.value("adaptation", adaptation) { a in
-            let am = try a.mapping(known: ["width", "heads", "kernelSize"])
+            let am = try a.mapping(known: ["width", "heads", "kernelSize", "enabled"])
             return AdaptationConfiguration(width: try am.value("width", adaptation.width) { try $0.int() },
                                            heads: try am.value("heads", adaptation.heads) { try $0.int() },
-                                           kernelSize: try am.value("kernelSize", adaptation.kernelSize) { try $0.int() })
+                                           kernelSize: try am.value("kernelSize", adaptation.kernelSize) { try $0.int() },
+                                           enabled: try am.value("enabled", adaptation.enabled) { try $0.bool() })
         }
     }
 }
@@ -218,7 +219,7 @@ extension BaselineConfig {
     init(reading v: ConfigValue) throws {
         self.init()
         let m = try v.mapping(known: ["shareHeadsWithinTask", "proximalMu", "headEpochs", "pfedmeLambda", "pfedmeInnerSteps",
-                                      "pfedmePersonalLearningRate", "pfedmeBeta"])
+                                      "pfedmePersonalLearningRate", "pfedmeBeta", "fedemComponents"])
         shareHeadsWithinTask = try m.value("shareHeadsWithinTask", shareHeadsWithinTask) { try $0.bool() }
         proximalMu = try m.value("proximalMu", proximalMu) { try $0.double() }
         headEpochs = try m.value("headEpochs", headEpochs) { try $0.int() }
@@ -226,6 +227,7 @@ extension BaselineConfig {
         pfedmeInnerSteps = try m.value("pfedmeInnerSteps", pfedmeInnerSteps) { try $0.int() }
         pfedmePersonalLearningRate = try m.value("pfedmePersonalLearningRate", pfedmePersonalLearningRate) { try $0.double() }
         pfedmeBeta = try m.value("pfedmeBeta", pfedmeBeta) { try $0.double() }
+        fedemComponents = try m.value("fedemComponents", fedemComponents) { try $0.int() }
     }
 }
 

@@ -17,6 +17,8 @@ public enum FederatedMethod: String, Sendable, Codable, CaseIterable {
     case fedrep
     /// pFedMe: personalised models through Moreau envelopes (``PFedMe``).
     case pfedme
+    /// FedEM: a mixture of shared components with per-client weights learned by EM (``FedEM``).
+    case fedem
     /// Whole models on clients, no federation.
     case local
 
@@ -270,6 +272,8 @@ public struct BaselineConfig: Sendable, Equatable, Encodable {
     public var pfedmePersonalLearningRate = 0.01
     /// pFedMe's β, the server's mix of the old global model and the clients' mean (1: the mean).
     public var pfedmeBeta = 1.0
+    /// FedEM's M, the number of shared components (the paper's 3).
+    public var fedemComponents = 3
 
     public init() {}
 }

@@ -58,6 +58,8 @@ extension ExperimentConfig {
         try require(baselines.pfedmePersonalLearningRate > 0, "baselines.pfedmePersonalLearningRate",
                     "must be > 0, got \(baselines.pfedmePersonalLearningRate)")
         try require(baselines.pfedmeBeta > 0, "baselines.pfedmeBeta", "must be > 0, got \(baselines.pfedmeBeta)")
+        try require((1...16).contains(baselines.fedemComponents), "baselines.fedemComponents",
+                    "must be 1…16, got \(baselines.fedemComponents)")
         try require(evaluation.every >= 1, "evaluation.every", "must be ≥ 1, got \(evaluation.every)")
         try require(evaluation.batchSize >= 1, "evaluation.batchSize", "must be ≥ 1, got \(evaluation.batchSize)")
         try require(checkpoints.every >= 1, "checkpoints.every", "must be ≥ 1, got \(checkpoints.every)")

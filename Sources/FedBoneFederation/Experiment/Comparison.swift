@@ -21,7 +21,8 @@ public enum Comparison {
         try run(config: config, entries: methods.map(ComparisonEntry.init), directory: directory, progress: progress)
     }
 
-    /// Runs `config` as each of `entries`, in `directory/<name>`, and writes
+    /// Runs `config` as each of `entries`, in `directory/<name>` (continuing what an earlier,
+    /// interrupted compare left there: ``continuedOrNew(config:runDirectory:progress:)``), and writes
     /// `directory/compare.md` and `directory/compare.html` (the runs' task-average curves overlaid).
     public static func run(config: ExperimentConfig, entries: [ComparisonEntry], directory: URL,
                            progress: RunProgress) throws -> [Row] {
@@ -30,7 +31,7 @@ public enum Comparison {
             let c = try entry.config(from: config)
             progress.note("== \(entry.name) ==")
             let runDirectory = directory.appendingPathComponent(entry.name)
-            let simulation = try Simulation(config: c, runDirectory: runDirectory, progress: progress)
+            let simulation = try continuedOrNew(config: c, runDirectory: runDirectory, progress: progress)
             let result = try simulation.run()
             rows.append(Row(name: entry.name, result: result, conflicts: ConflictStatistics(try RunLog(directory: runDirectory).aggregations)))
         }
@@ -38,6 +39,30 @@ public enum Comparison {
         try CompareReport.write(runs: entries.map { directory.appendingPathComponent($0.name) },
                                 to: directory.appendingPathComponent(htmlFileName))
         return rows
+    }
+
+    /// The run of `config` in `runDirectory`: continued from its last checkpoint when an earlier
+    /// compare left one there (a finished run then trains no more rounds and only rewrites its
+    /// results), started afresh when the directory is empty or holds a run that never reached a
+    /// checkpoint. A directory holding a run of another config is refused, not overwritten.
+    static func continuedOrNew(config: ExperimentConfig, runDirectory: URL, progress: RunProgress) throws -> Simulation {
+        let fm = FileManager.default
+        guard let contents = try? fm.contentsOfDirectory(atPath: runDirectory.path), !contents.isEmpty else {
+            return try Simulation(config: config, runDirectory: runDirectory, progress: progress)
+        }
+        let earlierYAML = try? String(contentsOf: runDirectory.appendingPathComponent("config.yaml"), encoding: .utf8)
+        guard let earlierYAML, let earlier = try? ExperimentConfig.load(yaml: earlierYAML),
+              try earlier.yaml() == config.yaml() else {
+            throw ComparisonError.otherRun(runDirectory.path)
+        }
+        let store = CheckpointStore(directory: runDirectory.appendingPathComponent("checkpoints"))
+        guard let (state, _) = try store.latest() else {
+            progress.note("\(runDirectory.path) stopped before its first checkpoint; starting it again")
+            try fm.removeItem(at: runDirectory)
+            return try Simulation(config: config, runDirectory: runDirectory, progress: progress)
+        }
+        if state.round >= config.rounds { progress.note("\(runDirectory.path) finished before; kept") }
+        return try Simulation.resume(runDirectory: runDirectory, progress: progress)
     }
 
     /// The comparison table (markdown), with the cost of each method below it.
@@ -88,5 +113,18 @@ public enum Comparison {
                           c.meanCosine, c.projectionsPerRound)
         }
         return out
+    }
+}
+
+/// Why a comparison could not go on.
+public enum ComparisonError: Error, CustomStringConvertible {
+    /// A method's run directory holds a run of another config.
+    case otherRun(String)
+
+    public var description: String {
+        switch self {
+        case let .otherRun(path):
+            return "\(path) holds a run of another config (or no config.yaml); remove it, or compare into another --runs folder"
+        }
     }
 }

@@ -18,13 +18,15 @@ public struct ComparisonEntry: Sendable, Equatable {
     public init(_ method: FederatedMethod) { self.init(name: method.rawValue, method: method) }
 
     /// FedBone's ablations (issue 17): without the rescale step, without the projection, with
-    /// CAGrad or GradVac in place of PCGrad, and with the server in gradient mode.
+    /// CAGrad or GradVac in place of PCGrad, with the server in gradient mode, and without the
+    /// task adaptation module (its linear reduction left).
     public static let ablations: [ComparisonEntry] = [
         ComparisonEntry(name: "fedbone-norescale", method: .fedbone, overrides: ["aggregation.rescale=false"]),
         ComparisonEntry(name: "fedbone-noproject", method: .fedbone, overrides: ["aggregation.project=false"]),
         ComparisonEntry(name: "fedbone-cagrad", method: .fedbone, overrides: ["aggregation.conflict=cagrad"]),
         ComparisonEntry(name: "fedbone-gradvac", method: .fedbone, overrides: ["aggregation.conflict=gradvac"]),
         ComparisonEntry(name: "fedbone-gradient", method: .fedbone, overrides: ["server.update=gradient"]),
+        ComparisonEntry(name: "fedbone-noadapt", method: .fedbone, overrides: ["model.adaptation.enabled=false"]),
     ]
 
     /// Every name `--methods` accepts.

@@ -6,7 +6,8 @@ import Foundation
 /// confidence interval, plus FedBone paired against each other method seed by seed.
 ///
 /// A seed whose comparison finished is not run again: its task averages are kept in
-/// `seed-<s>/seed-result.json`, so an interrupted compare resumes at the first unfinished seed.
+/// `seed-<s>/seed-result.json`, so an interrupted compare resumes at the first unfinished seed,
+/// whose methods continue from their checkpoints (``Comparison``).
 public enum SeedComparison {
     /// The file each finished seed leaves.
     public static let resultFileName = "seed-result.json"

@@ -86,9 +86,11 @@ public final class Simulation {
         self.progress = progress
         streams = RandomStreams(seed: config.seed)
         let datasets = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: streams.dataSeed)
-        algorithm = config.method.isSplit
-            ? try SplitFederation(config: config, datasets: datasets)
-            : try WholeModelFederation(config: config, datasets: datasets)
+        switch config.method {
+        case .fedbone, .fedboneNoGP: algorithm = try SplitFederation(config: config, datasets: datasets)
+        case .fedem: algorithm = try FedEMFederation(config: config, datasets: datasets)
+        case .fedavg, .fedprox, .fedper, .fedrep, .pfedme, .local: algorithm = try WholeModelFederation(config: config, datasets: datasets)
+        }
         log = try RunLogWriter(directory: runDirectory, resume: resume)
     }
 
@@ -155,11 +157,13 @@ public final class Simulation {
 
     private func learningRates(round: Int) -> [String: Double] { config.learningRates(round: round) }
 
-    /// The mini-batches the participants of `round` train (for the progress display's total).
+    /// The training steps of the participants of `round` (for the progress display's total):
+    /// their mini-batches, once per FedEM component.
     private func steps(round: Int) -> Int {
         let batch = max(config.training.batchSize, 1)
+        let passes = config.method == .fedem ? config.baselines.fedemComponents : 1
         return sample(round: round).reduce(0) { total, i in
-            total + config.training.localEpochs * ((algorithm.datasets[i].trainCount + batch - 1) / batch)
+            total + passes * config.training.localEpochs * ((algorithm.datasets[i].trainCount + batch - 1) / batch)
         }
     }
 
