@@ -1,5 +1,10 @@
 import Testing
 import FedBoneFederation
+import FedBoneModels
+import FedBoneTensor
+#if canImport(Glibc)
+import CBLAS
+#endif
 
 /// Replica mode with at most N replicas alive at once: clients beyond the bound wait for one,
 /// and the round ends exactly where it ends without a bound.
@@ -94,3 +99,28 @@ import FedBoneFederation
         #expect(throws: ConfigError.self) { try ExperimentConfig.load(yaml: "server: {memoryBudgetGB: -1}") }
     }
 }
+
+#if canImport(Glibc)
+/// The activation estimate bounds what a held Forward really keeps (glibc's heap in use, which
+/// holds every tensor: the engine turns mmap allocations off), and the batch cap follows from it.
+@Suite(.serialized) struct ActivationEstimateTests {
+    /// Heap bytes in use.
+    private static func heapBytes() -> Int { Int(mallinfo2().uordblks) }
+
+    @Test(arguments: ["swin-nano", "swin-micro"])
+    func theEstimateIsAnUpperBoundWithinFourTimesOfAHeldForward(preset: String) throws {
+        let general = try #require(SwinConfiguration.presets[preset])
+        let model = try SwinTransformer(general, imageSize: (64, 64), seed: 1)
+        let batch = 4
+        var generator = SeededGenerator(seed: 2)
+        let embeddings = Tensor.randn(model.inputShape(batch: batch), generator: &generator)
+        _ = model(embeddings).sum().item
+        let before = Self.heapBytes()
+        let held = model(embeddings)
+        let measured = Self.heapBytes() - before
+        let estimate = batch * ServerMemoryPlan.activationBytesPerSample(general, grid: (16, 16))
+        #expect(held.count > 0)
+        #expect(measured <= estimate && estimate <= 4 * measured, "\(preset): held \(measured) bytes, estimated \(estimate)")
+    }
+}
+#endif

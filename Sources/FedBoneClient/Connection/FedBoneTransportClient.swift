@@ -19,6 +19,8 @@ public struct JoinInfo: Sendable, Equatable {
     /// The client's place in the federation, from 0 (the experiment's clients first, in its
     /// order, then the server config's others): what seeds its model and training streams.
     public var federationIndex: Int = 0
+    /// The largest batch one Forward or Infer may carry (nil: the server states no cap).
+    public var maxBatch: Int?
 }
 
 /// Why a client call could not be made.
@@ -95,7 +97,8 @@ public final class FedBoneTransportClient: Sendable {
             totalRounds: Int(clamping: response.totalRounds),
             maxMessageBytes: Int(clamping: response.maxMessageBytes),
             maxTensorElements: Int(clamping: response.maxTensorElements),
-            federationIndex: Int(response.federationIndex)
+            federationIndex: Int(response.federationIndex),
+            maxBatch: response.maxBatch > 0 ? Int(clamping: response.maxBatch) : nil
         )
         joined.withLock { $0 = info }
         return info
@@ -136,9 +139,17 @@ public final class FedBoneTransportClient: Sendable {
         )
     }
 
-    /// Features for `embeddings`, with no state kept on the server.
+    /// Features for `embeddings`, with no state kept on the server; a batch above the server's
+    /// cap (``JoinInfo/maxBatch``) is sent in parts of at most the cap.
     public func infer(embeddings: Tensor) async throws -> Tensor {
         let info = try currentJoin()
+        if let cap = info.maxBatch, let batch = embeddings.shape.first, batch > cap {
+            var parts: [Tensor] = []
+            for start in stride(from: 0, to: batch, by: cap) {
+                parts.append(try await infer(embeddings: embeddings.slice(axis: 0, start..<min(start + cap, batch))))
+            }
+            return Tensor.concatenate(parts, axis: 0)
+        }
         var request = Fedbone_V1_InferRequest()
         request.clientID = info.clientID
         request.session = info.session

@@ -219,6 +219,13 @@ package nonisolated struct Fedbone_V1_JoinResponse: Sendable {
   /// as the simulation seeds its k-th client.
   package var federationIndex: UInt32 = 0
 
+  /// Largest batch (first dimension of the embeddings) one Forward or Infer of this client may
+  /// carry: the server's memory budget, after the round's fixed bytes, shared by the Forwards
+  /// that can be pending at once, divided by the activations one sample of this client's
+  /// embedding shape keeps (docs/deployment.md). A larger batch is refused with
+  /// RESOURCE_EXHAUSTED before it is decoded. 0: the server states no cap.
+  package var maxBatch: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -799,7 +806,7 @@ nonisolated extension Fedbone_V1_JoinRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".JoinResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{3}total_rounds\0\u{3}max_message_bytes\0\u{3}max_tensor_elements\0\u{3}protocol_version\0\u{3}federation_index\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{3}total_rounds\0\u{3}max_message_bytes\0\u{3}max_tensor_elements\0\u{3}protocol_version\0\u{3}federation_index\0\u{3}max_batch\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -815,6 +822,7 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.maxTensorElements) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.federationIndex) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.maxBatch) }()
       default: break
       }
     }
@@ -845,6 +853,9 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
     if self.federationIndex != 0 {
       try visitor.visitSingularUInt32Field(value: self.federationIndex, fieldNumber: 8)
     }
+    if self.maxBatch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.maxBatch, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -857,6 +868,7 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
     if lhs.maxTensorElements != rhs.maxTensorElements {return false}
     if lhs.protocolVersion != rhs.protocolVersion {return false}
     if lhs.federationIndex != rhs.federationIndex {return false}
+    if lhs.maxBatch != rhs.maxBatch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -19,6 +19,8 @@ public enum FederationClientError: Error, CustomStringConvertible {
     case tooManyRejoins(String)
     /// The checkpoint directory holds another experiment's checkpoints.
     case foreignCheckpoint(URL, reason: String)
+    /// The training batch is larger than the server accepts from this client.
+    case batchAboveServerCap(batch: Int, cap: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum FederationClientError: Error, CustomStringConvertible {
         case let .tooManyRejoins(name): return "client '\(name)' was dropped too often; giving up"
         case let .foreignCheckpoint(url, reason):
             return "the checkpoints in \(url.path) are not this experiment's (\(reason)); give another --checkpoints directory"
+        case let .batchAboveServerCap(batch, cap):
+            return "training.batchSize \(batch) is above the \(cap) samples per Forward the server accepts from this client (its memory budget); lower training.batchSize, or ask for a larger server.memoryBudgetGB"
         }
     }
 }
@@ -99,6 +103,9 @@ public enum FederationClientRunner {
                 try await connection.join(name: name, task: task, embeddingShape: embeddingShape, classes: classes, trainSamples: trainSamples)
             }
             log("\(name): joined as client \(info.clientID), round \(info.round) of \(info.totalRounds)")
+            if let cap = info.maxBatch, config.training.batchSize > cap {
+                throw FederationClientError.batchAboveServerCap(batch: config.training.batchSize, cap: cap)
+            }
             return info
         }
         let joined = try join()

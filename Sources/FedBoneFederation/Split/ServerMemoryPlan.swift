@@ -9,8 +9,9 @@ import Foundation
 ///   sums, or replica updates taken at each EndRound).
 /// - Per live replica (replica mode): its parameters, gradients and optimizer state
 ///   ((2 + s)·D, s = 2 for Adam and AdamW, 1 for SGD with momentum, else 0).
-/// - Not counted: activations of pending Forwards, which grow with the batch and the image
-///   size, not with D (PERFORMANCE.md measures them).
+/// - Per sample of a pending Forward: the activations its autograd graph keeps until the
+///   Backward (``activationBytesPerSample(_:grid:)``), which grow with the batch and the token
+///   grid, not with D. They set the per-request batch cap (``batchCap(_:grid:replicas:)``).
 public struct ServerMemoryPlan: Sendable, Equatable {
     /// D, the general model's parameters.
     public let parameters: Int
@@ -64,6 +65,40 @@ public struct ServerMemoryPlan: Sendable, Equatable {
                                                advice: "lower server.maxConcurrentReplicas to \(fits) or less, or raise server.memoryBudgetGB")
         }
         return requested
+    }
+
+    /// An upper estimate of the bytes one sample's pending Forward keeps alive through the
+    /// general model `general` for an embedding token grid `grid`: per block with N tokens
+    /// (padded to whole windows), C channels, h heads, window w and MLP ratio r,
+    /// (14 + 2r)·N·C floats of block activations plus 2·h·N·w² of attention scores and
+    /// probabilities, and 3·N·C per patch merging. `ServerMemoryPlanTests` checks it against the
+    /// heap growth of a held Forward.
+    public static func activationBytesPerSample(_ general: SwinConfiguration, grid: (height: Int, width: Int)) -> Int {
+        var floats = 0
+        var h = grid.height, w = grid.width
+        for stage in general.depths.indices {
+            let c = general.dim(stage: stage), heads = general.numHeads[stage]
+            let wh = min(general.windowSize, h), ww = min(general.windowSize, w)
+            let padded = ((h + wh - 1) / wh * wh) * ((w + ww - 1) / ww * ww)
+            let block = Int((14 + 2 * Double(general.mlpRatio)) * Double(padded * c)) + 2 * heads * padded * wh * ww
+            floats += general.depths[stage] * block
+            if stage + 1 < general.depths.count {
+                floats += 3 * h * w * c
+                h = (h + 1) / 2
+                w = (w + 1) / 2
+            }
+        }
+        return floats * 4
+    }
+
+    /// The largest batch one Forward or Infer may carry for a token grid `grid`: the budget left
+    /// after the round's fixed bytes and `replicas` live replicas, shared by the Forwards that can
+    /// be pending at once (one per live replica in replica mode, one per participant in gradient
+    /// mode). 0 when not one sample fits.
+    public func batchCap(_ general: SwinConfiguration, grid: (height: Int, width: Int), replicas: Int) -> Int {
+        let free = budget - bytes(replicas: replicas)
+        let pending = max(update == .replica ? replicas : participants, 1)
+        return max(free, 0) / pending / max(Self.activationBytesPerSample(general, grid: grid), 1)
     }
 
     private var advice: String {

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import Synchronization
 
 /// The federation's ``GeneralModelServer`` behind the gRPC transport: the adapter that makes
 /// the in-process general-model service serve ``SplitTrainingBackend``.
@@ -29,7 +30,9 @@ import GRPCCore
 ///
 /// The general model runs inside the actor, so requests of different clients are serialised;
 /// the replicas (or per-client gradient sums) keep clients independent, so the result does
-/// not depend on the order in which requests arrive.
+/// not depend on the order in which requests arrive. Status is answered outside the actor,
+/// from a snapshot the actor publishes at every change of the round's state, so no client's
+/// long Forward delays the others' Status calls.
 public actor FederationBackend: SplitTrainingBackend {
     /// One configured client: its transport id, its name and what the experiment says of it.
     /// Its task, classes and training-sample count otherwise come with its Join.
@@ -66,13 +69,15 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     private let server: GeneralModelServer
-    private let config: ExperimentConfig
-    private let members: [Member]
+    private nonisolated let config: ExperimentConfig
+    private nonisolated let members: [Member]
     private let minClients: Int
     private let roundTimeout: Duration
-    private let streams: RandomStreams
+    private nonisolated let streams: RandomStreams
+    /// What ``status(client:)`` answers from (``publishStatus()``; a fresh server is at round 1).
+    private nonisolated let statusSnapshot = Mutex(StatusSnapshot())
     /// The server's memory model and budget (``ServerMemoryPlan``).
-    public let memoryPlan: ServerMemoryPlan
+    public nonisolated let memoryPlan: ServerMemoryPlan
     private var joined: Set<UInt32> = []
     /// The task each client stated at its latest Join.
     public private(set) var joinedTasks: [UInt32: TaskSpec] = [:]
@@ -128,8 +133,24 @@ public actor FederationBackend: SplitTrainingBackend {
         self.streams = streams
     }
 
+    /// The round's state as ``status(client:)`` reports it.
+    private struct StatusSnapshot: Sendable {
+        var round = 1
+        var roundOpen = false
+        var participants: Set<String> = []
+        var ended: Set<String> = []
+        var joined = 0
+    }
+
+    /// Publishes the round's state for ``status(client:)``.
+    private func publishStatus() {
+        let snapshot = StatusSnapshot(round: server.round, roundOpen: roundOpen, participants: Set(server.roundParticipants.map(\.name)),
+                                      ended: Set(server.endedParticipants.map(\.name)), joined: joined.count)
+        statusSnapshot.withLock { $0 = snapshot }
+    }
+
     /// The members sampled to train `round`, in federation order.
-    public func sampled(round: Int) -> [Member] {
+    public nonisolated func sampled(round: Int) -> [Member] {
         streams.sampledClients(round: round, of: members.count, sampling: config.training.clientsPerRound).map { members[$0] }
     }
 
@@ -162,6 +183,7 @@ public actor FederationBackend: SplitTrainingBackend {
         let participants = sampled(round: round).filter { joined.contains($0.id) }.map { ClientID($0.name) }
         guard participants.count >= minClients else {
             server.abandonRound()
+            publishStatus()
             return .abandoned(round: round)
         }
         try server.beginRound(round, participants: participants, replicaLearningRate: config.replicaLearningRate(round: round),
@@ -192,6 +214,7 @@ public actor FederationBackend: SplitTrainingBackend {
     public func restore(from directory: URL, nextRound: Int) throws {
         try server.restore(from: directory, nextRound: nextRound)
         collectedThrough = nextRound - 1
+        publishStatus()
     }
 
     /// The most replicas alive at once (nil: gradient mode, no replicas).
@@ -227,6 +250,11 @@ public actor FederationBackend: SplitTrainingBackend {
         do { try server.model.validate(embeddingShape: registration.embeddingShape) } catch {
             throw SplitTrainingBackendError.invalidArgument("embedding shape \(registration.embeddingShape) cannot be served: \(error)")
         }
+        let maxBatch = batchCap(embeddingShape: registration.embeddingShape)
+        guard maxBatch >= 1 else {
+            throw SplitTrainingBackendError.resourceExhausted(
+                "the server's memory budget leaves no room for one sample of embeddings \(registration.embeddingShape) (\(ServerMemoryPlan.activationBytesPerSample(server.model.configuration, grid: (registration.embeddingShape[0], registration.embeddingShape[1]))) bytes of activations); the server needs a larger server.memoryBudgetGB or fewer clients per round")
+        }
         var round = server.round
         let id = ClientID(member.name)
         try server.setSamples(registration.trainSamples, for: id)
@@ -243,8 +271,17 @@ public actor FederationBackend: SplitTrainingBackend {
             }
         }
         joined.insert(member.id)
+        publishStatus()
         resumeAll(&joinWaiters)
-        return JoinAcceptance(round: round, totalRounds: config.rounds, federationIndex: try index(of: member.id))
+        return JoinAcceptance(round: round, totalRounds: config.rounds, federationIndex: try index(of: member.id), maxBatch: maxBatch)
+    }
+
+    /// The per-request batch cap for a client with embeddings of `embeddingShape` `[H/p, W/p, C]`
+    /// (``ServerMemoryPlan/batchCap(_:grid:replicas:)``, at most `Int32.max`).
+    public func batchCap(embeddingShape: [Int]) -> Int {
+        let cap = memoryPlan.batchCap(server.model.configuration, grid: (embeddingShape[0], embeddingShape[1]),
+                                      replicas: server.maxConcurrentReplicas ?? 0)
+        return min(cap, Int(Int32.max))
     }
 
     public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
@@ -350,16 +387,22 @@ public actor FederationBackend: SplitTrainingBackend {
         return await withCheckedContinuation { barrierWaiters.append($0) }
     }
 
-    public func status(client: UInt32) async throws -> TrainingStatus {
+    public nonisolated func status(client: UInt32) async throws -> TrainingStatus {
+        try currentStatus(client: client)
+    }
+
+    /// ``status(client:)`` at once, from the published snapshot: it never waits for the actor.
+    public nonisolated func currentStatus(client: UInt32) throws -> TrainingStatus {
         let member = try self.member(client)
-        let phase: TrainingPhase = finished ? .finished : roundOpen ? .training : .waitingForClients
-        let id = ClientID(member.name)
-        let trainsNow = roundOpen ? server.roundParticipants.contains(id) && !server.endedParticipants.contains(id)
-            : sampled(round: server.round).contains(member)
+        let s = statusSnapshot.withLock { $0 }
+        let finished = s.round > config.rounds
+        let phase: TrainingPhase = finished ? .finished : s.roundOpen ? .training : .waitingForClients
+        let trainsNow = s.roundOpen ? s.participants.contains(member.name) && !s.ended.contains(member.name)
+            : sampled(round: s.round).contains(member)
         let selected = !finished && trainsNow
-        let later = stride(from: server.round + 1, through: config.rounds, by: 1).first { sampled(round: $0).contains(member) }
-        return TrainingStatus(round: server.round, phase: phase, clientsJoined: joined.count, clientsExpected: members.count,
-                              selected: selected, nextRound: selected ? server.round : later)
+        let later = stride(from: s.round + 1, through: config.rounds, by: 1).first { sampled(round: $0).contains(member) }
+        return TrainingStatus(round: s.round, phase: phase, clientsJoined: s.joined, clientsExpected: members.count,
+                              selected: selected, nextRound: selected ? s.round : later)
     }
 
     public func reportMetrics(client: UInt32, report: MetricsReport) async throws {
@@ -376,6 +419,7 @@ public actor FederationBackend: SplitTrainingBackend {
         let member = try self.member(client)
         joined.remove(member.id)
         if roundOpen { drop(member) }
+        publishStatus()
     }
 
     // MARK: Reports
@@ -471,7 +515,10 @@ public actor FederationBackend: SplitTrainingBackend {
         roundDone = nil
     }
 
+    /// Publishes the round's state and wakes the Forwards waiting for it (every change of the
+    /// round's state ends here).
     private func resumeRoundWaiters() {
+        publishStatus()
         let all = roundWaiters.values
         roundWaiters = [:]
         for waiter in all { waiter.resume() }
@@ -484,14 +531,14 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     /// The member's place in the federation order.
-    private func index(of id: UInt32) throws -> Int {
+    private nonisolated func index(of id: UInt32) throws -> Int {
         guard let index = members.firstIndex(where: { $0.id == id }) else {
             throw SplitTrainingBackendError.failedPrecondition("client \(id) is not part of this experiment")
         }
         return index
     }
 
-    private func member(_ id: UInt32) throws -> Member {
+    private nonisolated func member(_ id: UInt32) throws -> Member {
         guard let member = members.first(where: { $0.id == id }) else {
             throw SplitTrainingBackendError.failedPrecondition("client \(id) is not part of this experiment")
         }

@@ -48,7 +48,8 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let acceptance: JoinAcceptance
         do { acceptance = try await backend.join(registration) } catch { throw Self.status(for: error) }
         let session = UUID().uuidString
-        await sessions.open(clientID: client.id, session: session, embeddingShape: embeddingShape, responseDType: responseDType, round: acceptance.round)
+        await sessions.open(clientID: client.id, session: session, embeddingShape: embeddingShape, responseDType: responseDType,
+                            round: acceptance.round, maxBatch: acceptance.maxBatch)
         var response = Fedbone_V1_JoinResponse()
         response.clientID = client.id
         response.session = session
@@ -58,6 +59,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         response.maxTensorElements = UInt64(limits.maxElements)
         response.protocolVersion = Self.protocolVersion
         response.federationIndex = UInt32(clamping: acceptance.federationIndex)
+        response.maxBatch = UInt64(acceptance.maxBatch ?? 0)
         return ServerResponse(message: response)
     }
 
@@ -69,6 +71,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let round = try Self.checkedCount(message.round, name: "round")
         let step = try Self.checkedCount(message.step, name: "step")
         let state = try await sessions.beginForward(client.id, message.session, round: round, step: step)
+        try checkBatch(message.embeddings, cap: state.maxBatch, call: "Forward")
         let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
         let embeddingShape = embeddings.shape
         try checkAnswerFits(embeddingShape, dtype: state.responseDType, answer: "the embedding gradient")
@@ -123,6 +126,7 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let message = request.message
         let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
         let state = try await sessions.current(client.id, message.session)
+        try checkBatch(message.embeddings, cap: state.maxBatch, call: "Infer")
         let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
         try checkAnswerFits(embeddings.shape, dtype: state.responseDType, answer: "the features")
         let features: Tensor
@@ -245,6 +249,12 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
 
     /// Decodes and validates a tensor field, mapping failures to INVALID_ARGUMENT (or
     /// RESOURCE_EXHAUSTED for the element bound).
+    /// Refuses, before decoding, embeddings whose batch (first dimension) exceeds the session's cap.
+    private func checkBatch(_ tensor: Fedbone_V1_Tensor, cap: Int?, call: String) throws(RPCError) {
+        guard let cap, let batch = tensor.shape.first, batch > Int64(cap) else { return }
+        throw RPCError(code: .resourceExhausted, message: "a \(call) of batch \(batch) exceeds this server's cap of \(cap) samples per request for this client (JoinResponse.max_batch, from its memory budget); send smaller batches")
+    }
+
     private func decode(_ tensor: Fedbone_V1_Tensor, present: Bool, name: String, shape: ExpectedShape) throws(RPCError) -> Tensor {
         do {
             let decoded = try Fedbone_V1_Tensor.decode(tensor, present: present, name: name, limits: limits)

@@ -20,6 +20,8 @@ actor SessionTable {
         var embeddingShape: [Int]
         var responseDType: WireDType
         var round: Int
+        /// The largest batch of one Forward or Infer (nil: no cap).
+        var maxBatch: Int?
         var lastForward: PendingForward?
         var lastBackward: (round: Int, step: Int, response: Fedbone_V1_BackwardResponse)?
         var lastEndRound: (round: Int, response: Fedbone_V1_EndRoundResponse)?
@@ -47,9 +49,9 @@ actor SessionTable {
     var openCount: Int { sessions.count }
 
     /// Opens a new session for `clientID`, replacing any previous one.
-    func open(clientID: UInt32, session: String, embeddingShape: [Int], responseDType: WireDType, round: Int) {
+    func open(clientID: UInt32, session: String, embeddingShape: [Int], responseDType: WireDType, round: Int, maxBatch: Int?) {
         sessions[clientID] = ClientSession(
-            session: session, embeddingShape: embeddingShape, responseDType: responseDType, round: round
+            session: session, embeddingShape: embeddingShape, responseDType: responseDType, round: round, maxBatch: maxBatch
         )
     }
 

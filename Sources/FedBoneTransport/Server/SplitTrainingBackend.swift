@@ -70,12 +70,15 @@ public struct JoinAcceptance: Sendable, Equatable {
     public var totalRounds: Int
     /// The client's place in the federation (from 0; see `federation_index` in the `.proto`).
     public var federationIndex: Int
+    /// The largest batch one Forward or Infer of the client may carry (nil: no cap).
+    public var maxBatch: Int?
 
     /// Creates an acceptance.
-    public init(round: Int, totalRounds: Int, federationIndex: Int = 0) {
+    public init(round: Int, totalRounds: Int, federationIndex: Int = 0, maxBatch: Int? = nil) {
         self.round = round
         self.totalRounds = totalRounds
         self.federationIndex = federationIndex
+        self.maxBatch = maxBatch
     }
 }
 
