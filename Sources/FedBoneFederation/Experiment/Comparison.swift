@@ -92,7 +92,7 @@ public enum Comparison {
         out += row("trivial predictor", first.trivial)
         out += row("round 0 (untrained)", first.initial)
         for r in rows { out += row(r.name, r.result.final) }
-        out += "\n| method | client params (mean) | server params | client GFLOPs/sample | server GFLOPs/sample | bytes/client/round | seconds |\n"
+        out += "\n| method | client params (mean) | server params | client GFLOPs/sample | server GFLOPs/sample | bytes/client/round | seconds in this process |\n"
         out += "|---|---:|---:|---:|---:|---:|---:|\n"
         for (name, r) in rows.map({ ($0.name, $0.result) }) {
             let c = r.cost
