@@ -125,9 +125,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         guard let executable = Bundle.main.executableURL else { throw ValidationError("cannot locate the fedbone executable") }
         let quiet = options.quiet
-        let last = try await LoopbackFederation.run(experiment: config, runDirectory: directory, clients: .processes(executable: executable)) {
-            if !quiet { logLine($0) }
-        }
+        let last = try await LoopbackFederation.run(experiment: config, runDirectory: directory, clients: .processes(executable: executable),
+                                                    log: { if !quiet { logLine($0) } })
         print(last?.path ?? directory.path)
     }
 }

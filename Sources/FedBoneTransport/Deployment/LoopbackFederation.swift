@@ -27,9 +27,11 @@ public enum LoopbackFederation {
 
     /// Runs the experiment; returns the server's last checkpoint folder
     /// (`runDirectory/checkpoints/round-N`). `runDirectory` receives `experiment.yaml`,
-    /// `server.yaml`, `certs/` and `checkpoints/`.
+    /// `server.yaml`, `certs/` and `checkpoints/`. `clientPort` maps the server's port to the
+    /// one the clients dial (default: the same; a fault-injecting proxy in between otherwise).
     @discardableResult
     public static func run(experiment: ExperimentConfig, runDirectory: URL, clients: Clients,
+                           clientPort: @Sendable (Int) throws -> Int = { $0 },
                            log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> URL? {
         let manager = FileManager.default
         try manager.createDirectory(at: runDirectory, withIntermediateDirectories: true)
@@ -58,12 +60,13 @@ public enum LoopbackFederation {
                 defer { portSink.finish() }
                 return try await runner.run(listening: { portSink.yield($0); portSink.finish() }, log: log)
             }
-            var port = 0
-            for await p in ports { port = p }
-            guard port > 0 else {
+            var serverPort = 0
+            for await p in ports { serverPort = p }
+            guard serverPort > 0 else {
                 for try await _ in group {}
                 return nil
             }
+            let port = try clientPort(serverPort)
             for (i, name) in names.enumerated() {
                 let token = tokens[i]
                 switch clients {
