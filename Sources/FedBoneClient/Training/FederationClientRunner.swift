@@ -121,6 +121,10 @@ public enum FederationClientRunner {
         }
         var rejoins = 0
         var stats: [ClientRoundStats] = []
+        /// The client's model and optimizer state at the start of the round it trains, to train
+        /// that round again from the same start when the server asks for it again (a server
+        /// restarted mid-round resumes from the round's start).
+        var roundStart: (round: Int, model: [String: Tensor], optimizer: [String: Tensor])?
         var reporter = RoundReporter(config: config, testSamples: dataset.testCount, connection: connection) {
             try evaluate(task: model.task, batches: dataset.testBatches(batchSize: config.evaluation.batchSize),
                          lossOptions: config.training.loss) { try client.predict($0, service: service) }
@@ -137,6 +141,7 @@ public enum FederationClientRunner {
                     continue rounds
                 case .train: break
                 }
+                roundStart = (round, client.model.stateDict(), client.optimizer.stateDict())
                 let result = try client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
                                                    learningRate: config.clientLearningRate(round: round), service: service,
                                                    generator: &generator)
@@ -159,6 +164,18 @@ public enum FederationClientRunner {
                 guard rejoins <= maxRejoins else { throw FederationClientError.tooManyRejoins(name) }
                 log("\(name): dropped from round \(round) (\(error.message)); joining again")
                 round = try join().round
+                if let start = roundStart, round <= start.round {
+                    if round == start.round {
+                        try client.model.load(stateDict: start.model)
+                        try client.optimizer.load(stateDict: start.optimizer)
+                        log("\(name): training round \(round) again from its start")
+                    } else if let checkpoints {
+                        try restore(client, from: checkpoints, before: round, config: config, log: log)
+                    } else {
+                        log("\(name): the server went back to round \(round); without --checkpoints this client keeps its later model")
+                    }
+                    roundStart = nil
+                }
             }
         }
         try reporter.catchUp(before: config.rounds + 1)

@@ -121,6 +121,11 @@ final class ChildProcess: @unchecked Sendable {
         waiting?.resume(returning: status)
     }
 
+    /// Kills the process at once (SIGKILL), as a crash would.
+    func kill() {
+        _ = Foundation.kill(process.processIdentifier, SIGKILL)
+    }
+
     /// The exit status, once the process has exited.
     func exitStatus() async -> Int32 {
         await withCheckedContinuation { continuation in
