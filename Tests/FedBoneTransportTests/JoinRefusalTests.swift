@@ -45,6 +45,7 @@ import Testing
             await Self.refusal(backend, try Self.registration(2, "depth-0", task: "depth", classes: 3)),
             await Self.refusal(backend, try Self.registration(3, "lab-0", task: "normals", shape: [4, 4, 3])),
             await Self.refusal(backend, try Self.registration(3, "lab-0", task: "normals", samples: 0)),
+            await Self.refusal(backend, try Self.registration(3, "lab-0", task: "parts")),
         ]
         #expect(refusals[0]?.contains("configured for task segmentation, not depth") == true, "\(refusals)")
         #expect(refusals[1]?.contains("unknown task") == true, "\(refusals)")
@@ -52,6 +53,7 @@ import Testing
         #expect(refusals[3]?.contains("has no classes") == true, "\(refusals)")
         #expect(refusals[4]?.contains("cannot be served") == true, "\(refusals)")
         #expect(refusals[5]?.contains("at least 1") == true, "\(refusals)")
+        #expect(refusals[6]?.contains("needs its number of classes") == true, "\(refusals)")
         #expect(try await backend.status(client: 1).clientsJoined == 0, "nothing changed")
     }
 

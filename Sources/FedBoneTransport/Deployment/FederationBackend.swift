@@ -76,6 +76,8 @@ public actor FederationBackend: SplitTrainingBackend {
     private nonisolated let streams: RandomStreams
     /// What ``status(client:)`` answers from (``publishStatus()``; a fresh server is at round 1).
     private nonisolated let statusSnapshot = Mutex(StatusSnapshot())
+    /// When a client last called (any call).
+    private nonisolated let lastCall = Mutex(ContinuousClock.now)
     /// The server's memory model and budget (``ServerMemoryPlan``).
     public nonisolated let memoryPlan: ServerMemoryPlan
     private var joined: Set<UInt32> = []
@@ -141,6 +143,12 @@ public actor FederationBackend: SplitTrainingBackend {
         var ended: Set<String> = []
         var joined = 0
     }
+
+    /// How long no client has called the server.
+    public nonisolated var silence: Duration { ContinuousClock.now - lastCall.withLock { $0 } }
+
+    /// Notes a client's call (for ``silence``).
+    private nonisolated func heard() { lastCall.withLock { $0 = ContinuousClock.now } }
 
     /// Publishes the round's state for ``status(client:)``.
     private func publishStatus() {
@@ -245,6 +253,7 @@ public actor FederationBackend: SplitTrainingBackend {
     // MARK: SplitTrainingBackend
 
     public func join(_ registration: ClientRegistration) async throws -> JoinAcceptance {
+        heard()
         let member = try self.member(registration.clientID)
         let task = try JoinCheck.task(of: registration, member: member)
         do { try server.model.validate(embeddingShape: registration.embeddingShape) } catch {
@@ -285,6 +294,7 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+        heard()
         let call = UUID()
         await hold(embeddings, for: call)
         return try await withRPCCancellationHandler {
@@ -352,6 +362,7 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     public func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor {
+        heard()
         let member = try self.member(client)
         let started = ContinuousClock.now
         let gradient = try mapped {
@@ -362,12 +373,14 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     public func infer(client: UInt32, embeddings: sending Tensor) async throws -> sending Tensor {
+        heard()
         let member = try self.member(client)
         let features = try mapped { try server.infer(client: ClientID(member.name), embeddings: embeddings) }
         return Self.copy(shape: features.shape, scalars: features.scalars)
     }
 
     public func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult {
+        heard()
         let member = try self.member(client)
         let id = ClientID(member.name)
         if let last = lastBarrier, last.round == round, last.ended.contains(client) { return last.result }
@@ -388,7 +401,8 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     public nonisolated func status(client: UInt32) async throws -> TrainingStatus {
-        try currentStatus(client: client)
+        heard()
+        return try currentStatus(client: client)
     }
 
     /// ``status(client:)`` at once, from the published snapshot: it never waits for the actor.
@@ -406,6 +420,7 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     public func reportMetrics(client: UInt32, report: MetricsReport) async throws {
+        heard()
         let member = try self.member(client)
         guard report.round <= config.rounds, report.round == 0 || report.round < server.round else {
             throw SplitTrainingBackendError.failedPrecondition(
@@ -416,6 +431,7 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     public func leave(client: UInt32) async throws {
+        heard()
         let member = try self.member(client)
         joined.remove(member.id)
         if roundOpen { drop(member) }

@@ -147,6 +147,13 @@ public struct FederationServerRunner: Sendable {
             case let .abandoned(r):
                 (round, trained) = (r, [])
                 log("round \(r)/\(experiment.rounds) abandoned: too few clients or updates")
+                let idle = Duration.milliseconds(Int(deployment.joinTimeoutSeconds * 1000))
+                if backend.silence >= idle {
+                    let saved = (try? store.latest()).flatMap { $0 }?.url.lastPathComponent ?? "none yet"
+                    log("no client has called for \(backend.silence) (joinTimeoutSeconds); stopping after round \(r); latest checkpoint: \(saved) (serve --resume continues from it)")
+                    await backend.stop()
+                    return latest
+                }
             }
             for rejection in await backend.rejectedUpdates { log("round \(round)/\(experiment.rounds): \(rejection)") }
             let reports = await backend.collectReports(round: round, expected: await backend.reporters(round: round, trained: trained),

@@ -16,13 +16,18 @@ enum JoinCheck {
         if !kind.hasClasses, registration.classes != 0 {
             throw SplitTrainingBackendError.invalidArgument("task \(kind.rawValue) has no classes: send 0, not \(registration.classes)")
         }
-        if let classes = member.classes, kind.hasClasses, registration.classes != 0, classes != registration.classes {
+        if let classes = member.classes, classes != 0, kind.hasClasses, registration.classes != 0, classes != registration.classes {
             throw SplitTrainingBackendError.invalidArgument(
                 "client '\(member.name)' is configured with \(classes) classes for \(kind.rawValue), not \(registration.classes)")
         }
         guard registration.trainSamples >= 1 else {
             throw SplitTrainingBackendError.invalidArgument("client '\(member.name)' states \(registration.trainSamples) training samples; it needs at least 1")
         }
-        return TaskSpec(kind, classes: registration.classes != 0 ? registration.classes : member.classes ?? 0)
+        let classes = registration.classes != 0 ? registration.classes : member.classes ?? 0
+        if kind.hasClasses, classes < 1 {
+            throw SplitTrainingBackendError.invalidArgument(
+                "task \(kind.rawValue) needs its number of classes and neither the Join nor the experiment states it: send classes ≥ 1")
+        }
+        return TaskSpec(kind, classes: classes)
     }
 }

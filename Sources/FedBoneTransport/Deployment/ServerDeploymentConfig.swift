@@ -10,7 +10,8 @@ import Yams
 /// port: 50051
 /// minClients: 2                    # fewest clients for which a round still counts (default: all)
 /// roundTimeoutSeconds: 600         # a participant not done by then is dropped from the round
-/// joinTimeoutSeconds: 600          # how long to wait for the configured clients at the start
+/// joinTimeoutSeconds: 600          # how long to wait for the configured clients at the start, and how
+///                                  # long without any client call after an abandoned round before it stops
 /// maxMessageMB: 256
 /// clients:
 ///   - {id: 1, name: segmentation-0, tokenSHA256: 9f86d0…}
