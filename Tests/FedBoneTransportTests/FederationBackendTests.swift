@@ -6,7 +6,7 @@ import Testing
 /// barrier, dropped clients, `minClients` and rejoining.
 @Suite struct FederationBackendTests {
     static let members = [
-        FederationBackend.Member(id: 1, name: "segmentation-0", task: .segmentation),
+        FederationBackend.Member(id: 1, name: "segmentation-0", task: .segmentation, classes: SyntheticShapes.segmentationClasses),
         FederationBackend.Member(id: 2, name: "depth-0", task: .depth),
         FederationBackend.Member(id: 3, name: "normals-0", task: .normals),
     ]

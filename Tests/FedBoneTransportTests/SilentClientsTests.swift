@@ -9,10 +9,10 @@ import Testing
     @Test func aServerWhoseClientsAllDiedStopsOnceNoneHasCalledForTheJoinTimeout() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-silent-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let experiment = try ExperimentConfig.load(yaml: NetworkFederationTests.tinyYAML, overrides: ["rounds=50"])
+        let experiment = try ExperimentConfig.load(yaml: NetworkFederationTests.tinyYAML, overrides: ["rounds=200"])
         let names = ["segmentation-0", "depth-0", "normals-0"]
         let deployment = ServerDeploymentConfig(experiment: "experiment.yaml", host: "127.0.0.1", port: 0, roundTimeoutSeconds: 0.5,
-                                                joinTimeoutSeconds: 2, clients: NetworkFaultTests.registered(names))
+                                                joinTimeoutSeconds: 6, clients: NetworkFaultTests.registered(names))
         let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil,
                                             runDirectory: scratch.appendingPathComponent("server"), resume: false)
         let lines = LogLines()
@@ -28,9 +28,9 @@ import Testing
                                           classes: task == "segmentation" ? SyntheticShapes.segmentationClasses : 0, trainSamples: 8)
             }
         }
-        // The clients are gone without a word. The server must stop by itself, long before 50 rounds of 0.5 s.
+        // The clients are gone without a word. The server must stop by itself, long before 200 rounds of 0.5 s.
         let watchdog = Task {
-            try await Task.sleep(for: .seconds(20))
+            try await Task.sleep(for: .seconds(60))
             server.cancel()
         }
         defer { watchdog.cancel() }
@@ -40,6 +40,6 @@ import Testing
         let stop = try #require(lines.all.first { $0.hasPrefix("no client has called for") }, "\(lines.all)")
         let folder = try #require(last)
         #expect(stop.contains("latest checkpoint: \(folder.lastPathComponent)"), "\(stop)")
-        #expect(lines.all.filter { $0.contains("abandoned") }.count < 10)
+        #expect(lines.all.filter { $0.contains("abandoned") }.count < 100, "\(lines.all.count) lines")
     }
 }
