@@ -1,4 +1,4 @@
-"""Parity fixtures for the Swin general model, made with timm.
+"""Parity fixtures for the general models (Swin and the ViT-style transformer), made with timm.
 
 Run from the repository root:
 
@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 from timm.models.swin_transformer import SwinTransformer
+from timm.models.vision_transformer import VisionTransformer
 
 OUT = os.path.join("Tests", "FedBoneModelsTests", "Fixtures")
 
@@ -81,6 +82,40 @@ def timm_checkpoint():
     print(f"{path}: {len(model.state_dict())} tensors, {os.path.getsize(path)} bytes")
 
 
+def make_vit(name, tokens, lengths, **kwargs):
+    """The transformer general model: timm ViT's `blocks` and `norm` on `[B, tokens, C]`.
+
+    Sample b holds `lengths[b]` tokens and padding after them. A key-padding mask makes the
+    padded batch equal, at the real positions, to each sample's prefix run alone, so the
+    reference runs every prefix through timm on its own (no mask API needed) and stores zeros
+    at the padded positions, where the Swift side must give a zero gradient too."""
+    model = VisionTransformer(img_size=16, patch_size=16, num_classes=0, global_pool="", drop_path_rate=0.0, **kwargs)
+    model = model.double().eval()
+    with torch.no_grad():
+        for key, p in model.named_parameters():
+            if key.startswith("blocks.") or key.startswith("norm."):
+                p.copy_(torch.from_numpy(formula_values(key, tuple(p.shape))).double())
+    batch = len(lengths)
+    shape = (batch, tokens, kwargs["embed_dim"])
+    x = torch.from_numpy(probe_values(int(np.prod(shape)), 0.3).reshape(shape)).double().requires_grad_(True)
+    probe = torch.from_numpy(probe_values(int(np.prod(shape)), 1.1).reshape(shape)).double()
+    features = torch.zeros(shape, dtype=torch.float64)
+    total = 0
+    for b, n in enumerate(lengths):
+        out = model.norm(model.blocks(x[b:b + 1, :n]))
+        features[b, :n] = out[0].detach()
+        total = total + (out[0] * probe[b, :n]).sum()
+    total.backward()
+    tensors = {
+        "features": features.float().contiguous(),
+        "embeddings_grad": x.grad.float().contiguous(),
+    }
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, f"{name}.safetensors")
+    save_file(tensors, path)
+    print(f"{path}: features {tuple(features.shape)}, lengths {lengths}, {os.path.getsize(path)} bytes")
+
+
 if __name__ == "__main__":
     torch.manual_seed(0)
     # A tiny model whose grid (10×10) is not a multiple of the window (4): padding, shifted
@@ -90,3 +125,7 @@ if __name__ == "__main__":
     # swin_tiny_patch4_window7_224's architecture with formula weights, at 224×224, batch 1.
     make("swin_tiny_224", 224, 1, patch_size=4, embed_dim=96, depths=(2, 2, 6, 2), num_heads=(3, 6, 12, 24), window_size=7)
     timm_checkpoint()
+    # A small transformer on a padded batch (lengths 12 and 7 of 12 tokens).
+    make_vit("vit_masked", 12, [12, 7], embed_dim=32, depth=2, num_heads=2, mlp_ratio=2.0)
+    # vit_tiny_patch16_224's blocks with formula weights on 197 tokens (196 patches + class).
+    make_vit("vit_tiny_197", 197, [197], embed_dim=192, depth=12, num_heads=3)

@@ -38,8 +38,8 @@ public final class MultiHeadSelfAttention: Module, UnaryLayer {
     // attn = softmax(q·kᵀ·scale + bias): [B, H, N, N];  out = (attn·v): [B, H, N, C/H] → [B, N, C]
     /// `[B, N, dim] → [B, N, dim]`, adding `bias` to the attention logits before the softmax.
     /// `bias` broadcasts against `[B, heads, N, N]`: e.g. a relative-position bias
-    /// `[heads, N, N]`, a mask `[1, N, N]` or a per-sample mask `[B, 1, N, N]` (use large
-    /// negative values to mask).
+    /// `[heads, N, N]`, a mask `[1, N, N]`, a per-sample mask `[B, 1, N, N]` or a key-padding
+    /// mask `[B, 1, 1, N]` (use large negative values to mask).
     public func callAsFunction(_ x: Tensor, bias: Tensor?) -> Tensor {
         precondition(x.rank == 3 && x.shape[2] == qkv.inFeatures,
                      "MultiHeadSelfAttention: input must be [B, N, \(qkv.inFeatures)], got \(x.shape)")
@@ -50,7 +50,7 @@ public final class MultiHeadSelfAttention: Module, UnaryLayer {
             let lead = target.count - bias.rank
             precondition(bias.rank >= 2 && bias.rank <= 4
                          && bias.shape.enumerated().allSatisfy { $0.element == 1 || $0.element == target[lead + $0.offset] }
-                         && Array(bias.shape.suffix(2)) == [n, n],
+                         && bias.shape.last == n,
                          "MultiHeadSelfAttention: bias \(bias.shape) does not broadcast to the attention logits \(target)")
         }
         if bias == nil && attnDrop == nil {

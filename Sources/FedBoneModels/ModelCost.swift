@@ -16,7 +16,7 @@ public struct SplitCost: Sendable, Equatable, Codable {
     public var serverMultiplyAdds: Int
 
     /// Measures a client model and a general model by running one sample through them.
-    public static func measure(client: ClientModel, general: SwinTransformer, inChannels: Int = 3) -> SplitCost {
+    public static func measure(client: ClientModel, general: any GeneralModel, inChannels: Int = 3) -> SplitCost {
         let image = Tensor.zeros([1, inChannels, client.imageSize.height, client.imageSize.width])
         let modes = (client.isTraining, general.isTraining)
         defer {

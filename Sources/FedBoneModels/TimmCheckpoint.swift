@@ -1,9 +1,11 @@
 import Foundation
 import FedBoneLayers
 
-/// Loading a timm Swin Transformer checkpoint (exported to safetensors) into the split model:
-/// `patch_embed.*` goes to the client's patch embedding, `layers.*` and `norm.*` to the general
-/// model, and the classifier (`head.*`) is set aside, since FedBone's heads are per task.
+/// Loading a timm Swin Transformer or ViT checkpoint (exported to safetensors) into the split
+/// model: `patch_embed.*` goes to the client's patch embedding, `layers.*`/`blocks.*` and `norm.*`
+/// to the general model, and the classifier (`head.*`, ViT's `fc_norm.*`) is set aside, since
+/// FedBone's heads are per task, as are ViT's `cls_token`, `reg_token` and `pos_embed` (the
+/// client's position embedding is a grid of its own image size, learned in the federation).
 ///
 /// Export one from Python with
 /// `safetensors.torch.save_file(timm.create_model("swin_base_patch4_window7_224", pretrained=True).state_dict(), "swin-b.safetensors")`.
@@ -14,7 +16,7 @@ public enum TimmCheckpoint {
         public var general: StateDictLoadReport
         /// The patch embedding's keys (without the `patch_embed.` prefix), if one was given.
         public var patchEmbedding: StateDictLoadReport?
-        /// Keys set aside on purpose (the ImageNet classifier `head.*`).
+        /// Keys set aside on purpose (the ImageNet classifier `head.*`, ViT's class token and positions).
         public var ignored: [String]
 
         public var description: String {
@@ -30,14 +32,14 @@ public enum TimmCheckpoint {
     /// every key that matches is loaded and the report says what did not.
     /// - Throws: `SafetensorsError` for an unreadable file, ``ModelError/checkpointMismatch(_:)``.
     @discardableResult
-    public static func load(contentsOf url: URL, into general: SwinTransformer, patchEmbedding: PatchEmbedding? = nil,
+    public static func load(contentsOf url: URL, into general: any GeneralModel, patchEmbedding: PatchEmbedding? = nil,
                             strict: Bool = true) throws -> Report {
         let tensors = try Safetensors.read(contentsOf: url)
         var generalState: [String: Tensor] = [:], embedState: [String: Tensor] = [:], ignored: [String] = []
         for (key, value) in tensors {
             if key.hasPrefix("patch_embed.") {
                 if patchEmbedding != nil { embedState[String(key.dropFirst("patch_embed.".count))] = value } else { ignored.append(key) }
-            } else if key.hasPrefix("head.") {
+            } else if key.hasPrefix("head.") || key.hasPrefix("fc_norm.") || setAside.contains(key) {
                 ignored.append(key)
             } else {
                 generalState[key] = value
@@ -53,4 +55,7 @@ public enum TimmCheckpoint {
         try patchEmbedding?.load(stateDict: embedState, strict: false)
         return report
     }
+
+    /// ViT's keys that belong to no part of the split model.
+    private static let setAside: Set<String> = ["cls_token", "reg_token", "pos_embed"]
 }

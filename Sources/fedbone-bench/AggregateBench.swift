@@ -47,7 +47,7 @@ struct AggregateBench: ParsableCommand {
 
     func run() throws {
         ComputeThreads.limit(to: threads)
-        let d = try parameters ?? SwinTransformer(SwinConfiguration.named(model), imageSize: (224, 224), seed: 1).parameterCount
+        let d = try parameters ?? GeneralModelConfiguration.named(model).makeModel(imageSize: (224, 224), seed: 1).parameterCount
         let k = clients
         let gp = GPAggregate(conflict: GPAggregate.Conflict(rawValue: conflict) ?? .pcgrad)
         if reference {

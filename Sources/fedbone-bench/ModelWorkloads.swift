@@ -38,11 +38,11 @@ private func forwardMultiplyAdds(_ body: () -> Void) -> Int {
     withoutGrad { FlopCounter.count(body).multiplyAdds }
 }
 
-/// `embeddings [B, H/4, W/4, C] → SwinTransformer → features`, back-propagated from a fixed seed.
+/// `embeddings [B, H/p, W/p, C] → general model (Swin or transformer) → features`, back-propagated from a fixed seed.
 private func generalWorkload(_ preset: String, batch: Int, image: Int) -> Workload {
     // The presets are fixed names of this file; a typo is a programming error.
-    guard let configuration = SwinConfiguration.presets[preset],
-          let model = try? SwinTransformer(configuration, imageSize: (image, image), seed: 7) else {
+    guard let configuration = try? GeneralModelConfiguration.named(preset),
+          let model = try? configuration.makeModel(imageSize: (image, image), seed: 7) else {
         preconditionFailure("model bench: cannot build \(preset)")
     }
     let inputShape = model.inputShape(batch: batch)
@@ -64,9 +64,9 @@ private func generalWorkload(_ preset: String, batch: Int, image: Int) -> Worklo
 /// returns) and `features → adaptation → head` (backward from a fixed output gradient, giving
 /// the feature gradient sent to the server).
 private func clientWorkload(_ task: TaskSpec, general preset: String, batch: Int, image: Int) -> Workload {
-    guard let configuration = SwinConfiguration.presets[preset],
+    guard let configuration = try? GeneralModelConfiguration.named(preset),
           let client = try? ClientModel(task: task, general: configuration, imageSize: (image, image), seed: 7),
-          let backbone = try? SwinTransformer(configuration, imageSize: (image, image), seed: 8) else {
+          let backbone = try? configuration.makeModel(imageSize: (image, image), seed: 8) else {
         preconditionFailure("model bench: cannot build the \(task.kind) client for \(preset)")
     }
     let imageShape = [batch, 3, image, image]

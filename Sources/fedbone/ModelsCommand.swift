@@ -13,7 +13,7 @@ struct ModelsCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "General model: \(SwinConfiguration.presets.keys.sorted().joined(separator: ", ")).")
+    @Option(help: "General model: \(GeneralModelConfiguration.presetNames.joined(separator: ", ")).")
     var model = "swin-t"
 
     @Option(help: "Image side in pixels (square images).")
@@ -38,11 +38,11 @@ struct ModelsCommand: ParsableCommand {
         guard let kind = TaskKind(rawValue: task) else {
             throw ValidationError("unknown task '\(task)'; known tasks: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let general = try SwinConfiguration.named(model)
+        let general = try GeneralModelConfiguration.named(model)
         let spec = TaskSpec(kind, classes: classes)
         let adaptation = AdaptationConfiguration(width: width, heads: heads)
         let client = try ClientModel(task: spec, general: general, imageSize: (image, image), adaptation: adaptation, seed: 0)
-        let server = try SwinTransformer(general, imageSize: (image, image), seed: 1)
+        let server = try general.makeModel(imageSize: (image, image), seed: 1)
         let cost = SplitCost.measure(client: client, general: server)
         if json {
             let encoder = JSONEncoder()

@@ -124,7 +124,7 @@ import CBLAS
             measured.append(Self.heapBytes() - before)
             #expect(held.count > 0)
         }
-        let estimate = batch * ServerMemoryPlan.activationBytesPerSample(general, grid: (16, 16))
+        let estimate = batch * ServerMemoryPlan.activationBytesPerSample(.swin(general), embeddingShape: [16, 16, general.embedDim])
         let low = measured.min() ?? 0, high = measured.max() ?? 0
         #expect(low <= estimate && estimate <= 4 * high, "\(preset): held \(measured) bytes, estimated \(estimate)")
     }

@@ -25,7 +25,7 @@ import FedBoneFederation
                                                overrides: ["client.schedule={kind: step, stepSize: 10, gamma: 0.5}",
                                                            "model.general=swin-nano", "tasks.0.classes=4"])
         #expect(try ExperimentConfig.load(yaml: config.yaml()) == config)
-        config.model.general = .custom(SwinConfiguration(embedDim: 8, depths: [1, 1], numHeads: [1, 2], windowSize: 4, mlpRatio: 2))
+        config.model.general = .custom(.swin(SwinConfiguration(embedDim: 8, depths: [1, 1], numHeads: [1, 2], windowSize: 4, mlpRatio: 2)))
         config.training.clientsPerRound.count = 3
         #expect(try ExperimentConfig.load(yaml: config.yaml()) == config)
     }

@@ -14,7 +14,7 @@ import Testing
         let members = FederationBackendTests.members
         let roomy = try FederationBackend(config: config, members: members, minClients: 1, roundTimeout: .seconds(60))
         let shape = try FederationBackendTests.embeddingShape(config)
-        let perSample = ServerMemoryPlan.activationBytesPerSample(try config.model.general.resolved(), grid: (shape[0], shape[1]))
+        let perSample = ServerMemoryPlan.activationBytesPerSample(try config.model.general.resolved(), embeddingShape: shape)
         config.server.memoryBudgetGB = (Double(roomy.memoryPlan.fixedBytes) + 3.5 * Double(members.count * perSample)) / 1e9
         return (try FederationBackend(config: config, members: members, minClients: 1, roundTimeout: .seconds(60)), 3)
     }

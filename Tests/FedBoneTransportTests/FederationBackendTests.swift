@@ -16,7 +16,7 @@ import Testing
     }
 
     static func embeddingShape(_ config: ExperimentConfig) throws -> [Int] {
-        let model = try SwinTransformer(config.model.general.resolved(), imageSize: (config.data.imageSize, config.data.imageSize), seed: 0)
+        let model = try config.model.general.resolved().makeModel(imageSize: (config.data.imageSize, config.data.imageSize), seed: 0)
         return Array(model.inputShape(batch: 1).dropFirst())
     }
 

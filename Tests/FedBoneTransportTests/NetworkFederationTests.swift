@@ -52,8 +52,8 @@ import Testing
         #expect(folder.lastPathComponent == "round-2")
         let general = try Safetensors.read(contentsOf: folder.appendingPathComponent("general.safetensors"))
         Self.expectClose(general, expected)
-        let initial = try SwinTransformer(config.model.general.resolved(), imageSize: (config.data.imageSize, config.data.imageSize),
-                                          seed: RandomStreams(seed: config.seed).modelSeed(0)).stateDict()
+        let initial = try config.model.general.resolved().makeModel(imageSize: (config.data.imageSize, config.data.imageSize),
+                                                                    seed: RandomStreams(seed: config.seed).modelSeed(0)).stateDict()
         let moved = initial.contains { key, value in general[key].map { $0.scalars != value.scalars } ?? false }
         #expect(moved, "two rounds of training changed the general model")
     }

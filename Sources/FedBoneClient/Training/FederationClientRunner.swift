@@ -93,7 +93,7 @@ public enum FederationClientRunner {
         let dataset = try data.dataset(client: name, experiment: config)
         let general = try config.model.general.resolved()
         let size = dataset.imageSize
-        let embeddingShape = try SwinTransformer.embeddingShape(general, imageSize: size)
+        let embeddingShape = try general.embeddingShape(imageSize: size)
         let service = RemoteGeneralModelService(connection: connection)
         let task = dataset.task.kind.rawValue
         let classes = dataset.task.kind.hasClasses ? dataset.task.classes : 0

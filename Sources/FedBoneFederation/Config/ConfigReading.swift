@@ -71,7 +71,11 @@ extension ModelConfig {
         let m = try v.mapping(known: ["general", "adaptation"])
         general = try m.value("general", general) { g in
             if g.node.scalar != nil { return .preset(try g.string()) }
-            return .custom(try SwinConfiguration(reading: g))
+            let kind = try g.node.mapping?["kind"].map { try ConfigValue(node: $0, path: g.childPath("kind")).choice(GeneralModelKind.self) }
+            switch kind ?? .swin {
+            case .swin: return .custom(.swin(try SwinConfiguration(reading: g)))
+            case .transformer: return .custom(.transformer(try TransformerConfiguration(reading: g)))
+            }
         }
         adaptation = try m.value("adaptation", adaptation) { a in
             let am = try a.mapping(known: ["width", "heads", "kernelSize", "enabled"])
@@ -86,7 +90,7 @@ extension ModelConfig {
 extension SwinConfiguration {
     init(reading v: ConfigValue) throws {
         let d = ExperimentConfig.defaultGeneralModel
-        let m = try v.mapping(known: ["embedDim", "depths", "numHeads", "windowSize", "mlpRatio", "patchSize", "dropPathRate"])
+        let m = try v.mapping(known: ["kind", "embedDim", "depths", "numHeads", "windowSize", "mlpRatio", "patchSize", "dropPathRate"])
         self.init(embedDim: try m.value("embedDim", d.embedDim) { try $0.int() },
                   depths: try m.value("depths", d.depths) { try $0.ints() },
                   numHeads: try m.value("numHeads", d.numHeads) { try $0.ints() },
@@ -94,6 +98,25 @@ extension SwinConfiguration {
                   mlpRatio: Float(try m.value("mlpRatio", Double(d.mlpRatio)) { try $0.double() }),
                   patchSize: try m.value("patchSize", d.patchSize) { try $0.int() },
                   dropPathRate: Float(try m.value("dropPathRate", Double(d.dropPathRate)) { try $0.double() }))
+    }
+}
+
+/// `model.general.kind`.
+enum GeneralModelKind: String, CaseIterable { case swin, transformer }
+
+extension TransformerConfiguration {
+    /// Sizes from `model.general` with `kind: transformer`; unset ones from `vit-nano`.
+    init(reading v: ConfigValue) throws {
+        let d = TransformerConfiguration.nano
+        let m = try v.mapping(known: ["kind", "embedDim", "depth", "numHeads", "mlpRatio", "qkvBias", "patchSize", "dropPathRate", "normEpsilon"])
+        self.init(embedDim: try m.value("embedDim", d.embedDim) { try $0.int() },
+                  depth: try m.value("depth", d.depth) { try $0.int() },
+                  numHeads: try m.value("numHeads", d.numHeads) { try $0.int() },
+                  mlpRatio: Float(try m.value("mlpRatio", Double(d.mlpRatio)) { try $0.double() }),
+                  qkvBias: try m.value("qkvBias", d.qkvBias) { try $0.bool() },
+                  dropPathRate: Float(try m.value("dropPathRate", Double(d.dropPathRate)) { try $0.double() }),
+                  normEpsilon: Float(try m.value("normEpsilon", Double(d.normEpsilon)) { try $0.double() }),
+                  patchSize: try m.value("patchSize", d.patchSize) { try $0.int() })
     }
 }
 

@@ -76,36 +76,44 @@ public struct TaskConfig: Sendable, Equatable, Encodable {
     }
 }
 
-/// The general model: a preset name or explicit sizes.
+/// The general model: a preset name or explicit sizes of either kind.
 public enum GeneralModelChoice: Sendable, Equatable, Encodable {
-    /// One of ``SwinConfiguration/presets`` (`swin-nano`, `swin-micro`, `swin-t`, …).
+    /// One of ``GeneralModelConfiguration/presetNames`` (`swin-nano`, `swin-t`, `vit-tiny`, …).
     case preset(String)
     /// Explicit sizes.
-    case custom(SwinConfiguration)
+    case custom(GeneralModelConfiguration)
 
     /// The configuration it names.
-    public func resolved() throws -> SwinConfiguration {
+    public func resolved() throws -> GeneralModelConfiguration {
         switch self {
-        case let .preset(name): return try SwinConfiguration.named(name)
+        case let .preset(name): return try GeneralModelConfiguration.named(name)
         case let .custom(c): return c
         }
     }
 
+    /// A preset as its name; Swin sizes as their fields (the format before `kind` existed);
+    /// transformer sizes as their fields with `kind: transformer`.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case let .preset(name):
             var c = encoder.singleValueContainer()
             try c.encode(name)
-        case let .custom(configuration):
+        case let .custom(.swin(configuration)):
+            try configuration.encode(to: encoder)
+        case let .custom(.transformer(configuration)):
+            var c = encoder.container(keyedBy: KindKey.self)
+            try c.encode("transformer", forKey: .kind)
             try configuration.encode(to: encoder)
         }
     }
+
+    private enum KindKey: String, CodingKey { case kind }
 }
 
 /// Model sizes.
 public struct ModelConfig: Sendable, Equatable, Encodable {
     /// The server's general model.
-    public var general: GeneralModelChoice = .custom(ExperimentConfig.defaultGeneralModel)
+    public var general: GeneralModelChoice = .custom(.swin(ExperimentConfig.defaultGeneralModel))
     /// The clients' task adaptation module.
     public var adaptation = AdaptationConfiguration(width: 16, heads: 2, kernelSize: 3)
 

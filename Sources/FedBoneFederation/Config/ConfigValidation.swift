@@ -5,7 +5,7 @@ extension ExperimentConfig {
         try require(!name.isEmpty && !name.contains("/"), "name", "must be a non-empty name without '/'")
         try require(rounds >= 1, "rounds", "must be ≥ 1, got \(rounds)")
         try require(!tasks.isEmpty, "tasks", "needs at least one task")
-        let general: SwinConfiguration
+        let general: GeneralModelConfiguration
         do {
             general = try model.general.resolved()
             try general.validate()

@@ -22,7 +22,7 @@
 /// embeddings is refused (``GeneralModelServiceError/outOfOrder(client:reason:)``).
 public final class GeneralModelServer: GeneralModelService {
     /// θ, the general model (θ^t during round t).
-    public let model: SwinTransformer
+    public let model: any GeneralModel
     /// How the server turns mini-batches into updates.
     public let update: ServerConfig.Update
     /// The aggregation of the round's updates.
@@ -59,9 +59,9 @@ public final class GeneralModelServer: GeneralModelService {
     private var serverLearningRate = 1.0
     private var replicaLearningRate = 0.0
     /// The participants' live replicas.
-    private var replicas: [ClientID: SwinTransformer] = [:]
+    private var replicas: [ClientID: any GeneralModel] = [:]
     /// Replicas no participant holds, kept for the next ones (never more than were live at once).
-    private var spareReplicas: [SwinTransformer] = []
+    private var spareReplicas: [any GeneralModel] = []
     /// Δ_k of the participants that ended the round (replica mode).
     private var replicaUpdates: [ClientID: [Float]] = [:]
     private var optimizers: [ClientID: any Optimizer] = [:]
@@ -79,7 +79,7 @@ public final class GeneralModelServer: GeneralModelService {
     /// A server over `model` for `clients` (ids with their training sample counts).
     /// - Parameter seed: seeds the aggregation's per-round shuffles and each step's drop-path
     ///   draws (from the round, the client's place in `clients` and the step).
-    public init(model: SwinTransformer, clients: [(id: ClientID, samples: Int)], update: ServerConfig.Update,
+    public init(model: any GeneralModel, clients: [(id: ClientID, samples: Int)], update: ServerConfig.Update,
                 replicaOptimizer: OptimizerConfiguration, aggregator: GPAggregate, seed: UInt64) {
         precondition(Set(clients.map(\.id)).count == clients.count, "GeneralModelServer: client ids must be unique")
         self.model = model
@@ -120,7 +120,7 @@ public final class GeneralModelServer: GeneralModelService {
     /// A replica of θ^t (θ does not change during a round in replica mode) with a fresh
     /// optimizer for `id`, from the spare ones when there is one.
     private func prepareReplica(_ id: ClientID) throws {
-        let replica = try spareReplicas.popLast() ?? SwinTransformer(model.configuration, imageSize: imageSize, seed: 0)
+        let replica = try spareReplicas.popLast() ?? model.sameShape(seed: 0)
         try replica.load(stateDict: model.stateDict())
         replica.train()
         replicas[id] = replica
@@ -202,7 +202,7 @@ public final class GeneralModelServer: GeneralModelService {
             try prepareReplica(client)
         }
         let network = self.network(of: client)
-        if network.configuration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) {
+        if network.generalConfiguration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) {
             let stream = UInt64(truncatingIfNeeded: round) << 40 ^ UInt64(index) << 24 ^ UInt64(truncatingIfNeeded: step)
             network.reseedDropPath(SeededGenerator(seed: seed).fork(dropPathStream ^ stream))
         }
@@ -419,13 +419,8 @@ public final class GeneralModelServer: GeneralModelService {
     }
 
     /// The network that serves `client`'s steps: its replica (replica mode) or θ.
-    private func network(of client: ClientID) -> SwinTransformer {
+    private func network(of client: ClientID) -> any GeneralModel {
         update == .replica ? (replicas[client] ?? model) : model
-    }
-
-    private var imageSize: (height: Int, width: Int) {
-        let p = model.configuration.patchSize
-        return (model.gridSize.height * p, model.gridSize.width * p)
     }
 
     private func checkParticipant(_ client: ClientID, round: Int) throws {

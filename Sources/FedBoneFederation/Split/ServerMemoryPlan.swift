@@ -68,12 +68,24 @@ public struct ServerMemoryPlan: Sendable, Equatable {
     }
 
     /// An upper estimate of the bytes one sample's pending Forward keeps alive through the
-    /// general model `general` for an embedding token grid `grid`: per block with N tokens
-    /// (padded to whole windows), C channels, h heads, window w and MLP ratio r,
-    /// (14 + 2r)·N·C floats of block activations plus 2·h·N·w² of attention scores and
-    /// probabilities, and 3·N·C per patch merging. `ServerMemoryPlanTests` checks it against the
-    /// heap growth of a held Forward.
-    public static func activationBytesPerSample(_ general: SwinConfiguration, grid: (height: Int, width: Int)) -> Int {
+    /// general model `general` for one sample's embeddings of `embeddingShape` (a token grid
+    /// `[h, w, C]`, or a sequence `[L, C]` for a transformer). Per block with N tokens (Swin: padded
+    /// to whole windows), C channels, h heads, attention span w² (Swin: its window; transformer:
+    /// all N tokens) and MLP ratio r, (14 + 2r)·N·C floats of block activations plus 2·h·N·w² of
+    /// attention scores and probabilities, and 3·N·C per Swin patch merging.
+    /// `ActivationEstimateTests` checks it against the heap growth of a held Forward.
+    public static func activationBytesPerSample(_ general: GeneralModelConfiguration, embeddingShape: [Int]) -> Int {
+        switch general {
+        case let .swin(c):
+            return swinActivationBytes(c, grid: (embeddingShape[0], embeddingShape.count > 2 ? embeddingShape[1] : 1))
+        case let .transformer(c):
+            let n = embeddingShape.dropLast().reduce(1, *)
+            let block = Int((14 + 2 * Double(c.mlpRatio)) * Double(n * c.embedDim)) + 2 * c.numHeads * n * n
+            return (c.depth * block + 2 * n * c.embedDim) * 4
+        }
+    }
+
+    private static func swinActivationBytes(_ general: SwinConfiguration, grid: (height: Int, width: Int)) -> Int {
         var floats = 0
         var h = grid.height, w = grid.width
         for stage in general.depths.indices {
@@ -91,14 +103,14 @@ public struct ServerMemoryPlan: Sendable, Equatable {
         return floats * 4
     }
 
-    /// The largest batch one Forward or Infer may carry for a token grid `grid`: the budget left
+    /// The largest batch one Forward or Infer may carry for one sample's `embeddingShape`: the budget left
     /// after the round's fixed bytes and `replicas` live replicas, shared by the Forwards that can
     /// be pending at once (one per live replica in replica mode, one per participant in gradient
     /// mode). 0 when not one sample fits.
-    public func batchCap(_ general: SwinConfiguration, grid: (height: Int, width: Int), replicas: Int) -> Int {
+    public func batchCap(_ general: GeneralModelConfiguration, embeddingShape: [Int], replicas: Int) -> Int {
         let free = budget - bytes(replicas: replicas)
         let pending = max(update == .replica ? replicas : participants, 1)
-        return max(free, 0) / pending / max(Self.activationBytesPerSample(general, grid: grid), 1)
+        return max(free, 0) / pending / max(Self.activationBytesPerSample(general, embeddingShape: embeddingShape), 1)
     }
 
     private var advice: String {

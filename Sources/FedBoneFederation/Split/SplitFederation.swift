@@ -15,7 +15,7 @@ public final class SplitFederation: FederatedAlgorithm {
         self.streams = streams
         let general = try config.model.general.resolved()
         let size = (config.data.imageSize, config.data.imageSize)
-        let model = try SwinTransformer(general, imageSize: size, seed: streams.modelSeed(0))
+        let model = try general.makeModel(imageSize: size, seed: streams.modelSeed(0))
         clients = try datasets.enumerated().map { i, entry in
             let clientModel = try ClientModel(task: entry.dataset.task, general: general, imageSize: entry.dataset.imageSize,
                                               adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))

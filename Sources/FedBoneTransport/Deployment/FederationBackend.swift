@@ -121,7 +121,7 @@ public actor FederationBackend: SplitTrainingBackend {
         precondition(minClients >= 1, "FederationBackend: minClients must be at least 1")
         let streams = RandomStreams(seed: config.seed)
         let general = try config.model.general.resolved()
-        let model = try SwinTransformer(general, imageSize: (config.data.imageSize, config.data.imageSize), seed: streams.modelSeed(0))
+        let model = try general.makeModel(imageSize: (config.data.imageSize, config.data.imageSize), seed: streams.modelSeed(0))
         server = GeneralModelServer(model: model, clients: members.map { (ClientID($0.name), 1) },
                                     update: config.server.update, replicaOptimizer: config.server.optimization.optimizer,
                                     aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
@@ -262,7 +262,7 @@ public actor FederationBackend: SplitTrainingBackend {
         let maxBatch = batchCap(embeddingShape: registration.embeddingShape)
         guard maxBatch >= 1 else {
             throw SplitTrainingBackendError.resourceExhausted(
-                "the server's memory budget leaves no room for one sample of embeddings \(registration.embeddingShape) (\(ServerMemoryPlan.activationBytesPerSample(server.model.configuration, grid: (registration.embeddingShape[0], registration.embeddingShape[1]))) bytes of activations); the server needs a larger server.memoryBudgetGB or fewer clients per round")
+                "the server's memory budget leaves no room for one sample of embeddings \(registration.embeddingShape) (\(ServerMemoryPlan.activationBytesPerSample(server.model.generalConfiguration, embeddingShape: registration.embeddingShape)) bytes of activations); the server needs a larger server.memoryBudgetGB or fewer clients per round")
         }
         var round = server.round
         let id = ClientID(member.name)
@@ -286,9 +286,9 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     /// The per-request batch cap for a client with embeddings of `embeddingShape` `[H/p, W/p, C]`
-    /// (``ServerMemoryPlan/batchCap(_:grid:replicas:)``, at most `Int32.max`).
+    /// (``ServerMemoryPlan/batchCap(_:embeddingShape:replicas:)``, at most `Int32.max`).
     public func batchCap(embeddingShape: [Int]) -> Int {
-        let cap = memoryPlan.batchCap(server.model.configuration, grid: (embeddingShape[0], embeddingShape[1]),
+        let cap = memoryPlan.batchCap(server.model.generalConfiguration, embeddingShape: embeddingShape,
                                       replicas: server.maxConcurrentReplicas ?? 0)
         return min(cap, Int(Int32.max))
     }

@@ -61,7 +61,7 @@ public enum LoadCheck {
         })
         let server = FedBoneTransportServer(config: TransportServerConfig(host: "127.0.0.1", port: 0), registry: registry, backend: backend)
         let general = try config.model.general.resolved()
-        let shape = Array(try SwinTransformer(general, imageSize: (config.data.imageSize, config.data.imageSize), seed: 0)
+        let shape = Array(try general.makeModel(imageSize: (config.data.imageSize, config.data.imageSize), seed: 0)
             .inputShape(batch: batch))
         let forward = Latencies(), backward = Latencies()
         let traffic = Latencies()
