@@ -42,10 +42,15 @@ import Testing
         }
     }
 
-    func run(clients: LoopbackFederation.Clients) async throws {
+    /// ``tinyYAML`` with a transformer general model.
+    static let transformerYAML = tinyYAML.replacingOccurrences(
+        of: "general: {embedDim: 8, depths: [1, 1], numHeads: [1, 2], windowSize: 4, mlpRatio: 2}",
+        with: "general: {kind: transformer, embedDim: 8, depth: 2, numHeads: 2, mlpRatio: 2, patchSize: 4}")
+
+    func run(clients: LoopbackFederation.Clients, yaml: String = tinyYAML) async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-network-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let config = try ExperimentConfig.load(yaml: Self.tinyYAML)
+        let config = try ExperimentConfig.load(yaml: yaml)
         let expected = try Self.inProcessGeneralModel(config, scratch: scratch)
         let last = try await LoopbackFederation.run(experiment: config, runDirectory: scratch.appendingPathComponent("grpc"), clients: clients)
         let folder = try #require(last)
@@ -60,6 +65,10 @@ import Testing
 
     @Test func threeClientTasksOverTLSEndLikeTheInProcessSimulation() async throws {
         try await run(clients: .inProcess)
+    }
+
+    @Test func aTransformerGeneralModelOverTLSEndsLikeTheInProcessSimulation() async throws {
+        try await run(clients: .inProcess, yaml: Self.transformerYAML)
     }
 
     @Test(.enabled(if: fedboneExecutable != nil, "needs the fedbone executable in .build/debug"))
