@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FedBoneLayers", targets: ["FedBoneLayers"]),
         .library(name: "FedBoneModels", targets: ["FedBoneModels"]),
         .library(name: "FedBoneData", targets: ["FedBoneData"]),
+        .library(name: "FedBoneText", targets: ["FedBoneText"]),
         .library(name: "FedBoneMetrics", targets: ["FedBoneMetrics"]),
         .library(name: "FedBoneFederation", targets: ["FedBoneFederation"]),
         .library(name: "FedBoneClient", targets: ["FedBoneClient"]),
@@ -43,6 +44,8 @@ let package = Package(
         .target(name: "FedBoneLayers", dependencies: ["FedBoneTensor"]),
         .target(name: "FedBoneModels", dependencies: ["FedBoneLayers"]),
         .target(name: "FedBoneData", dependencies: ["FedBoneModels"]),
+        // Tokenizers (Hugging Face tokenizer.json, WordPiece training) for text clients.
+        .target(name: "FedBoneText"),
         // The importers' image codecs: libpng, libjpeg-turbo and zlib, called through a small C
         // shim. Only the importers and the executables link them, not the library products.
         .systemLibrary(
@@ -105,6 +108,7 @@ let package = Package(
         .testTarget(name: "FedBoneLayersTests", dependencies: ["FedBoneLayers"]),
         .testTarget(name: "FedBoneModelsTests", dependencies: ["FedBoneModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneDataTests", dependencies: ["FedBoneData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FedBoneTextTests", dependencies: ["FedBoneText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneImportTests", dependencies: ["FedBoneImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedBoneMetricsTests", dependencies: ["FedBoneMetrics"]),
         .testTarget(name: "FedBoneReportingTests", dependencies: ["FedBoneReporting"]),
