@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "FedBoneModels", dependencies: ["FedBoneLayers"]),
         .target(name: "FedBoneData", dependencies: ["FedBoneModels"]),
         // Tokenizers (Hugging Face tokenizer.json, WordPiece training) for text clients.
-        .target(name: "FedBoneText"),
+        .target(name: "FedBoneText", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         // The importers' image codecs: libpng, libjpeg-turbo and zlib, called through a small C
         // shim. Only the importers and the executables link them, not the library products.
         .systemLibrary(
@@ -90,6 +91,7 @@ let package = Package(
             name: "fedbone",
             dependencies: [
                 "FedBoneFederation",
+                "FedBoneText",
                 "FedBoneTransport",
                 "FedBoneImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
