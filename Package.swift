@@ -44,9 +44,9 @@ let package = Package(
         ),
         .target(name: "FedBoneLayers", dependencies: ["FedBoneTensor"]),
         .target(name: "FedBoneModels", dependencies: ["FedBoneLayers"]),
-        .target(name: "FedBoneData", dependencies: ["FedBoneModels"]),
         // Tokenizers (Hugging Face tokenizer.json, WordPiece training) for text clients.
         .target(name: "FedBoneText", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "FedBoneData", dependencies: ["FedBoneModels", "FedBoneText"]),
         // The importers' image codecs: libpng, libjpeg-turbo and zlib, called through a small C
         // shim. Only the importers and the executables link them, not the library products.
         .systemLibrary(
