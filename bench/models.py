@@ -28,6 +28,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from timm.models.swin_transformer import SwinTransformer
+from timm.models.vision_transformer import VisionTransformer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 from make_fixtures import deform_conv2d_reference  # noqa: E402
@@ -35,6 +36,12 @@ from make_fixtures import deform_conv2d_reference  # noqa: E402
 PRESETS = {
     "swin-t": dict(embed_dim=96, depths=(2, 2, 6, 2), num_heads=(3, 6, 12, 24), window_size=7, mlp_ratio=4.0),
     "swin-nano": dict(embed_dim=16, depths=(1, 1, 2), num_heads=(1, 2, 4), window_size=4, mlp_ratio=2.0),
+}
+# The transformer general model (FedBone's `TransformerConfiguration`): timm ViT blocks and norm.
+VIT_PRESETS = {
+    "vit-nano": dict(embed_dim=32, depth=4, num_heads=2, mlp_ratio=2.0, patch=4),
+    "vit-tiny": dict(embed_dim=192, depth=12, num_heads=3, mlp_ratio=4.0, patch=16),
+    "vit-small": dict(embed_dim=384, depth=12, num_heads=6, mlp_ratio=4.0, patch=16),
 }
 
 
@@ -87,6 +94,38 @@ def general_workload(preset, batch, image):
             model(embeddings.detach().requires_grad_()).backward(seed)
         return step
     return Workload(f"general {preset} b{batch} {image}px fwd+bwd", shape_text(shape), prepare)
+
+
+class TransformerGeneral(nn.Module):
+    """timm's ViT after the patch embedding: tokens [B, N, C] → normalised tokens."""
+
+    def __init__(self, preset):
+        super().__init__()
+        c = VIT_PRESETS[preset]
+        vit = VisionTransformer(img_size=c["patch"], patch_size=c["patch"], num_classes=0, global_pool="", drop_path_rate=0.0,
+                                embed_dim=c["embed_dim"], depth=c["depth"], num_heads=c["num_heads"], mlp_ratio=c["mlp_ratio"])
+        self.blocks, self.norm = vit.blocks, vit.norm
+
+    def forward(self, x):
+        return self.norm(self.blocks(x))
+
+
+def transformer_workload(preset, batch, image):
+    c = VIT_PRESETS[preset]
+    grid = image // c["patch"]
+    shape = [batch, grid * grid, c["embed_dim"]]
+
+    def prepare():
+        model = TransformerGeneral(preset).train()
+        embeddings = bench_input(shape, 1)
+        with torch.no_grad():
+            seed = bench_input(list(model(embeddings).shape), 2)
+
+        def step():
+            model.zero_grad(set_to_none=True)
+            model(embeddings.detach().requires_grad_()).backward(seed)
+        return step
+    return Workload(f"general {preset} b{batch} {image}px fwd+bwd", shape_text([batch, grid, grid, c["embed_dim"]]), prepare)
 
 
 # --- client side --------------------------------------------------------------------------------
@@ -216,6 +255,9 @@ def workloads():
         general_workload("swin-nano", 8, 64),
         general_workload("swin-t", 8, 64),
         general_workload("swin-t", 2, 224),
+        transformer_workload("vit-nano", 8, 64),
+        transformer_workload("vit-tiny", 8, 224),
+        transformer_workload("vit-small", 2, 224),
         client_workload("segmentation", "swin-nano", 8, 64),
         client_workload("depth", "swin-nano", 8, 64),
         client_workload("normals", "swin-nano", 8, 64),

@@ -1,7 +1,8 @@
 import FedBoneModels
 
 /// Whole-model training steps, forward and backward, as `bench/models.py` runs them in PyTorch:
-/// the server's general model (Swin stages and final norm, embeddings → features) and the
+/// the server's general model (Swin stages and final norm, or the transformer's blocks and norm
+/// on the patch tokens; embeddings → features) and the
 /// client's side (patch embedding, then adaptation module and task head on the server's
 /// features). Parameters and inputs require gradients; gradients are cleared before each step.
 ///
@@ -9,7 +10,8 @@ import FedBoneModels
 /// at 2 flops each. Only the workloads whose names `selects` accepts are built (Swin-T takes a
 /// while to initialise).
 func modelWorkloads(selecting selects: (String) -> Bool) -> [Workload] {
-    let general = [("swin-nano", 8, 64), ("swin-t", 8, 64), ("swin-t", 2, 224)]
+    let general = [("swin-nano", 8, 64), ("swin-t", 8, 64), ("swin-t", 2, 224),
+                   ("vit-nano", 8, 64), ("vit-tiny", 8, 224), ("vit-small", 2, 224)]
     let clients = [
         (TaskSpec(.segmentation, classes: 21), "swin-nano", 8, 64), (TaskSpec(.depth), "swin-nano", 8, 64),
         (TaskSpec(.normals), "swin-nano", 8, 64), (TaskSpec(.classification, classes: 10), "swin-nano", 8, 64),
