@@ -33,4 +33,24 @@ public struct SplitCost: Sendable, Equatable, Codable {
                              serverParameters: general.parameterCount, serverMultiplyAdds: serverMACs)
         }
     }
+
+    /// Measures a text client and a transformer general model by running one sequence of
+    /// `length` tokens through them.
+    public static func measure(textClient client: TextClientModel, general: TransformerEncoder, length: Int) -> SplitCost {
+        let modes = (client.isTraining, general.isTraining)
+        defer {
+            client.train(modes.0)
+            general.train(modes.1)
+        }
+        client.eval()
+        general.eval()
+        let batch = TokenBatch([[Int](repeating: 0, count: length)], padding: 0, maxLength: length)
+        return withoutGrad {
+            let (embedMACs, embeddings) = FlopCounter.count { client.embed(batch) }
+            let (serverMACs, features) = FlopCounter.count { general(embeddings, lengths: batch.lengths) }
+            let (headMACs, _) = FlopCounter.count { client.predict(features: features, lengths: batch.lengths) }
+            return SplitCost(clientParameters: client.parameterCount, clientMultiplyAdds: embedMACs + headMACs,
+                             serverParameters: general.parameterCount, serverMultiplyAdds: serverMACs)
+        }
+    }
 }

@@ -8,8 +8,9 @@ struct ModelsCommand: ParsableCommand {
         commandName: "models",
         abstract: "Parameters and forward GFLOPs per sample of the client and server parts.",
         discussion: """
-        GFLOPs are multiply-adds × 10⁻⁹ per sample, counted by running one image through the
-        models (the convention of the FedBone paper and fvcore).
+        GFLOPs are multiply-adds × 10⁻⁹ per sample, counted by running one image (or, for a text
+        task, one sequence of --length tokens) through the models (the convention of the FedBone
+        paper and fvcore).
         """
     )
 
@@ -19,8 +20,14 @@ struct ModelsCommand: ParsableCommand {
     @Option(help: "Image side in pixels (square images).")
     var image = 224
 
-    @Option(help: "Task of the client head: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Task of the client head: \((TaskKind.allCases.map(\.rawValue) + TextTaskKind.allCases.map(\.rawValue)).joined(separator: ", ")) (text tasks need a vit-* model).")
     var task = "segmentation"
+
+    @Option(help: "Text clients: the vocabulary size (BERT's 30,522 by default).")
+    var vocabulary = 30522
+
+    @Option(help: "Text clients: tokens per sequence.")
+    var length = 128
 
     @Option(help: "Classes for segmentation, parts and classification tasks.")
     var classes = 40
@@ -35,15 +42,27 @@ struct ModelsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let kind = TaskKind(rawValue: task) else {
-            throw ValidationError("unknown task '\(task)'; known tasks: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         let general = try GeneralModelConfiguration.named(model)
-        let spec = TaskSpec(kind, classes: classes)
         let adaptation = AdaptationConfiguration(width: width, heads: heads)
-        let client = try ClientModel(task: spec, general: general, imageSize: (image, image), adaptation: adaptation, seed: 0)
-        let server = try general.makeModel(imageSize: (image, image), seed: 1)
-        let cost = SplitCost.measure(client: client, general: server)
+        let cost: SplitCost
+        let input: String
+        if let textKind = TextTaskKind(rawValue: task) {
+            guard case let .transformer(configuration) = general else {
+                throw ValidationError("a \(task) client needs a transformer general model (vit-nano, vit-tiny, vit-small, vit-base), not \(model)")
+            }
+            let client = try TextClientModel(task: TextTaskSpec(textKind, classes: classes), general: configuration,
+                                             vocabularySize: vocabulary, maxLength: length, adaptation: adaptation, seed: 0)
+            cost = SplitCost.measure(textClient: client, general: try TransformerEncoder(configuration, seed: 1), length: length)
+            input = "\(length) tokens (vocabulary \(vocabulary))"
+        } else {
+            guard let kind = TaskKind(rawValue: task) else {
+                throw ValidationError("unknown task '\(task)'; known tasks: \((TaskKind.allCases.map(\.rawValue) + TextTaskKind.allCases.map(\.rawValue)).joined(separator: ", "))")
+            }
+            let client = try ClientModel(task: TaskSpec(kind, classes: classes), general: general, imageSize: (image, image),
+                                         adaptation: adaptation, seed: 0)
+            cost = SplitCost.measure(client: client, general: try general.makeModel(imageSize: (image, image), seed: 1))
+            input = "\(image)×\(image)"
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -52,7 +71,7 @@ struct ModelsCommand: ParsableCommand {
         }
         func millions(_ n: Int) -> String { String(format: "%9.2f M", Double(n) / 1e6) }
         func giga(_ n: Int) -> String { String(format: "%9.3f", Double(n) / 1e9) }
-        print("\(model) at \(image)×\(image), client task \(task) (adaptation width \(width))")
+        print("\(model) at \(input), client task \(task) (adaptation width \(width))")
         print("part      parameters      GFLOPs/sample")
         print("client  \(millions(cost.clientParameters))   \(giga(cost.clientMultiplyAdds))")
         print("server  \(millions(cost.serverParameters))   \(giga(cost.serverMultiplyAdds))")

@@ -136,3 +136,22 @@ import FedBoneText
         #expect(accuracy > trivial + 0.3, "\(kind.rawValue): accuracy \(accuracy), trivial predictor \(trivial)")
     }
 }
+
+/// The cost table of a text client beside its transformer server.
+@Suite struct TextClientCostTests {
+    @Test func parametersAreCountedAsByHand() throws {
+        let general = TransformerConfiguration(embedDim: 16, depth: 2, numHeads: 2, mlpRatio: 2, patchSize: 4)
+        let adaptation = AdaptationConfiguration(width: 8, heads: 2)
+        let client = try TextClientModel(task: TextTaskSpec(.textClassification, classes: 3), general: general,
+                                         vocabularySize: 50, maxLength: 12, adaptation: adaptation, seed: 0)
+        let cost = SplitCost.measure(textClient: client, general: try TransformerEncoder(general, seed: 1), length: 12)
+        let (c, w, v, l, k) = (16, 8, 50, 12, 3)
+        let embedding = v * c + l * c + 2 * c
+        let adapt = (c * w + w) + 2 * w + (w * 3 * w + 3 * w) + (w * w + w)
+        let head = 2 * w + (w * k + k)
+        #expect(cost.clientParameters == embedding + adapt + head)
+        let block = 2 * (2 * c) + (c * 3 * c + 3 * c) + (c * c + c) + (c * 2 * c + 2 * c) + (2 * c * c + c)
+        #expect(cost.serverParameters == 2 * block + 2 * c)
+        #expect(cost.serverMultiplyAdds > cost.clientMultiplyAdds && cost.clientMultiplyAdds > 0)
+    }
+}
