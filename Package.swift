@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -55,7 +56,8 @@ let package = Package(
             providers: [.apt(["libpng-dev", "libjpeg62-turbo-dev", "zlib1g-dev"])]
         ),
         .target(name: "CImageCodecs", dependencies: ["CImageLibraries"]),
-        .target(name: "FedBoneImport", dependencies: ["FedBoneData", "CImageCodecs", "CImageLibraries"]),
+        .target(name: "FedBoneImport", dependencies: ["FedBoneData", "CImageCodecs", "CImageLibraries",
+                                                      .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "FedBoneMetrics", dependencies: ["FedBoneData"]),
         .target(name: "FedBoneReporting", dependencies: ["FedBoneMetrics"]),
         .target(

@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Generate, import and inspect multi-task datasets (see docs/data.md).",
-        subcommands: [Generate.self, Show.self, DataImportCommand.self, DataSplitCommand.self, DataVocabCommand.self]
+        subcommands: [Generate.self, DataGenerateText.self, Show.self, DataImportCommand.self, DataSplitCommand.self, DataVocabCommand.self]
     )
 
     /// `fedbone data generate`: writes a folder of procedural scenes.

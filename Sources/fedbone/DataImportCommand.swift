@@ -13,7 +13,7 @@ struct DataImportCommand: ParsableCommand {
         --out only when complete; after an error nothing is left. An existing --out is replaced \
         only with --force, and only when it is a dataset folder (or empty).
         """,
-        subcommands: [ImageFolder.self, Pairs.self, IDX.self]
+        subcommands: [ImageFolder.self, Pairs.self, IDX.self, DataImportText.self]
     )
 
     /// `fedbone data import imagefolder`.
