@@ -79,21 +79,25 @@ class General(nn.Module):
         return self.norm(self.layers(x))
 
 
+def training_step(model, shape):
+    """One forward and backward of `model` on fixed embeddings of `shape`, from a fixed seed gradient."""
+    model = model.train()
+    embeddings = bench_input(shape, 1)
+    with torch.no_grad():
+        seed = bench_input(list(model(embeddings).shape), 2)
+
+    def step():
+        model.zero_grad(set_to_none=True)
+        model(embeddings.detach().requires_grad_()).backward(seed)
+    return step
+
+
 def general_workload(preset, batch, image):
     grid = image // 4
     shape = [batch, grid, grid, PRESETS[preset]["embed_dim"]]
 
-    def prepare():
-        model = General(preset, image).train()
-        embeddings = bench_input(shape, 1)
-        with torch.no_grad():
-            seed = bench_input(list(model(embeddings).shape), 2)
-
-        def step():
-            model.zero_grad(set_to_none=True)
-            model(embeddings.detach().requires_grad_()).backward(seed)
-        return step
-    return Workload(f"general {preset} b{batch} {image}px fwd+bwd", shape_text(shape), prepare)
+    return Workload(f"general {preset} b{batch} {image}px fwd+bwd", shape_text(shape),
+                    lambda: training_step(General(preset, image), shape))
 
 
 class TransformerGeneral(nn.Module):
@@ -115,17 +119,8 @@ def transformer_workload(preset, batch, image):
     grid = image // c["patch"]
     shape = [batch, grid * grid, c["embed_dim"]]
 
-    def prepare():
-        model = TransformerGeneral(preset).train()
-        embeddings = bench_input(shape, 1)
-        with torch.no_grad():
-            seed = bench_input(list(model(embeddings).shape), 2)
-
-        def step():
-            model.zero_grad(set_to_none=True)
-            model(embeddings.detach().requires_grad_()).backward(seed)
-        return step
-    return Workload(f"general {preset} b{batch} {image}px fwd+bwd", shape_text([batch, grid, grid, c["embed_dim"]]), prepare)
+    return Workload(f"general {preset} b{batch} {image}px fwd+bwd", shape_text([batch, grid, grid, c["embed_dim"]]),
+                    lambda: training_step(TransformerGeneral(preset), shape))
 
 
 # --- client side --------------------------------------------------------------------------------
