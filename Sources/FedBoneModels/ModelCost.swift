@@ -18,25 +18,23 @@ public struct SplitCost: Sendable, Equatable, Codable {
     /// Measures a client model and a general model by running one sample through them.
     public static func measure(client: ClientModel, general: any GeneralModel, inChannels: Int = 3) -> SplitCost {
         let image = Tensor.zeros([1, inChannels, client.imageSize.height, client.imageSize.width])
-        let modes = (client.isTraining, general.isTraining)
-        defer {
-            client.train(modes.0)
-            general.train(modes.1)
-        }
-        client.eval()
-        general.eval()
-        return withoutGrad {
-            let (embedMACs, embeddings) = FlopCounter.count { client.embed(image) }
-            let (serverMACs, features) = FlopCounter.count { general(embeddings) }
-            let (headMACs, _) = FlopCounter.count { client.predict(features: features) }
-            return SplitCost(clientParameters: client.parameterCount, clientMultiplyAdds: embedMACs + headMACs,
-                             serverParameters: general.parameterCount, serverMultiplyAdds: serverMACs)
-        }
+        return measure(client: client, general: general, embed: { client.embed(image) }, serve: { general($0) },
+                       predict: { client.predict(features: $0) })
     }
 
     /// Measures a text client and a transformer general model by running one sequence of
     /// `length` tokens through them.
     public static func measure(textClient client: TextClientModel, general: TransformerEncoder, length: Int) -> SplitCost {
+        let batch = TokenBatch([[Int](repeating: 0, count: length)], padding: 0, maxLength: length)
+        return measure(client: client, general: general, embed: { client.embed(batch) },
+                       serve: { general($0, lengths: batch.lengths) },
+                       predict: { client.predict(features: $0, lengths: batch.lengths) })
+    }
+
+    /// Counts the three steps of one sample's forward pass in evaluation mode, without a graph,
+    /// and puts both modules back in the mode they were in.
+    private static func measure(client: Module, general: Module, embed: () -> Tensor, serve: (Tensor) -> Tensor,
+                                predict: (Tensor) -> Tensor) -> SplitCost {
         let modes = (client.isTraining, general.isTraining)
         defer {
             client.train(modes.0)
@@ -44,11 +42,10 @@ public struct SplitCost: Sendable, Equatable, Codable {
         }
         client.eval()
         general.eval()
-        let batch = TokenBatch([[Int](repeating: 0, count: length)], padding: 0, maxLength: length)
         return withoutGrad {
-            let (embedMACs, embeddings) = FlopCounter.count { client.embed(batch) }
-            let (serverMACs, features) = FlopCounter.count { general(embeddings, lengths: batch.lengths) }
-            let (headMACs, _) = FlopCounter.count { client.predict(features: features, lengths: batch.lengths) }
+            let (embedMACs, embeddings) = FlopCounter.count(embed)
+            let (serverMACs, features) = FlopCounter.count { serve(embeddings) }
+            let (headMACs, _) = FlopCounter.count { predict(features) }
             return SplitCost(clientParameters: client.parameterCount, clientMultiplyAdds: embedMACs + headMACs,
                              serverParameters: general.parameterCount, serverMultiplyAdds: serverMACs)
         }

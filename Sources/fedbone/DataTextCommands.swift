@@ -27,7 +27,7 @@ struct DataImportText: ParsableCommand {
 
     func run() throws {
         let dataset = try TextTableImport.read(URL(fileURLWithPath: source), textColumn: textColumn, labelColumn: labelColumn)
-        try DataGenerateText.write(dataset, to: out, force: force)
+        try dataset.writeFolder(to: out, force: force)
     }
 }
 
@@ -61,11 +61,14 @@ struct DataGenerateText: ParsableCommand {
 
     func run() throws {
         let kind = TextTaskKind(rawValue: task) ?? .textClassification
-        try Self.write(TextDataset.synthetic(kind, count: sentences, seed: seed), to: out, force: force)
+        try TextDataset.synthetic(kind, count: sentences, seed: seed).writeFolder(to: out, force: force)
     }
+}
 
-    /// Writes `dataset` to `path`, refusing to overwrite anything but a text dataset (and that only with `force`).
-    static func write(_ dataset: TextDataset, to path: String, force: Bool) throws {
+extension TextDataset {
+    /// Writes the dataset folder at `path` for a command, refusing to overwrite anything but a
+    /// text dataset (and that only with `force`), and says what it wrote.
+    func writeFolder(to path: String, force: Bool) throws {
         let url = URL(fileURLWithPath: path)
         let fm = FileManager.default
         if fm.fileExists(atPath: url.path) {
@@ -75,7 +78,7 @@ struct DataGenerateText: ParsableCommand {
             }
             try fm.removeItem(at: url)
         }
-        try dataset.write(to: url)
-        print("wrote \(dataset.samples.count) \(dataset.task.rawValue) samples, classes \(dataset.classes.joined(separator: ", ")), to \(path)")
+        try write(to: url)
+        print("wrote \(samples.count) \(task.rawValue) samples, classes \(classes.joined(separator: ", ")), to \(path)")
     }
 }

@@ -12,7 +12,7 @@ struct DataVocabCommand: ParsableCommand {
         data format) or plain text (one document per line). Text is normalised as BERT does
         (lower-cased and accents stripped unless --cased) and split into words; the most frequent
         adjacent pieces are merged until the vocabulary has --size tokens. The file loads in
-        Python with tokenizers.Tokenizer.from_file, and in a text client's data folder.
+        Python with tokenizers.Tokenizer.from_file and in FedBone's TokenizerFile.
         """)
 
     @Option(help: "The corpus: a .jsonl file or a text file with one document per line.")

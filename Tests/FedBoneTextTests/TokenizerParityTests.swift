@@ -22,21 +22,13 @@ import FedBoneText
         try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixture("expected_ids.json")))
     }
 
-    @Test func wordPieceGivesTheIdsOfTokenizers() throws {
-        let tokenizer = try TokenizerFile.load(contentsOf: Self.fixture("wordpiece.tokenizer.json"))
-        #expect(tokenizer is WordPieceTokenizer)
+    @Test(arguments: ["wordpiece", "bpe"])
+    func givesTheIdsOfTokenizers(model: String) throws {
+        let tokenizer = try TokenizerFile.load(contentsOf: Self.fixture("\(model).tokenizer.json"))
+        #expect(model == "bpe" ? tokenizer is ByteLevelBPETokenizer : tokenizer is WordPieceTokenizer)
         let expected = try Self.expected()
-        for (probe, ids) in zip(expected.probes, expected.wordpiece) {
-            #expect(tokenizer.encode(probe) == ids, "\(probe.debugDescription): \(tokenizer.tokens(probe))")
-        }
-    }
-
-    @Test func byteLevelBPEGivesTheIdsOfTokenizers() throws {
-        let tokenizer = try TokenizerFile.load(contentsOf: Self.fixture("bpe.tokenizer.json"))
-        #expect(tokenizer is ByteLevelBPETokenizer)
-        let expected = try Self.expected()
-        for (probe, ids) in zip(expected.probes, expected.bpe) {
-            #expect(tokenizer.encode(probe) == ids, "\(probe.debugDescription): \(tokenizer.tokens(probe))")
+        for (probe, ids) in zip(expected.probes, model == "bpe" ? expected.bpe : expected.wordpiece) {
+            #expect(tokenizer.encode(probe) == ids, "\(model) \(probe.debugDescription): \(tokenizer.tokens(probe))")
         }
     }
 

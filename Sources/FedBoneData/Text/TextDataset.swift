@@ -7,7 +7,7 @@ import FedBoneModels
 ///   "token-tagging", "classes": [names…], "samples": N}`;
 /// - `samples.jsonl`: one sample per line, `{"text": "…", "label": "name"}` (classification) or
 ///   `{"tokens": ["…", …], "tags": ["name", …]}` (tagging); a label or tag may also be its index;
-/// - optionally `tokenizer.json` (Hugging Face format), the vocabulary the client uses.
+/// - optionally `tokenizer.json` (Hugging Face format), the client's vocabulary (not read here).
 public struct TextDataset: Sendable, Equatable {
     /// One sample: a text with its label, or words with one tag each.
     public enum Sample: Sendable, Equatable {

@@ -42,8 +42,7 @@ public enum TextTableImport {
             rows.append((text, label))
         }
         if let error = reader.error { throw ImportError.invalidSource(path: name, reason: "\(error)") }
-        let classes = sortedClasses(Set(rows.map(\.1)))
-        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let (classes, index) = indexed(rows.map(\.1))
         return try checked(TextDataset(task: .textClassification, classes: classes,
                                        samples: rows.map { .labeled(text: $0.0, label: index[$0.1] ?? 0) }), name: name)
     }
@@ -66,20 +65,20 @@ public enum TextTableImport {
             throw ImportError.invalidSource(path: name, reason: "mixes labelled texts and tagged tokens; one file holds one task")
         }
         if !tagged.isEmpty {
-            let classes = sortedClasses(Set(tagged.flatMap(\.1)))
-            let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+            let (classes, index) = indexed(tagged.flatMap(\.1))
             return try checked(TextDataset(task: .tokenTagging, classes: classes,
                                            samples: tagged.map { .tagged(tokens: $0.0, tags: $0.1.map { index[$0] ?? 0 }) }), name: name)
         }
-        let classes = sortedClasses(Set(labeled.map(\.1)))
-        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let (classes, index) = indexed(labeled.map(\.1))
         return try checked(TextDataset(task: .textClassification, classes: classes,
                                        samples: labeled.map { .labeled(text: $0.0, label: index[$0.1] ?? 0) }), name: name)
     }
 
-    private static func sortedClasses(_ labels: Set<String>) -> [String] {
-        if labels.allSatisfy({ Int($0) != nil }) { return labels.sorted { Int($0)! < Int($1)! } }
-        return labels.sorted()
+    /// The distinct labels, sorted (as numbers when all are integers), and each one's index.
+    private static func indexed(_ labels: [String]) -> (classes: [String], index: [String: Int]) {
+        let distinct = Set(labels)
+        let classes = distinct.allSatisfy({ Int($0) != nil }) ? distinct.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) } : distinct.sorted()
+        return (classes, Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) }))
     }
 
     private static func checked(_ dataset: TextDataset, name: String) throws -> TextDataset {

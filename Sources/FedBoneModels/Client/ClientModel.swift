@@ -42,11 +42,7 @@ public final class ClientModel: Module {
     }
 
     /// Client step 1: images `[B, C, H, W]` → embeddings `[B, H/p, W/p, C_e]` for the server.
-    public func embed(_ images: Tensor) -> Tensor {
-        let tokens = patchEmbed(images)
-        guard let posEmbed else { return tokens }
-        return tokens + posEmbed.value
-    }
+    public func embed(_ images: Tensor) -> Tensor { patchEmbed(images, positions: posEmbed) }
 
     /// Client step 2: the server's features `[B, h, w, C_f]` → task predictions.
     public func predict(features: Tensor) -> Tensor {
@@ -79,11 +75,7 @@ public final class FullModel: Module {
 
     /// Images `[B, C, H, W]` → the general model's input (patch tokens, with their positions
     /// for a transformer), as ``ClientModel/embed(_:)``.
-    public func embed(_ images: Tensor) -> Tensor {
-        let tokens = patchEmbed(images)
-        guard let posEmbed else { return tokens }
-        return tokens + posEmbed.value
-    }
+    public func embed(_ images: Tensor) -> Tensor { patchEmbed(images, positions: posEmbed) }
 
     /// Images `[B, C, H, W]` → task predictions.
     public func callAsFunction(_ images: Tensor) -> Tensor {

@@ -20,4 +20,12 @@ public final class PatchEmbedding: Module {
     public func callAsFunction(_ images: Tensor) -> Tensor {
         norm(proj(images).permuted([0, 2, 3, 1]))
     }
+
+    /// The patch tokens with `positions` (`[1, H/p, W/p, C]`, a transformer client's
+    /// `pos_embed`) added; without positions, the tokens alone.
+    public func callAsFunction(_ images: Tensor, positions: Parameter?) -> Tensor {
+        let tokens = callAsFunction(images)
+        guard let positions else { return tokens }
+        return tokens + positions.value
+    }
 }

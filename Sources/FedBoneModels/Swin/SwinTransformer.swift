@@ -70,16 +70,12 @@ public final class SwinTransformer: Module {
         try Self.embeddingShape(configuration, imageSize: imageSize)
     }
 
-    /// The embedding shape of one image of `imageSize` pixels for a model of `configuration`.
+    /// The embedding shape of one image of `imageSize` pixels for a model of `configuration`
+    /// (``GeneralModelConfiguration/embeddingShape(imageSize:)``).
     /// - Throws: ``ModelError/invalidConfiguration(_:)`` when the size is not a positive
     ///   multiple of the patch size.
     public static func embeddingShape(_ configuration: SwinConfiguration, imageSize: (height: Int, width: Int)) throws -> [Int] {
-        let p = configuration.patchSize
-        guard imageSize.height >= p, imageSize.width >= p, imageSize.height % p == 0, imageSize.width % p == 0 else {
-            throw ModelError.invalidConfiguration(
-                "image size \(imageSize.height)×\(imageSize.width) cannot feed the general model: it must be a positive multiple of the patch size \(p)")
-        }
-        return [imageSize.height / p, imageSize.width / p, configuration.embedDim]
+        try GeneralModelConfiguration.swin(configuration).embeddingShape(imageSize: imageSize)
     }
 
     /// Checks the shape one sample's embeddings will have (e.g. a client's, stated when it
