@@ -21,6 +21,21 @@ import FedBoneText
         return (ids, tags)
     }
 
+    /// One split step's backward, as the network would pass it: gradients cleared, the client
+    /// embeds, the server runs on a fresh leaf, the client's loss back-propagates to the features,
+    /// the server to the embeddings, the client through its embedding.
+    static func splitBackward(client: TextClientModel, server: TransformerEncoder, batch: TokenBatch, labels: [Int]) throws {
+        client.zeroGrad()
+        server.zeroGrad()
+        let embeddings = client.embed(batch)
+        let received = embeddings.detached().requiringGrad()
+        let features = server(received, lengths: batch.lengths)
+        let clientFeatures = features.detached().requiringGrad()
+        client.loss(prediction: client.predict(features: clientFeatures, lengths: batch.lengths), labels: labels, lengths: batch.lengths).backward()
+        features.backward(try #require(clientFeatures.grad))
+        embeddings.backward(try #require(received.grad))
+    }
+
     @Test func sentencesAreDeterministicAndCarryBothLabels() {
         let a = SyntheticText.sentences(count: 50, seed: 3), b = SyntheticText.sentences(count: 50, seed: 3)
         #expect(a == b)
@@ -70,15 +85,7 @@ import FedBoneText
                     labels: labels, lengths: batch.lengths).backward()
         let parameters = client.namedParameters() + server.namedParameters().map { ("server." + $0.name, $0.parameter) }
         let reference = parameters.map { $0.parameter.grad?.scalars ?? [] }
-        client.zeroGrad()
-        server.zeroGrad()
-        let embeddings = client.embed(batch)
-        let received = embeddings.detached().requiringGrad()
-        let features = server(received, lengths: batch.lengths)
-        let clientFeatures = features.detached().requiringGrad()
-        client.loss(prediction: client.predict(features: clientFeatures, lengths: batch.lengths), labels: labels, lengths: batch.lengths).backward()
-        features.backward(try #require(clientFeatures.grad))
-        embeddings.backward(try #require(received.grad))
+        try Self.splitBackward(client: client, server: server, batch: batch, labels: labels)
         for ((name, p), want) in zip(parameters, reference) {
             let got = try #require(p.grad, "no split gradient for \(name)").scalars
             let scale = max(want.map(abs).max() ?? 0, 1e-8)
@@ -105,16 +112,7 @@ import FedBoneText
         for _ in 0..<6 {
             for start in stride(from: 0, to: train.count, by: 16) {
                 let (tokens, labels) = batch(train[start..<(start + 16)])
-                client.zeroGrad()
-                server.zeroGrad()
-                let embeddings = client.embed(tokens)
-                let received = embeddings.detached().requiringGrad()
-                let features = server(received, lengths: tokens.lengths)
-                let clientFeatures = features.detached().requiringGrad()
-                client.loss(prediction: client.predict(features: clientFeatures, lengths: tokens.lengths), labels: labels,
-                            lengths: tokens.lengths).backward()
-                features.backward(try #require(clientFeatures.grad))
-                embeddings.backward(try #require(received.grad))
+                try Self.splitBackward(client: client, server: server, batch: tokens, labels: labels)
                 optimizers.forEach { $0.step() }
             }
         }
