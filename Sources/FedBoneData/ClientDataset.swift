@@ -1,17 +1,30 @@
 /// One mini-batch of one client's data.
 public struct Batch {
-    /// Images `[B, 3, H, W]`, values roughly in [0, 1] (or normalised, as the dataset says).
-    public var images: Tensor
-    /// The ground truth of the client's task for these images.
+    /// Images `[B, 3, H, W]` (values roughly in [0, 1], or normalised, as the dataset says) or
+    /// token sequences.
+    public var input: ModelInput
+    /// The ground truth of the client's task for these inputs.
     public var target: TaskTarget
 
-    public init(images: Tensor, target: TaskTarget) {
-        self.images = images
+    public init(input: ModelInput, target: TaskTarget) {
+        self.input = input
         self.target = target
     }
 
+    /// A batch of images.
+    public init(images: Tensor, target: TaskTarget) {
+        self.init(input: .images(images), target: target)
+    }
+
+    /// The images of an image batch (image clients, augmentation, visualisation).
+    /// - Precondition: the batch holds images.
+    public var images: Tensor {
+        guard case let .images(images) = input else { preconditionFailure("Batch: a batch of token sequences has no images") }
+        return images
+    }
+
     /// Number of samples.
-    public var count: Int { images.shape.first ?? 0 }
+    public var count: Int { input.count }
 }
 
 /// What a client sees of the data: its own train and test splits of one task. The federation
@@ -19,8 +32,8 @@ public struct Batch {
 public protocol ClientDataset {
     /// The client's task.
     var task: TaskSpec { get }
-    /// Image height and width.
-    var imageSize: (height: Int, width: Int) { get }
+    /// What its samples are: images of a size, or token sequences over a vocabulary.
+    var input: InputDescription { get }
     /// Samples in the training split.
     var trainCount: Int { get }
     /// Samples in the test split.

@@ -31,3 +31,11 @@ extension TaskHead {
         }
     }
 }
+
+extension SplitClientModel {
+    /// Starts an image client's head at its task's output prior (``TaskHead/matchOutputPrior(to:batchSize:)``);
+    /// text heads keep their initial zero bias.
+    public func matchOutputPrior(to dataset: any ClientDataset) {
+        (self as? ClientModel)?.head.matchOutputPrior(to: dataset)
+    }
+}

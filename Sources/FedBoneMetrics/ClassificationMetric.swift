@@ -1,9 +1,11 @@
-/// Image classification accuracy and macro-F1.
+/// Classification accuracy and macro-F1: of images and token sequences (classification, text
+/// classification), or of tokens (token tagging: token-level accuracy and macro-F1 over tags).
 ///
-/// The predicted class is the argmax of the logits `[B, K]` (lowest index on ties); labels 255
-/// are ignored. Over the whole test set:
+/// The predicted class is the argmax of the logits `[B, K]`, or `[B, K, L]` per token for
+/// tagging (lowest index on ties); labels 255 (padding, continuation word pieces) are ignored.
+/// Over the whole test set:
 ///
-/// - `accuracy = correct / N` over the `N` non-ignored samples;
+/// - `accuracy = correct / N` over the `N` non-ignored samples (tokens, for tagging);
 /// - `macroF1 = mean over classes c of F1_c = 2·TP_c / (2·TP_c + FP_c + FN_c)`, over the classes
 ///   that occur in the truth or the predictions (`2·TP + FP + FN > 0`), as scikit-learn's
 ///   `f1_score(average: "macro")` does by default; a class absent from both is left out.
@@ -27,14 +29,17 @@ public struct ClassificationMetric: TaskMetric {
         falseNegatives = truePositives
     }
 
-    /// Adds logits `[B, K]` against `.labels` of length `B`.
+    /// Adds logits `[B, K]` against `.labels` of length `B`, or (token tagging) `[B, K, L]`
+    /// against `B·L` labels, row-major.
     public mutating func update(prediction: Tensor, target: TaskTarget) {
         guard case .labels(let labels) = target else {
             preconditionFailure("ClassificationMetric: expects .labels targets")
         }
         let k = task.classes
-        precondition(prediction.rank == 2 && prediction.shape[1] == k && prediction.shape[0] == labels.count,
-                     "ClassificationMetric: prediction \(prediction.shape) is not [\(labels.count), \(k)]")
+        let perToken = task.kind == .tokenTagging
+        precondition(prediction.rank == (perToken ? 3 : 2) && prediction.shape[1] == k
+                         && prediction.shape[0] * (perToken ? prediction.shape[2] : 1) == labels.count,
+                     "ClassificationMetric: prediction \(prediction.shape) does not match \(labels.count) labels of \(k) classes")
         for (t, p) in zip(labels, argmaxOverChannels(prediction)) where t != ignoreLabel {
             precondition(t >= 0 && t < k, "ClassificationMetric: label \(t) outside 0..<\(k) and not 255")
             total += 1

@@ -62,7 +62,8 @@ public struct MetricOptions: Sendable, Equatable, Codable {
 }
 
 /// The standard metric of `task`: mIoU (segmentation, parts), RMSE (depth), mean angular error
-/// (normals), odsF (boundaries), maxF (saliency), accuracy (classification) as primary values.
+/// (normals), odsF (boundaries), maxF (saliency), accuracy (classification, text
+/// classification; token accuracy for token tagging) as primary values.
 public func makeMetric(for task: TaskSpec, options: MetricOptions = .init()) -> any TaskMetric {
     switch task.kind {
     case .segmentation, .parts:
@@ -75,7 +76,7 @@ public func makeMetric(for task: TaskSpec, options: MetricOptions = .init()) -> 
         return BoundaryMetric(task: task, relativeTolerance: options.boundaryRelativeTolerance)
     case .saliency:
         return SaliencyMetric(task: task)
-    case .classification:
+    case .classification, .textClassification, .tokenTagging:
         return ClassificationMetric(task: task)
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// A predictor that ignores the image: the baseline a trained model must beat.
 ///
 /// Fitted on the training targets of one task, it predicts the same thing for every image:
-/// - segmentation, parts, classification: the majority class (over non-ignored labels) as
+/// - segmentation, parts, classification and both text tasks: the majority class or tag (over
+///   non-ignored labels) as
 ///   one-hot logits (1 for that class, 0 elsewhere);
 /// - depth: the mean of the valid (> 0) training depths;
 /// - normals: the mean of the valid (non-zero) training normals, normalised (`(0, 0, 1)` when
@@ -29,7 +30,7 @@ public struct TrivialPredictor: Sendable {
     /// batches).
     public static func fit(task: TaskSpec, trainTargets: [TaskTarget]) -> TrivialPredictor {
         switch task.kind {
-        case .segmentation, .parts, .classification:
+        case .segmentation, .parts, .classification, .textClassification, .tokenTagging:
             var counts = [Int](repeating: 0, count: task.classes)
             for case .labels(let labels) in trainTargets {
                 for label in labels where label >= 0 && label < task.classes { counts[label] += 1 }
@@ -91,10 +92,18 @@ public struct TrivialPredictor: Sendable {
         return Tensor(uncheckedShape: [count, k, height, width], scalars: scalars)
     }
 
-    /// The prediction for the images of `batch` (`[B, 3, H, W]`).
+    /// The prediction for the inputs of `batch`: for images `[B, 3, H, W]` as
+    /// ``predict(count:height:width:)``; for token sequences `[B, K]` (text classification) or
+    /// `[B, K, L]` (token tagging).
     public func predict(for batch: Batch) -> Tensor {
-        let shape = batch.images.shape
-        precondition(shape.count == 4, "TrivialPredictor: batch images \(shape) are not [B, C, H, W]")
-        return predict(count: shape[0], height: shape[2], width: shape[3])
+        switch batch.input {
+        case let .images(images):
+            let shape = images.shape
+            precondition(shape.count == 4, "TrivialPredictor: batch images \(shape) are not [B, C, H, W]")
+            return predict(count: shape[0], height: shape[2], width: shape[3])
+        case let .tokens(tokens):
+            guard task.kind == .tokenTagging else { return predict(count: tokens.count, height: 1, width: 1) }
+            return predict(count: tokens.count, height: 1, width: tokens.length).reshaped([tokens.count, constant.count, tokens.length])
+        }
     }
 }

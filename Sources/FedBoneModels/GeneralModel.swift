@@ -17,10 +17,17 @@ public protocol GeneralModel: Module {
     /// Checks embeddings from outside (a network message) before they reach the model.
     /// - Throws: ``ModelError/badInput(_:)`` naming the expected and actual shapes.
     func validate(embeddings: Tensor) throws
+    /// Checks embeddings and, for token sequences `[B, L, C]`, each sample's real length
+    /// (1...L; nil: all L) before they reach the model.
+    /// - Throws: ``ModelError/badInput(_:)`` saying what is wrong (Swin takes no sequences).
+    func validate(embeddings: Tensor, lengths: [Int]?) throws
     /// The feature shape of one sample whose embeddings have `embeddingShape`.
     func featureShape(embeddingShape: [Int]) -> [Int]
     /// The general model's features of a batch of embeddings.
     func callAsFunction(_ embeddings: Tensor) -> Tensor
+    /// The features of a batch of token sequences padded past `lengths` (nil: no padding; a
+    /// patch grid takes nil), which no token attends to.
+    func callAsFunction(_ embeddings: Tensor, lengths: [Int]?) -> Tensor
     /// Restarts the stochastic-depth draws from `generator` (see ``SwinTransformer/reseedDropPath(_:)``).
     func reseedDropPath(_ generator: SeededGenerator)
 }
@@ -97,6 +104,22 @@ public enum GeneralModelConfiguration: Sendable, Equatable {
         return [imageSize.height / p, imageSize.width / p, embedDim]
     }
 
+    /// The embedding shape one sample of `input` gives a client: the patch grid of an image
+    /// (``embeddingShape(imageSize:)``), or `[maxLength, embedDim]` for token sequences.
+    /// - Throws: ``ModelError/invalidConfiguration(_:)`` for an image size the patches do not
+    ///   tile, or token sequences for a model that takes none (Swin).
+    public func embeddingShape(input: InputDescription) throws -> [Int] {
+        switch input {
+        case let .images(height, width):
+            return try embeddingShape(imageSize: (height, width))
+        case let .tokens(_, maxLength):
+            guard takesSequences else {
+                throw ModelError.invalidConfiguration("a \(kind) general model takes image patch grids, not token sequences; text clients need model.general.kind: transformer")
+            }
+            return [maxLength, embedDim]
+        }
+    }
+
     /// The stochastic-depth rate of the last block.
     public var dropPathRate: Float {
         switch self {
@@ -109,6 +132,12 @@ public enum GeneralModelConfiguration: Sendable, Equatable {
     /// transformer has no notion of where a token sits; Swin's windows and relative-position
     /// biases carry it.
     public var needsPositionEmbedding: Bool {
+        if case .transformer = self { return true }
+        return false
+    }
+
+    /// Whether it takes token sequences `[B, L, C]` with padding (text clients): the transformer.
+    public var takesSequences: Bool {
         if case .transformer = self { return true }
         return false
     }
@@ -145,6 +174,19 @@ public enum GeneralModelConfiguration: Sendable, Equatable {
 
 extension SwinTransformer: GeneralModel {
     public var generalConfiguration: GeneralModelConfiguration { .swin(configuration) }
+
+    public func validate(embeddings: Tensor, lengths: [Int]?) throws {
+        guard lengths == nil else {
+            throw ModelError.badInput("a Swin general model takes image patch grids, not token sequences; text clients need model.general.kind: transformer")
+        }
+        try validate(embeddings: embeddings)
+    }
+
+    /// - Precondition: `lengths` is nil (Swin takes patch grids only; ``validate(embeddings:lengths:)`` refuses others).
+    public func callAsFunction(_ embeddings: Tensor, lengths: [Int]?) -> Tensor {
+        precondition(lengths == nil, "SwinTransformer: no sequence lengths for a patch grid")
+        return callAsFunction(embeddings)
+    }
 
     public var referenceImageSize: (height: Int, width: Int) {
         (gridSize.height * configuration.patchSize, gridSize.width * configuration.patchSize)

@@ -15,20 +15,13 @@ public struct SplitCost: Sendable, Equatable, Codable {
     /// Forward multiply-adds per sample on the server.
     public var serverMultiplyAdds: Int
 
-    /// Measures a client model and a general model by running one sample through them.
-    public static func measure(client: ClientModel, general: any GeneralModel, inChannels: Int = 3) -> SplitCost {
-        let image = Tensor.zeros([1, inChannels, client.imageSize.height, client.imageSize.width])
-        return measure(client: client, general: general, embed: { client.embed(image) }, serve: { general($0) },
-                       predict: { client.predict(features: $0) })
-    }
-
-    /// Measures a text client and a transformer general model by running one sequence of
-    /// `length` tokens through them.
-    public static func measure(textClient client: TextClientModel, general: TransformerEncoder, length: Int) -> SplitCost {
-        let batch = TokenBatch([[Int](repeating: 0, count: length)], padding: 0, maxLength: length)
-        return measure(client: client, general: general, embed: { client.embed(batch) },
-                       serve: { general($0, lengths: batch.lengths) },
-                       predict: { client.predict(features: $0, lengths: batch.lengths) })
+    /// Measures a client and the general model by running one sample through them: `input`,
+    /// or (nil) the longest the client sends (``InputDescription/probe`` of its ``SplitClientModel/input``).
+    public static func measure(client: any SplitClientModel, general: any GeneralModel, input: ModelInput? = nil) -> SplitCost {
+        let sample = input ?? client.input.probe
+        return measure(client: client, general: general, embed: { client.embed(sample) },
+                       serve: { general($0, lengths: sample.lengths) },
+                       predict: { client.predict(features: $0, input: sample) })
     }
 
     /// Counts the three steps of one sample's forward pass in evaluation mode, without a graph,

@@ -141,10 +141,10 @@ private final class TimedService: GeneralModelService {
         endRoundSeconds = 0
     }
 
-    func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
+    func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
         let started = ContinuousClock.now
         defer { stepSeconds += seconds(since: started) }
-        return try server.forward(client: client, round: round, step: step, embeddings: embeddings)
+        return try server.forward(client: client, round: round, step: step, embeddings: embeddings, lengths: lengths)
     }
 
     func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor {
@@ -153,8 +153,8 @@ private final class TimedService: GeneralModelService {
         return try server.backward(client: client, round: round, step: step, featureGradient: featureGradient)
     }
 
-    func infer(client: ClientID, embeddings: Tensor) throws -> Tensor {
-        try server.infer(client: client, embeddings: embeddings)
+    func infer(client: ClientID, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
+        try server.infer(client: client, embeddings: embeddings, lengths: lengths)
     }
 
     func endRound(client: ClientID, round: Int) throws -> Int {

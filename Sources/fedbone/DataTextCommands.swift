@@ -53,14 +53,14 @@ struct DataGenerateText: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard TextTaskKind(rawValue: task) != nil else {
-            throw ValidationError("--task must be one of \(TextTaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let kind = TaskKind(rawValue: task), kind.isText else {
+            throw ValidationError("--task must be one of \(TextDataset.tasks.map(\.rawValue).joined(separator: ", "))")
         }
         guard sentences >= 1 else { throw ValidationError("--sentences must be at least 1") }
     }
 
     func run() throws {
-        let kind = TextTaskKind(rawValue: task) ?? .textClassification
+        let kind = TaskKind(rawValue: task).flatMap { $0.isText ? $0 : nil } ?? .textClassification
         try TextDataset.synthetic(kind, count: sentences, seed: seed).writeFolder(to: out, force: force)
     }
 }

@@ -20,7 +20,7 @@ struct ModelsCommand: ParsableCommand {
     @Option(help: "Image side in pixels (square images).")
     var image = 224
 
-    @Option(help: "Task of the client head: \((TaskKind.allCases.map(\.rawValue) + TextTaskKind.allCases.map(\.rawValue)).joined(separator: ", ")) (text tasks need a vit-* model).")
+    @Option(help: "Task of the client head: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")) (text tasks need a vit-* model).")
     var task = "segmentation"
 
     @Option(help: "Text clients: the vocabulary size (BERT's 30,522 by default).")
@@ -44,25 +44,17 @@ struct ModelsCommand: ParsableCommand {
     func run() throws {
         let general = try GeneralModelConfiguration.named(model)
         let adaptation = AdaptationConfiguration(width: width, heads: heads)
-        let cost: SplitCost
-        let input: String
-        if let textKind = TextTaskKind(rawValue: task) {
-            guard case let .transformer(configuration) = general else {
-                throw ValidationError("a \(task) client needs a transformer general model (vit-nano, vit-tiny, vit-small, vit-base), not \(model)")
-            }
-            let client = try TextClientModel(task: TextTaskSpec(textKind, classes: classes), general: configuration,
-                                             vocabularySize: vocabulary, maxLength: length, adaptation: adaptation, seed: 0)
-            cost = SplitCost.measure(textClient: client, general: try TransformerEncoder(configuration, seed: 1), length: length)
-            input = "\(length) tokens (vocabulary \(vocabulary))"
-        } else {
-            guard let kind = TaskKind(rawValue: task) else {
-                throw ValidationError("unknown task '\(task)'; known tasks: \((TaskKind.allCases.map(\.rawValue) + TextTaskKind.allCases.map(\.rawValue)).joined(separator: ", "))")
-            }
-            let client = try ClientModel(task: TaskSpec(kind, classes: classes), general: general, imageSize: (image, image),
-                                         adaptation: adaptation, seed: 0)
-            cost = SplitCost.measure(client: client, general: try general.makeModel(imageSize: (image, image), seed: 1))
-            input = "\(image)×\(image)"
+        guard let kind = TaskKind(rawValue: task) else {
+            throw ValidationError("unknown task '\(task)'; known tasks: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if kind.isText, !general.takesSequences {
+            throw ValidationError("a \(task) client needs a transformer general model (vit-nano, vit-tiny, vit-small, vit-base), not \(model)")
+        }
+        let description: InputDescription = kind.isText ? .tokens(vocabularySize: vocabulary, maxLength: length) : .images(height: image, width: image)
+        let client = try makeClientModel(task: TaskSpec(kind, classes: classes), input: description, general: general,
+                                         adaptation: adaptation, seed: 0)
+        let cost = SplitCost.measure(client: client, general: try general.makeModel(imageSize: (image, image), seed: 1))
+        let input = kind.isText ? "\(length) tokens (vocabulary \(vocabulary))" : "\(image)×\(image)"
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

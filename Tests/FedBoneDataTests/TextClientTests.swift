@@ -31,7 +31,7 @@ import FedBoneText
         let received = embeddings.detached().requiringGrad()
         let features = server(received, lengths: batch.lengths)
         let clientFeatures = features.detached().requiringGrad()
-        client.loss(prediction: client.predict(features: clientFeatures, lengths: batch.lengths), labels: labels, lengths: batch.lengths).backward()
+        taskLoss(task: client.task, prediction: client.predict(features: clientFeatures, lengths: batch.lengths), target: .labels(labels)).backward()
         features.backward(try #require(clientFeatures.grad))
         embeddings.backward(try #require(received.grad))
     }
@@ -45,9 +45,9 @@ import FedBoneText
         #expect(Set(a.flatMap(\.tags)) == Set(0..<SyntheticText.tags.count))
     }
 
-    @Test(arguments: TextTaskKind.allCases)
-    func headAndAdaptationGradientsMatchCentralDifferences(kind: TextTaskKind) throws {
-        let client = try TextClientModel(task: TextTaskSpec(kind, classes: 3), general: Self.general, vocabularySize: 20,
+    @Test(arguments: TextDataset.tasks)
+    func headAndAdaptationGradientsMatchCentralDifferences(kind: TaskKind) throws {
+        let client = try TextClientModel(task: TaskSpec(kind, classes: 3), general: Self.general, vocabularySize: 20,
                                          maxLength: 8, adaptation: Self.adaptation, seed: 2)
         var rng = SeededGenerator(seed: 5)
         let features = Tensor.randn([2, 5, 16], generator: &rng).requiringGrad()
@@ -58,9 +58,9 @@ import FedBoneText
         #expect(e.passed, "embedding lookup: \(e)")
     }
 
-    @Test(arguments: TextTaskKind.allCases)
-    func paddedTokensChangeNothingTheRealTokensGive(kind: TextTaskKind) throws {
-        let client = try TextClientModel(task: TextTaskSpec(kind, classes: 3), general: Self.general, vocabularySize: 20,
+    @Test(arguments: TextDataset.tasks)
+    func paddedTokensChangeNothingTheRealTokensGive(kind: TaskKind) throws {
+        let client = try TextClientModel(task: TaskSpec(kind, classes: 3), general: Self.general, vocabularySize: 20,
                                          maxLength: 8, adaptation: Self.adaptation, seed: 2)
         let encoder = try TransformerEncoder(Self.general, seed: 4)
         func logits(_ batch: TokenBatch) -> [Float] {
@@ -74,15 +74,15 @@ import FedBoneText
         #expect(zip(alone, padded).allSatisfy { abs($0 - $1) < 1e-5 }, "\(alone) vs \(padded)")
     }
 
-    @Test(arguments: TextTaskKind.allCases)
-    func splitGradientsEqualWholeModelGradients(kind: TextTaskKind) throws {
-        let client = try TextClientModel(task: TextTaskSpec(kind, classes: 3), general: Self.general, vocabularySize: 20,
+    @Test(arguments: TextDataset.tasks)
+    func splitGradientsEqualWholeModelGradients(kind: TaskKind) throws {
+        let client = try TextClientModel(task: TaskSpec(kind, classes: 3), general: Self.general, vocabularySize: 20,
                                          maxLength: 8, adaptation: Self.adaptation, seed: 2)
         let server = try TransformerEncoder(Self.general, seed: 4)
         let batch = TokenBatch([[4, 7, 9, 2, 11], [5, 6, 1]], padding: 0, maxLength: 8)
-        let labels = kind == .textClassification ? [2, 0] : [0, 1, 2, 1, 0, 2, 2, 1, 0, 0]
-        client.loss(prediction: client.predict(features: server(client.embed(batch), lengths: batch.lengths), lengths: batch.lengths),
-                    labels: labels, lengths: batch.lengths).backward()
+        let labels = kind == .textClassification ? [2, 0] : [0, 1, 2, 1, 0, 2, 2, 1, 255, 255]
+        taskLoss(task: client.task, prediction: client.predict(features: server(client.embed(batch), lengths: batch.lengths), lengths: batch.lengths),
+                 target: .labels(labels)).backward()
         let parameters = client.namedParameters() + server.namedParameters().map { ("server." + $0.name, $0.parameter) }
         let reference = parameters.map { $0.parameter.grad?.scalars ?? [] }
         try Self.splitBackward(client: client, server: server, batch: batch, labels: labels)
@@ -93,13 +93,13 @@ import FedBoneText
         }
     }
 
-    @Test(arguments: TextTaskKind.allCases)
-    func splitTrainingLearnsTheSentencesWellAboveTheTrivialPredictor(kind: TextTaskKind) throws {
+    @Test(arguments: TextDataset.tasks)
+    func splitTrainingLearnsTheSentencesWellAboveTheTrivialPredictor(kind: TaskKind) throws {
         let sentences = SyntheticText.sentences(count: 320, seed: 1)
         let (train, test) = (Array(sentences.prefix(256)), Array(sentences.suffix(64)))
         let tokenizer = try WordPieceTrainer(vocabularySize: 200, minimumFrequency: 1).train(train.map(\.text))
         let classes = kind == .textClassification ? SyntheticText.topics.count : SyntheticText.tags.count
-        let client = try TextClientModel(task: TextTaskSpec(kind, classes: classes), general: Self.general,
+        let client = try TextClientModel(task: TaskSpec(kind, classes: classes), general: Self.general,
                                          vocabularySize: tokenizer.vocabularySize, maxLength: 32, adaptation: Self.adaptation, seed: 2)
         let server = try TransformerEncoder(Self.general, seed: 4)
         let optimizers = [Adam(client.namedParameters(), learningRate: 3e-3), Adam(server.namedParameters(), learningRate: 1e-3)]
@@ -140,9 +140,9 @@ import FedBoneText
     @Test func parametersAreCountedAsByHand() throws {
         let general = TransformerConfiguration(embedDim: 16, depth: 2, numHeads: 2, mlpRatio: 2, patchSize: 4)
         let adaptation = AdaptationConfiguration(width: 8, heads: 2)
-        let client = try TextClientModel(task: TextTaskSpec(.textClassification, classes: 3), general: general,
+        let client = try TextClientModel(task: TaskSpec(.textClassification, classes: 3), general: general,
                                          vocabularySize: 50, maxLength: 12, adaptation: adaptation, seed: 0)
-        let cost = SplitCost.measure(textClient: client, general: try TransformerEncoder(general, seed: 1), length: 12)
+        let cost = SplitCost.measure(client: client, general: try TransformerEncoder(general, seed: 1))
         let (c, w, v, l, k) = (16, 8, 50, 12, 3)
         let embedding = v * c + l * c + 2 * c
         let adapt = (c * w + w) + 2 * w + (w * 3 * w + 3 * w) + (w * w + w)

@@ -10,8 +10,8 @@ import FedBoneModels
         FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-text-\(UUID().uuidString)")
     }
 
-    @Test(arguments: TextTaskKind.allCases)
-    func aWrittenDatasetReadsBackEqual(kind: TextTaskKind) throws {
+    @Test(arguments: TextDataset.tasks)
+    func aWrittenDatasetReadsBackEqual(kind: TaskKind) throws {
         let folder = scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let dataset = TextDataset.synthetic(kind, count: 40, seed: 2)

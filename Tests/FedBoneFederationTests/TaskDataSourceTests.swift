@@ -47,7 +47,7 @@ import FedBoneFederation
         #expect(try ExperimentConfig.load(yaml: try config.yaml()) == config)
         let clients = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: 3)
         #expect(clients.map(\.name) == ["segmentation-0", "room-0", "room-1", "shapes-0", "saliency-0"])
-        #expect(clients.map(\.dataset.imageSize.height) == [16, 24, 24, 32, 20])
+        #expect(clients.map(\.dataset.input) == [16, 24, 24, 32, 20].map { .images(height: $0, width: $0) })
         // The folder's 20 images are dealt to its two clients, 8 : 2 each.
         #expect(clients[1].dataset.trainCount == 8 && clients[2].dataset.testCount == 2)
         #expect(clients[3].dataset.trainCount + clients[3].dataset.testCount == 12)

@@ -30,27 +30,29 @@ import FedBoneModels
         case .boundaries, .saliency:
             let mask = (0..<(2 * 16 * 16)).map { Float($0 % 5 == 0 ? 1 : 0) }
             return (images, .map(Tensor(uncheckedShape: [2, 1, 16, 16], scalars: mask)))
+        case .textClassification, .tokenTagging:
+            preconditionFailure("image tasks only")
         }
     }
 
     @Test(arguments: [TaskSpec(.segmentation, classes: 5), TaskSpec(.depth), TaskSpec(.normals),
                       TaskSpec(.boundaries), TaskSpec(.saliency), TaskSpec(.classification, classes: 3)], Self.generals)
     func splitGradientsEqualWholeModelGradients(task: TaskSpec, general: GeneralModelConfiguration) throws {
-        let whole = try fullModel(task: task, general: general, imageSize: (16, 16), adaptation: Self.adaptation, seed: 3)
+        let whole = try fullModel(task: task, input: .images(height: 16, width: 16), general: general, adaptation: Self.adaptation, seed: 3)
         let (images, target) = batch(task, seed: 9)
 
-        taskLoss(task: task, prediction: whole(images), target: target).backward()
+        taskLoss(task: task, prediction: whole(.images(images)), target: target).backward()
         let reference = Dictionary(uniqueKeysWithValues: whole.namedParameters().map { ($0.name, $0.parameter.grad) })
         whole.zeroGrad()
 
         // Client: embed and "send".
-        let embeddings = whole.embed(images)
+        let embeddings = whole.embed(.images(images))
         // Server: a fresh leaf for what arrived, general model forward, "send" features.
         let received = embeddings.detached().requiringGrad()
         let features = whole.backbone(received)
         // Client: a fresh leaf for the features, head and loss, backward, "send" the gradient.
         let clientFeatures = features.detached().requiringGrad()
-        let prediction = whole.head(whole.adaptation(clientFeatures), imageSize: (16, 16))
+        let prediction = whole.client.predict(features: clientFeatures, input: .images(images))
         taskLoss(task: task, prediction: prediction, target: target).backward()
         // Server: back-propagate the feature gradient, "send" the embedding gradient.
         let featureGrad = try #require(clientFeatures.grad)

@@ -8,6 +8,8 @@ actor FakeBackend: SplitTrainingBackend {
     private(set) var backwardCalls = 0
     private(set) var endRoundCalls = 0
     private(set) var leaves: [UInt32] = []
+    /// The sequence lengths the latest Forward or Infer carried.
+    private(set) var lastLengths: [Int]?
     private var round = 0
     let totalRounds: Int
 
@@ -20,8 +22,9 @@ actor FakeBackend: SplitTrainingBackend {
         return JoinAcceptance(round: round, totalRounds: totalRounds)
     }
 
-    func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+    func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor, lengths: [Int]?) async throws -> sending Tensor {
         forwardCalls += 1
+        lastLengths = lengths
         return Self.doubled(embeddings)
     }
 
@@ -30,8 +33,9 @@ actor FakeBackend: SplitTrainingBackend {
         return Self.doubled(featureGradient)
     }
 
-    func infer(client: UInt32, embeddings: sending Tensor) async throws -> sending Tensor {
-        Self.doubled(embeddings)
+    func infer(client: UInt32, embeddings: sending Tensor, lengths: [Int]?) async throws -> sending Tensor {
+        lastLengths = lengths
+        return Self.doubled(embeddings)
     }
 
     func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult {

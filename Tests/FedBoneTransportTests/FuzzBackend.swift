@@ -12,7 +12,7 @@ actor FuzzBackend: SplitTrainingBackend {
         JoinAcceptance(round: round, totalRounds: 0)
     }
 
-    func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+    func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor, lengths: [Int]?) async throws -> sending Tensor {
         guard round == self.round else { throw SplitTrainingBackendError.failedPrecondition("round \(round) is not open; round \(self.round) is") }
         forwardCalls += 1
         return FakeBackend.doubled(embeddings)
@@ -22,7 +22,7 @@ actor FuzzBackend: SplitTrainingBackend {
         FakeBackend.doubled(featureGradient)
     }
 
-    func infer(client: UInt32, embeddings: sending Tensor) async throws -> sending Tensor {
+    func infer(client: UInt32, embeddings: sending Tensor, lengths: [Int]?) async throws -> sending Tensor {
         inferCalls += 1
         return FakeBackend.doubled(embeddings)
     }

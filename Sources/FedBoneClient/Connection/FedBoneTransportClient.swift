@@ -104,8 +104,9 @@ public final class FedBoneTransportClient: Sendable {
         return info
     }
 
-    /// Sends one mini-batch's embeddings and returns the general model's features.
-    public func forward(round: Int, step: Int, embeddings: Tensor) async throws -> Tensor {
+    /// Sends one mini-batch's embeddings (with each token sequence's real length; nil for a
+    /// patch grid) and returns the general model's features.
+    public func forward(round: Int, step: Int, embeddings: Tensor, lengths: [Int]? = nil) async throws -> Tensor {
         let info = try currentJoin()
         var request = Fedbone_V1_ForwardRequest()
         request.clientID = info.clientID
@@ -113,6 +114,7 @@ public final class FedBoneTransportClient: Sendable {
         request.round = UInt64(round)
         request.step = UInt64(step)
         request.embeddings = Fedbone_V1_Tensor(embeddings, dtype: config.requestDType)
+        request.lengths = (lengths ?? []).map { UInt32(clamping: $0) }
         try checkSize(of: request.embeddings, name: "embeddings", info: info)
         let response = try await call(timeout: config.callTimeout) { [raw] metadata, options in
             try await raw.forward(request, metadata: metadata, options: options)
@@ -139,14 +141,16 @@ public final class FedBoneTransportClient: Sendable {
         )
     }
 
-    /// Features for `embeddings`, with no state kept on the server; a batch above the server's
-    /// cap (``JoinInfo/maxBatch``) is sent in parts of at most the cap.
-    public func infer(embeddings: Tensor) async throws -> Tensor {
+    /// Features for `embeddings` (with each token sequence's real length; nil for a patch
+    /// grid), with no state kept on the server; a batch above the server's cap
+    /// (``JoinInfo/maxBatch``) is sent in parts of at most the cap.
+    public func infer(embeddings: Tensor, lengths: [Int]? = nil) async throws -> Tensor {
         let info = try currentJoin()
         if let cap = info.maxBatch, let batch = embeddings.shape.first, batch > cap {
             var parts: [Tensor] = []
             for start in stride(from: 0, to: batch, by: cap) {
-                parts.append(try await infer(embeddings: embeddings.slice(axis: 0, start..<min(start + cap, batch))))
+                let part = start..<min(start + cap, batch)
+                parts.append(try await infer(embeddings: embeddings.slice(axis: 0, part), lengths: lengths.map { Array($0[part]) }))
             }
             return Tensor.concatenate(parts, axis: 0)
         }
@@ -154,6 +158,7 @@ public final class FedBoneTransportClient: Sendable {
         request.clientID = info.clientID
         request.session = info.session
         request.embeddings = Fedbone_V1_Tensor(embeddings, dtype: config.requestDType)
+        request.lengths = (lengths ?? []).map { UInt32(clamping: $0) }
         try checkSize(of: request.embeddings, name: "embeddings", info: info)
         let response = try await call(timeout: config.callTimeout) { [raw] metadata, options in
             try await raw.infer(request, metadata: metadata, options: options)

@@ -155,21 +155,24 @@ package nonisolated struct Fedbone_V1_JoinRequest: Sendable {
   package var clientName: String = String()
 
   /// The client's task, e.g. "segmentation", "depth", "normals", "boundaries", "saliency",
-  /// "parts", "classification".
+  /// "parts", "classification", "text-classification", "token-tagging".
   package var task: String = String()
 
-  /// Shape of the embeddings one sample produces, without the batch dimension. For a Swin
-  /// general model it is [H/p, W/p, C]: the patch grid of the image (image height and width
-  /// divided by the patch size) and the embedding channels, e.g. [56, 56, 96] for 224 x 224
-  /// images with Swin-T; it must equal the server model's. Every Forward and Infer must send
-  /// [batch] + embedding_shape with batch >= 1.
+  /// Shape of the embeddings one sample produces, without the batch dimension. An image
+  /// client's is [H/p, W/p, C]: the patch grid of the image (image height and width divided by
+  /// the patch size) and the embedding channels, e.g. [56, 56, 96] for 224 x 224 images with
+  /// Swin-T; a Swin server takes only its own grid. Every Forward and Infer must send
+  /// [batch] + embedding_shape with batch >= 1. A text client of a transformer server states
+  /// [max_length, C], its longest token sequence; its Forwards and Infers send [batch, L, C]
+  /// with 1 <= L <= max_length, and the sequences' lengths.
   package var embeddingShape: [Int64] = []
 
   /// The dtype the client wants for tensors the server sends back (features, embedding
   /// gradients). DTYPE_UNSPECIFIED means DTYPE_F32.
   package var responseDtype: Fedbone_V1_DType = .unspecified
 
-  /// Classes of the client's labels for the label tasks (segmentation, parts, classification):
+  /// Classes of the client's labels for the label tasks (segmentation, parts, classification,
+  /// text-classification, token-tagging):
   /// at most 65536; 0 leaves them unstated. Must be 0 for the other tasks. When the experiment
   /// describes this client and states its classes, stated classes must agree with them.
   package var classes: UInt32 = 0
@@ -251,7 +254,8 @@ package nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
   /// to it for a retry before that step's Backward (see Forward).
   package var step: UInt64 = 0
 
-  /// Embeddings, shape [batch] + embedding_shape from Join.
+  /// Embeddings, shape [batch] + embedding_shape from Join; for token sequences
+  /// (embedding_shape [max_length, C]) [batch, L, C] with 1 <= L <= max_length.
   package var embeddings: Fedbone_V1_Tensor {
     get {_embeddings ?? Fedbone_V1_Tensor()}
     set {_embeddings = newValue}
@@ -260,6 +264,11 @@ package nonisolated struct Fedbone_V1_ForwardRequest: Sendable {
   package var hasEmbeddings: Bool {self._embeddings != nil}
   /// Clears the value of `embeddings`. Subsequent reads from it will return its default value.
   package mutating func clearEmbeddings() {self._embeddings = nil}
+
+  /// Token sequences only: each sequence's real length, 1..L (the rest of its L positions is
+  /// padding, which no token attends to and whose features the client ignores). Empty: none is
+  /// padded. Refused with a patch grid, and unless there is one length per sample.
+  package var lengths: [UInt32] = []
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -371,7 +380,7 @@ package nonisolated struct Fedbone_V1_InferRequest: Sendable {
   /// The session from JoinResponse.
   package var session: String = String()
 
-  /// Embeddings, shape [batch] + embedding_shape from Join.
+  /// Embeddings, as ForwardRequest.embeddings.
   package var embeddings: Fedbone_V1_Tensor {
     get {_embeddings ?? Fedbone_V1_Tensor()}
     set {_embeddings = newValue}
@@ -380,6 +389,9 @@ package nonisolated struct Fedbone_V1_InferRequest: Sendable {
   package var hasEmbeddings: Bool {self._embeddings != nil}
   /// Clears the value of `embeddings`. Subsequent reads from it will return its default value.
   package mutating func clearEmbeddings() {self._embeddings = nil}
+
+  /// Token sequences only: each sequence's real length, as ForwardRequest.lengths.
+  package var lengths: [UInt32] = []
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -876,7 +888,7 @@ nonisolated extension Fedbone_V1_JoinResponse: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ForwardRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{1}step\0\u{1}embeddings\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}round\0\u{1}step\0\u{1}embeddings\0\u{1}lengths\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -889,6 +901,7 @@ nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.round) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.step) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._embeddings) }()
+      case 6: try { try decoder.decodeRepeatedUInt32Field(value: &self.lengths) }()
       default: break
       }
     }
@@ -914,6 +927,9 @@ nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._embeddings {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
+    if !self.lengths.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.lengths, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -923,6 +939,7 @@ nonisolated extension Fedbone_V1_ForwardRequest: SwiftProtobuf.Message, SwiftPro
     if lhs.round != rhs.round {return false}
     if lhs.step != rhs.step {return false}
     if lhs._embeddings != rhs._embeddings {return false}
+    if lhs.lengths != rhs.lengths {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1072,7 +1089,7 @@ nonisolated extension Fedbone_V1_BackwardResponse: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".InferRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}embeddings\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}client_id\0\u{1}session\0\u{1}embeddings\0\u{1}lengths\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1083,6 +1100,7 @@ nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.clientID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.session) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._embeddings) }()
+      case 4: try { try decoder.decodeRepeatedUInt32Field(value: &self.lengths) }()
       default: break
       }
     }
@@ -1102,6 +1120,9 @@ nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._embeddings {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
+    if !self.lengths.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.lengths, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1109,6 +1130,7 @@ nonisolated extension Fedbone_V1_InferRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.clientID != rhs.clientID {return false}
     if lhs.session != rhs.session {return false}
     if lhs._embeddings != rhs._embeddings {return false}
+    if lhs.lengths != rhs.lengths {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

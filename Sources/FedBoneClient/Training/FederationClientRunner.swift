@@ -92,8 +92,7 @@ public enum FederationClientRunner {
         let streams = RandomStreams(seed: config.seed)
         let dataset = try data.dataset(client: name, experiment: config)
         let general = try config.model.general.resolved()
-        let size = dataset.imageSize
-        let embeddingShape = try general.embeddingShape(imageSize: size)
+        let embeddingShape = try general.embeddingShape(input: dataset.input)
         let service = RemoteGeneralModelService(connection: connection)
         let task = dataset.task.kind.rawValue
         let classes = dataset.task.kind.hasClasses ? dataset.task.classes : 0
@@ -111,9 +110,9 @@ public enum FederationClientRunner {
         let joined = try join()
         var round = joined.round
         let index = joined.federationIndex
-        let model = try ClientModel(task: dataset.task, general: general, imageSize: size,
-                                    adaptation: config.model.adaptation, seed: streams.modelSeed(index + 1))
-        model.head.matchOutputPrior(to: dataset)
+        let model = try makeClientModel(task: dataset.task, input: dataset.input, general: general,
+                                        adaptation: config.model.adaptation, seed: streams.modelSeed(index + 1))
+        model.matchOutputPrior(to: dataset)
         let client = TaskClient(id: ClientID(name), model: model, optimizer: config.client.optimizer, dataset: dataset,
                                 lossOptions: config.training.loss)
         if let checkpoints {

@@ -19,9 +19,11 @@ public final class RemoteGeneralModelService: GeneralModelService {
         self.connection = connection
     }
 
-    public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
+    public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
         let input = TensorValue(embeddings), connection = self.connection
-        return try Self.blocking { TensorValue(try await connection.forward(round: round, step: step, embeddings: input.tensor)) }.tensor
+        return try Self.blocking {
+            TensorValue(try await connection.forward(round: round, step: step, embeddings: input.tensor, lengths: lengths))
+        }.tensor
     }
 
     public func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor {
@@ -31,9 +33,9 @@ public final class RemoteGeneralModelService: GeneralModelService {
         }.tensor
     }
 
-    public func infer(client: ClientID, embeddings: Tensor) throws -> Tensor {
+    public func infer(client: ClientID, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
         let input = TensorValue(embeddings), connection = self.connection
-        return try Self.blocking { TensorValue(try await connection.infer(embeddings: input.tensor)) }.tensor
+        return try Self.blocking { TensorValue(try await connection.infer(embeddings: input.tensor, lengths: lengths)) }.tensor
     }
 
     public func endRound(client: ClientID, round: Int) throws -> Int {

@@ -28,6 +28,7 @@ extension Batch {
         case .depth: target = .map(Tensor(uncheckedShape: [n, 1, h, w], scalars: samples.flatMap { $0.depth ?? [] }))
         case .boundaries: target = mask(samples.map { $0.boundaries ?? [] })
         case .saliency: target = mask(samples.map { $0.saliency ?? [] })
+        case .textClassification, .tokenTagging: preconditionFailure("Batch(samples:task:): \(task.rawValue) has no image samples")
         case .normals:
             var normals = [Float](repeating: 0, count: n * 3 * plane)
             for (k, sample) in samples.enumerated() {

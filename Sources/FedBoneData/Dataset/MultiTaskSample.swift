@@ -56,6 +56,7 @@ public struct MultiTaskSample: Sendable, Equatable {
         case .boundaries: return boundaries != nil
         case .saliency: return saliency != nil
         case .classification: return imageClass != nil
+        case .textClassification, .tokenTagging: return false
         }
     }
 
@@ -71,6 +72,7 @@ public struct MultiTaskSample: Sendable, Equatable {
         case .boundaries: out.boundaries = boundaries
         case .saliency: out.saliency = saliency
         case .classification: out.imageClass = imageClass
+        case .textClassification, .tokenTagging: break
         }
         return out
     }

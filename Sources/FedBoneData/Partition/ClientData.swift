@@ -4,6 +4,7 @@ public struct ClientData: ClientDataset, Sendable {
     /// Stable name, `<task>-<k>` (e.g. `segmentation-0`).
     public let name: String
     public let task: TaskSpec
+    /// Image height and width.
     public let imageSize: (height: Int, width: Int)
     /// Dataset indices of the training images (for reports; the client needs only the samples).
     public let trainIndices: [Int]
@@ -35,6 +36,7 @@ public struct ClientData: ClientDataset, Sendable {
         self.test = test
     }
 
+    public var input: InputDescription { .images(height: imageSize.height, width: imageSize.width) }
     public var trainCount: Int { train.count }
     public var testCount: Int { test.count }
 

@@ -84,6 +84,7 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
         case .boundaries: return "boundaries"
         case .saliency: return "saliency"
         case .classification: return "class"
+        case .textClassification, .tokenTagging: preconditionFailure("DatasetManifest: an image dataset holds no \(kind.rawValue)")
         }
     }
 
@@ -98,6 +99,7 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
             case .depth: encoding = TensorEncoding(dtype: "F32", shape: [h, w], scale: 1)
             case .normals: encoding = TensorEncoding(dtype: "I8", shape: [3, h, w], scale: 127)
             case .classification: encoding = TensorEncoding(dtype: "U8", shape: [], scale: 1)
+            case .textClassification, .tokenTagging: preconditionFailure("DatasetManifest: an image dataset holds no \(task.kind.rawValue)")
             }
             out[tensorName(for: task.kind)] = encoding
         }
@@ -126,6 +128,9 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
         var kinds = Set<TaskKind>()
         for task in tasks {
             guard kinds.insert(task.kind).inserted else { throw invalid("task \(task.kind.rawValue) is listed twice") }
+            guard !task.kind.isText else {
+                throw invalid("task \(task.kind.rawValue) belongs in a text dataset (manifest format fedbone-text: docs/data.md, \"Text data\"), not an image one")
+            }
             if [.segmentation, .parts, .classification].contains(task.kind) {
                 guard let classes = task.classes, classes.count >= 2, classes.count <= 255 else {
                     throw invalid("task \(task.kind.rawValue) needs 2…255 class names")

@@ -110,6 +110,7 @@ public struct DatasetWriter {
             case .boundaries: tensors[name] = ([n, h, w], .u8(batch.flatMap { $0.boundaries ?? [] }))
             case .saliency: tensors[name] = ([n, h, w], .u8(batch.flatMap { $0.saliency ?? [] }))
             case .classification: tensors[name] = ([n], .u8(batch.map { UInt8(clamping: $0.imageClass ?? 255) }))
+            case .textClassification, .tokenTagging: preconditionFailure("DatasetWriter: an image dataset holds no \(task.kind.rawValue)")
             }
         }
         let metadata = ["format": DatasetManifest.formatName, "first": String(written), "count": String(n)]

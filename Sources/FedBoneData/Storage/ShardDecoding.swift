@@ -48,6 +48,8 @@ struct ShardDecoding {
             let name = DatasetManifest.tensorName(for: task.kind)
             let classes = task.classes?.count ?? 0
             switch task.kind {
+            case .textClassification, .tokenTagging:
+                preconditionFailure("ShardDecoding: the manifest refuses text tasks")
             case .segmentation:
                 for (k, v) in split(try labels(name, classes: classes), plane).enumerated() { out[k].semantic = v }
             case .parts:

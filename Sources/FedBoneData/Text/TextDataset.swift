@@ -7,7 +7,8 @@ import FedBoneModels
 ///   "token-tagging", "classes": [names…], "samples": N}`;
 /// - `samples.jsonl`: one sample per line, `{"text": "…", "label": "name"}` (classification) or
 ///   `{"tokens": ["…", …], "tags": ["name", …]}` (tagging); a label or tag may also be its index;
-/// - optionally `tokenizer.json` (Hugging Face format), the client's vocabulary (not read here).
+/// - optionally `tokenizer.json` (Hugging Face format), the client's vocabulary
+///   (``TextClientData/tokenizer(folder:corpus:vocabularySize:)`` reads it).
 public struct TextDataset: Sendable, Equatable {
     /// One sample: a text with its label, or words with one tag each.
     public enum Sample: Sendable, Equatable {
@@ -15,8 +16,8 @@ public struct TextDataset: Sendable, Equatable {
         case tagged(tokens: [String], tags: [Int])
     }
 
-    /// The task it labels.
-    public var task: TextTaskKind
+    /// The task it labels: ``TaskKind/textClassification`` or ``TaskKind/tokenTagging``.
+    public var task: TaskKind
     /// Label or tag names, in index order.
     public var classes: [String]
     /// The samples in file order.
@@ -26,22 +27,28 @@ public struct TextDataset: Sendable, Equatable {
     public static let format = "fedbone-text"
     public static let version = 1
 
-    public init(task: TextTaskKind, classes: [String], samples: [Sample]) {
+    /// The text kinds of task a text dataset labels.
+    public static let tasks: [TaskKind] = TaskKind.allCases.filter(\.isText)
+
+    /// - Precondition: `task` is a text task.
+    public init(task: TaskKind, classes: [String], samples: [Sample]) {
+        precondition(task.isText, "TextDataset: \(task.rawValue) is not a text task")
         self.task = task
         self.classes = classes
         self.samples = samples
     }
 
     /// The built-in procedural sentences (``SyntheticText``) as a dataset of `task`.
-    public static func synthetic(_ task: TextTaskKind, count: Int, seed: UInt64) -> TextDataset {
+    /// - Precondition: `task` is a text task.
+    public static func synthetic(_ task: TaskKind, count: Int, seed: UInt64) -> TextDataset {
         let sentences = SyntheticText.sentences(count: count, seed: seed)
         switch task {
-        case .textClassification:
-            return TextDataset(task: task, classes: SyntheticText.topics,
-                               samples: sentences.map { .labeled(text: $0.text, label: $0.topic) })
         case .tokenTagging:
             return TextDataset(task: task, classes: SyntheticText.tags,
                                samples: sentences.map { .tagged(tokens: $0.words, tags: $0.tags) })
+        default:
+            return TextDataset(task: task, classes: SyntheticText.topics,
+                               samples: sentences.map { .labeled(text: $0.text, label: $0.topic) })
         }
     }
 
@@ -96,8 +103,8 @@ public struct TextDataset: Sendable, Equatable {
         guard manifest.version == version else {
             throw DatasetError.unsupportedVersion(path: manifestURL.path, version: manifest.version, supported: version)
         }
-        guard let task = TextTaskKind(rawValue: manifest.task) else {
-            throw DatasetError.manifestInvalid(path: manifestURL.path, reason: "task '\(manifest.task)' is not one of \(TextTaskKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let task = TaskKind(rawValue: manifest.task), task.isText else {
+            throw DatasetError.manifestInvalid(path: manifestURL.path, reason: "task '\(manifest.task)' is not one of \(tasks.map(\.rawValue).joined(separator: ", "))")
         }
         guard manifest.classes.count >= 2, Set(manifest.classes).count == manifest.classes.count else {
             throw DatasetError.manifestInvalid(path: manifestURL.path, reason: "classes must name at least 2 distinct labels")
@@ -117,15 +124,15 @@ public struct TextDataset: Sendable, Equatable {
                 throw fail("label \(value.map { "\($0)" } ?? "missing") is not one of the manifest's classes \(manifest.classes)")
             }
             switch task {
-            case .textClassification:
-                guard let text = object["text"] as? String, !text.allSatisfy(\.isWhitespace) else { throw fail("needs a non-empty \"text\"") }
-                samples.append(.labeled(text: text, label: try label(object["label"])))
             case .tokenTagging:
                 guard let tokens = object["tokens"] as? [String], !tokens.isEmpty, let tags = object["tags"] as? [Any] else {
                     throw fail("needs \"tokens\" (a non-empty list of strings) and \"tags\"")
                 }
                 guard tags.count == tokens.count else { throw fail("\(tokens.count) tokens but \(tags.count) tags") }
                 samples.append(.tagged(tokens: tokens, tags: try tags.map(label)))
+            default:
+                guard let text = object["text"] as? String, !text.allSatisfy(\.isWhitespace) else { throw fail("needs a non-empty \"text\"") }
+                samples.append(.labeled(text: text, label: try label(object["label"])))
             }
         }
         guard samples.count == manifest.samples else {

@@ -95,6 +95,8 @@ public enum PredictionStrip {
     static func predicted(_ task: TaskKind, _ prediction: Tensor, _ target: TaskTarget, _ n: Int, _ plane: Int) -> [SIMD3<UInt8>] {
         let k = prediction.shape[1]
         switch task {
+        case .textClassification, .tokenTagging:
+            return Array(repeating: .zero, count: plane)
         case .classification:
             let logits = prediction.scalars[(n * k)..<((n + 1) * k)]
             return Array(repeating: labelColour(argmax(logits) + 1), count: plane)

@@ -36,6 +36,7 @@ public enum SampleStrip {
     static func picture(_ sample: MultiTaskSample, _ kind: TaskKind) -> [SIMD3<UInt8>]? {
         let plane = sample.height * sample.width
         switch kind {
+        case .textClassification, .tokenTagging: return nil
         case .segmentation: return sample.semantic.map { $0.map(labelColor) }
         case .parts: return sample.parts.map { $0.map(labelColor) }
         case .boundaries: return sample.boundaries.map { $0.map { $0 == 0 ? .zero : SIMD3(repeating: 255) } }

@@ -45,7 +45,7 @@ public enum FedEM {
         precondition(predictions.allSatisfy { $0.shape == shape }, "FedEM.mixture: predictions of different shapes")
         var out = [Double](repeating: 0, count: predictions[0].count)
         switch task {
-        case .segmentation, .parts, .classification:
+        case .segmentation, .parts, .classification, .textClassification, .tokenTagging:
             for (p, pi) in zip(predictions, weights) {
                 let probabilities = p.softmax(axis: 1).scalars
                 for j in out.indices { out[j] += pi * Double(probabilities[j]) }

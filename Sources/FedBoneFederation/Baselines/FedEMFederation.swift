@@ -32,10 +32,10 @@ public final class FedEMFederation: FederatedAlgorithm {
         let count = config.baselines.fedemComponents
         components = try datasets.enumerated().map { i, entry in
             try (0..<count).map { m in
-                let model = try fullModel(task: entry.dataset.task, general: general, imageSize: entry.dataset.imageSize,
+                let model = try fullModel(task: entry.dataset.task, input: entry.dataset.input, general: general,
                                           backboneImageSize: size, adaptation: config.model.adaptation,
                                           seed: streams.modelSeed(i + 1 + m * datasets.count))
-                model.head.matchOutputPrior(to: entry.dataset)
+                model.client.matchOutputPrior(to: entry.dataset)
                 return WholeModelClient(id: ClientID(entry.name), model: model, task: entry.dataset.task,
                                         optimizer: config.client.optimizer, dataset: entry.dataset, lossOptions: config.training.loss)
             }
@@ -90,7 +90,7 @@ public final class FedEMFederation: FederatedAlgorithm {
                 component.model.eval()
                 defer { component.model.train() }
                 return withoutGrad {
-                    FedEM.sampleLosses(task: component.task, prediction: component.model(batch.images), target: batch.target,
+                    FedEM.sampleLosses(task: component.task, prediction: component.model(batch.input), target: batch.target,
                                        options: component.lossOptions).map { Double($0.item) }
                 }
             }
@@ -113,15 +113,15 @@ public final class FedEMFederation: FederatedAlgorithm {
     }
 
     /// The mixture's predictions for client `index` (evaluation mode).
-    public func predict(client index: Int, images: Tensor) throws -> Tensor {
+    public func predict(client index: Int, input: ModelInput) throws -> Tensor {
         let own = components[index]
-        return FedEM.mixture(task: own[0].task.kind, predictions: own.map { $0.predict(images) }, weights: mixtureWeights[index])
+        return FedEM.mixture(task: own[0].task.kind, predictions: own.map { $0.predict(input) }, weights: mixtureWeights[index])
     }
 
     public func evaluate(client index: Int) throws -> EvaluationSummary {
         let client = components[index][0]
         return try FedBoneFederation.evaluate(task: client.task, batches: client.dataset.testBatches(batchSize: config.evaluation.batchSize),
-                                              lossOptions: config.training.loss) { try predict(client: index, images: $0) }
+                                              lossOptions: config.training.loss) { try predict(client: index, input: $0) }
     }
 
     public func save(to directory: URL) throws {
@@ -173,10 +173,7 @@ public final class FedEMFederation: FederatedAlgorithm {
     public func cost() -> CostReport {
         let perClient = components.map { own -> CostReport.Client in
             let client = own[0]
-            let image = Tensor.zeros([1, 3, client.dataset.imageSize.height, client.dataset.imageSize.width])
-            client.model.eval()
-            defer { client.model.train() }
-            let (macs, _) = withoutGrad { FlopCounter.count { client.model(image) } }
+            let macs = client.multiplyAddsPerSample()
             return .init(client: client.id.name, task: client.task.kind.rawValue, parameters: own.count * client.model.parameterCount,
                          gflopsPerSample: Double(own.count) * Double(macs) / 1e9)
         }
@@ -194,7 +191,7 @@ extension WholeModelClient {
         var losses: [Double] = []
         for (b, batch) in batches.enumerated() {
             optimizer.zeroGrad()
-            let perSample = FedEM.sampleLosses(task: task, prediction: model(batch.images), target: batch.target, options: lossOptions)
+            let perSample = FedEM.sampleLosses(task: task, prediction: model(batch.input), target: batch.target, options: lossOptions)
             let scale = 1 / Float(batch.count)
             var loss = perSample[0] * (Float(weights[b][0]) * scale)
             for s in 1..<perSample.count { loss = loss + perSample[s] * (Float(weights[b][s]) * scale) }

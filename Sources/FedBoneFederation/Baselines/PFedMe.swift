@@ -42,7 +42,7 @@ extension WholeModelClient {
             var innerLoss = 0.0
             for _ in 0..<options.pfedmeInnerSteps {
                 model.zeroGrad()
-                let loss = taskLoss(task: task, prediction: model(batch.images), target: batch.target, options: lossOptions)
+                let loss = taskLoss(task: task, prediction: model(batch.input), target: batch.target, options: lossOptions)
                 loss.backward()
                 innerLoss = Double(loss.item)
                 for (name, parameter) in parameters {

@@ -38,7 +38,7 @@ public final class WholeModelClient {
         var lossSum = 0.0, step = 0, samples = 0
         for batch in epochBatches.joined() {
             optimizer.zeroGrad()
-            let loss = taskLoss(task: task, prediction: model(batch.images), target: batch.target, options: lossOptions)
+            let loss = taskLoss(task: task, prediction: model(batch.input), target: batch.target, options: lossOptions)
             loss.backward()
             if mu > 0 {
                 for (parameter, global) in anchored {
@@ -63,10 +63,18 @@ public final class WholeModelClient {
         (0..<epochs).map { _ in dataset.trainBatches(batchSize: batchSize, generator: &generator) }
     }
 
-    /// Predictions for `images` (evaluation mode).
-    public func predict(_ images: Tensor) -> Tensor {
+    /// Predictions for `input` (evaluation mode).
+    public func predict(_ input: ModelInput) -> Tensor {
         model.eval()
         defer { model.train() }
-        return withoutGrad { model(images) }
+        return withoutGrad { model(input) }
+    }
+
+    /// Multiply-adds of one sample through the whole model (``InputDescription/probe``).
+    func multiplyAddsPerSample() -> Int {
+        let probe = dataset.input.probe
+        model.eval()
+        defer { model.train() }
+        return withoutGrad { FlopCounter.count { model(probe) } }.0
     }
 }

@@ -34,9 +34,9 @@ public final class WholeModelFederation: FederatedAlgorithm {
         let general = try config.model.general.resolved()
         let size = (config.data.imageSize, config.data.imageSize)
         clients = try datasets.enumerated().map { i, entry in
-            let model = try fullModel(task: entry.dataset.task, general: general, imageSize: entry.dataset.imageSize,
+            let model = try fullModel(task: entry.dataset.task, input: entry.dataset.input, general: general,
                                       backboneImageSize: size, adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
-            model.head.matchOutputPrior(to: entry.dataset)
+            model.client.matchOutputPrior(to: entry.dataset)
             return WholeModelClient(id: ClientID(entry.name), model: model, task: entry.dataset.task,
                                     optimizer: config.client.optimizer, dataset: entry.dataset, lossOptions: config.training.loss)
         }
@@ -132,8 +132,8 @@ public final class WholeModelFederation: FederatedAlgorithm {
                                           lossOptions: config.training.loss) { client.predict($0) }
     }
 
-    public func predict(client index: Int, images: Tensor) throws -> Tensor {
-        clients[index].predict(images)
+    public func predict(client index: Int, input: ModelInput) throws -> Tensor {
+        clients[index].predict(input)
     }
 
     public func save(to directory: URL) throws {
@@ -169,10 +169,7 @@ public final class WholeModelFederation: FederatedAlgorithm {
 
     public func cost() -> CostReport {
         let perClient = clients.map { client -> CostReport.Client in
-            let image = Tensor.zeros([1, 3, client.dataset.imageSize.height, client.dataset.imageSize.width])
-            client.model.eval()
-            defer { client.model.train() }
-            let (macs, _) = withoutGrad { FlopCounter.count { client.model(image) } }
+            let macs = client.multiplyAddsPerSample()
             return .init(client: client.id.name, task: client.task.kind.rawValue, parameters: client.model.parameterCount,
                          gflopsPerSample: Double(macs) / 1e9)
         }

@@ -36,6 +36,8 @@ extension DataConfig {
         partition = try m.value("partition", partition) { try $0.choice(Partition.self) }
         dirichletAlpha = try m.value("dirichletAlpha", dirichletAlpha) { try $0.double() }
         augment = try m.value("augment", augment) { try $0.bool() }
+        maxLength = try m.value("maxLength", maxLength) { try $0.int() }
+        vocabularySize = try m.value("vocabularySize", vocabularySize) { try $0.int() }
     }
 }
 
@@ -61,7 +63,9 @@ extension TaskDataSource {
                   trainFraction: try m.optional("trainFraction") { try $0.double() },
                   partition: try m.optional("partition") { try $0.choice(DataConfig.Partition.self) },
                   dirichletAlpha: try m.optional("dirichletAlpha") { try $0.double() },
-                  augment: try m.optional("augment") { try $0.bool() })
+                  augment: try m.optional("augment") { try $0.bool() },
+                  maxLength: try m.optional("maxLength") { try $0.int() },
+                  vocabularySize: try m.optional("vocabularySize") { try $0.int() })
     }
 }
 

@@ -29,7 +29,9 @@ public enum FederatedMethod: String, Sendable, Codable, CaseIterable {
 /// The data each client gets (DESIGN §2 partitioning).
 public struct DataConfig: Sendable, Equatable, Encodable {
     /// Which dataset: `scenes` (the built-in procedural scenes), a folder holding a dataset in
-    /// the FedBone format, or `synthetic-shapes` (a tiny flat-shapes set for fast tests).
+    /// the FedBone format (images, or text: docs/data.md), `synthetic-shapes` (a tiny
+    /// flat-shapes set for fast tests) or `synthetic-text` (the built-in sentences). A text
+    /// task given `scenes` takes `synthetic-text`.
     public var dataset: String = "scenes"
     /// Side of the square images in pixels (a multiple of the patch size).
     public var imageSize: Int = 32
@@ -43,9 +45,15 @@ public struct DataConfig: Sendable, Equatable, Encodable {
     public var dirichletAlpha: Double = 0.5
     /// Random augmentation of training batches.
     public var augment: Bool = true
+    /// Text clients: the longest token sequence a client embeds (longer ones are cut).
+    public var maxLength: Int = 32
+    /// Text clients: the size of the WordPiece vocabulary a client learns from its own training
+    /// texts when its folder holds no `tokenizer.json`.
+    public var vocabularySize: Int = 1000
 
     /// The config keys of a data section (`data`, and a task group's `data`).
-    static let keys = ["dataset", "imageSize", "samplesPerClient", "trainFraction", "partition", "dirichletAlpha", "augment"]
+    static let keys = ["dataset", "imageSize", "samplesPerClient", "trainFraction", "partition", "dirichletAlpha", "augment",
+                       "maxLength", "vocabularySize"]
 
     /// How samples are spread over a task's clients.
     public enum Partition: String, Sendable, Codable, CaseIterable { case iid, dirichlet }

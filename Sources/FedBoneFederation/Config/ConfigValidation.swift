@@ -26,6 +26,10 @@ extension ExperimentConfig {
                                                message: "tasks \(other) and \(i) would both name their clients \(t.clientPrefix)-<i>; give one of them a different `name`")
             }
             prefixes[t.clientPrefix] = i
+            if t.kind.isText, !general.takesSequences {
+                throw ConfigError.invalidValue(key: "tasks.\(i).kind",
+                                               message: "\(t.kind.rawValue) clients send token sequences, which a \(general.kind) general model cannot take; use model.general.kind: transformer (or a vit-* preset)")
+            }
             if t.data != nil { try validate(data: t.resolvedData(data), at: "tasks.\(i).data", patchSize: general.patchSize) }
         }
         do { try model.adaptation.validate() } catch {
@@ -73,6 +77,8 @@ extension ExperimentConfig {
         try require(data.samplesPerClient >= 2, "\(key).samplesPerClient", "must be ≥ 2, got \(data.samplesPerClient)")
         try require(data.trainFraction > 0 && data.trainFraction < 1, "\(key).trainFraction", "must be in (0, 1), got \(data.trainFraction)")
         try require(data.dirichletAlpha > 0, "\(key).dirichletAlpha", "must be > 0, got \(data.dirichletAlpha)")
+        try require((2...4096).contains(data.maxLength), "\(key).maxLength", "must be 2…4096 tokens, got \(data.maxLength)")
+        try require(data.vocabularySize >= 16, "\(key).vocabularySize", "must be ≥ 16, got \(data.vocabularySize)")
     }
 
     /// Total clients over all tasks.

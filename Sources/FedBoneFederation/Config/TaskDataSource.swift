@@ -11,7 +11,7 @@
 /// ```
 /// A group of one client with its own `data` gives that client a source of its own.
 public struct TaskDataSource: Sendable, Equatable, Encodable {
-    /// `scenes`, `synthetic-shapes` or a dataset folder (see ``DataConfig/dataset``).
+    /// `scenes`, `synthetic-shapes`, `synthetic-text` or a dataset folder (see ``DataConfig/dataset``).
     public var dataset: String?
     /// Image side in pixels; for a folder, its images' side (nil: the folder's own).
     public var imageSize: Int?
@@ -25,9 +25,14 @@ public struct TaskDataSource: Sendable, Equatable, Encodable {
     public var dirichletAlpha: Double?
     /// Random augmentation of training batches.
     public var augment: Bool?
+    /// Text clients: the longest token sequence.
+    public var maxLength: Int?
+    /// Text clients: the size of the vocabulary learned when the folder brings none.
+    public var vocabularySize: Int?
 
     public init(dataset: String? = nil, imageSize: Int? = nil, samplesPerClient: Int? = nil, trainFraction: Double? = nil,
-                partition: DataConfig.Partition? = nil, dirichletAlpha: Double? = nil, augment: Bool? = nil) {
+                partition: DataConfig.Partition? = nil, dirichletAlpha: Double? = nil, augment: Bool? = nil,
+                maxLength: Int? = nil, vocabularySize: Int? = nil) {
         self.dataset = dataset
         self.imageSize = imageSize
         self.samplesPerClient = samplesPerClient
@@ -35,6 +40,8 @@ public struct TaskDataSource: Sendable, Equatable, Encodable {
         self.partition = partition
         self.dirichletAlpha = dirichletAlpha
         self.augment = augment
+        self.maxLength = maxLength
+        self.vocabularySize = vocabularySize
     }
 
     /// `base` with this source's keys applied.
@@ -47,6 +54,8 @@ public struct TaskDataSource: Sendable, Equatable, Encodable {
         if let partition { d.partition = partition }
         if let dirichletAlpha { d.dirichletAlpha = dirichletAlpha }
         if let augment { d.augment = augment }
+        if let maxLength { d.maxLength = maxLength }
+        if let vocabularySize { d.vocabularySize = vocabularySize }
         return d
     }
 }

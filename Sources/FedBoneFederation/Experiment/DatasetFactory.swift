@@ -16,6 +16,13 @@ import Foundation
 ///   their client count and split settings. Its images keep their size: a group that states
 ///   `imageSize` (or takes the experiment's dataset, and with it `data.imageSize`) must match it.
 /// - `synthetic-shapes`: a tiny flat-shapes dataset for fast tests (IID only).
+///
+/// Text tasks (text-classification, token-tagging) take `synthetic-text` (the built-in
+/// sentences, ``SyntheticText``: `clients × samplesPerClient` of them; also what `scenes`, the
+/// default, means for a text task) or a text folder (``TextDataset``), dealt IID to the group's
+/// clients (``TextClientData/make(dataset:folder:clients:trainFraction:maxLength:vocabularySize:seed:)``);
+/// each client tokenizes with the folder's `tokenizer.json`, or with a WordPiece vocabulary of
+/// `vocabularySize` learned from its own training texts.
 /// Clients are named `<name>-<i>` (``TaskConfig/clientNames``), in task-group order.
 public enum DatasetFactory {
     /// The clients' datasets, task group by task group in config order, named `<name>-<i>`.
@@ -29,7 +36,14 @@ public enum DatasetFactory {
         var folders: [(path: String, tasks: [Int])] = []
         for (t, config) in tasks.enumerated() {
             let resolved = config.resolvedData(data)
+            if config.kind.isText {
+                perTask[t] = try textClients(data: resolved, task: config, index: t, seed: seed)
+                continue
+            }
             switch resolved.dataset {
+            case "synthetic-text":
+                throw ConfigError.invalidValue(key: key("dataset", task: config, index: t),
+                                               message: "synthetic-text holds sentences; a \(config.kind.rawValue) task needs images (scenes, synthetic-shapes or an image folder)")
             case "scenes":
                 perTask[t] = try sceneClients(data: resolved, task: config, index: t, first: &sceneFirst, seed: seed)
             case "synthetic-shapes":
@@ -47,6 +61,47 @@ public enum DatasetFactory {
             for (t, datasets) in zip(folder.tasks, clients) { perTask[t] = datasets }
         }
         return zip(tasks, perTask).flatMap { config, datasets in zip(config.clientNames, datasets).map { ($0, $1) } }
+    }
+
+    /// The clients of text task group `index`.
+    private static func textClients(data: DataConfig, task config: TaskConfig, index t: Int, seed: UInt64) throws -> [any ClientDataset] {
+        guard data.partition == .iid else {
+            throw ConfigError.invalidValue(key: key("partition", task: config, index: t),
+                                           message: "text data are dealt to clients IID (dirichlet splits images by scene style); use iid")
+        }
+        let dataset: TextDataset, folder: URL?
+        switch data.dataset {
+        case "scenes", "synthetic-text":
+            dataset = TextDataset.synthetic(config.kind, count: config.clients * data.samplesPerClient, seed: seed &+ UInt64(t))
+            folder = nil
+        case "synthetic-shapes":
+            throw ConfigError.invalidValue(key: key("dataset", task: config, index: t),
+                                           message: "synthetic-shapes holds images; a \(config.kind.rawValue) task needs text (synthetic-text or a text folder)")
+        default:
+            let url = URL(fileURLWithPath: data.dataset)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ConfigError.invalidValue(key: key("dataset", task: config, index: t),
+                                               message: "'\(data.dataset)' is neither a built-in text dataset (synthetic-text) nor an existing folder")
+            }
+            dataset = try TextDataset.read(from: url)
+            folder = url
+            guard dataset.task == config.kind else {
+                throw ConfigError.invalidValue(key: "tasks.\(t).kind", message: "\(data.dataset) labels \(dataset.task.rawValue), not \(config.kind.rawValue)")
+            }
+        }
+        if let asked = config.classes, asked != dataset.classes.count {
+            throw ConfigError.invalidValue(key: "tasks.\(t).classes",
+                                           message: "\(folder?.path ?? "synthetic-text") has \(dataset.classes.count) classes for \(config.kind.rawValue), got \(asked)")
+        }
+        do {
+            return try TextClientData.make(dataset: dataset, folder: folder, clients: config.clients, trainFraction: data.trainFraction,
+                                           maxLength: data.maxLength, vocabularySize: data.vocabularySize,
+                                           seed: folder == nil ? seed &+ UInt64(t) : seed)
+        } catch let error as DatasetError {
+            throw ConfigError.invalidValue(key: key("samplesPerClient", task: config, index: t), message: "\(error)")
+        } catch {
+            throw ConfigError.invalidValue(key: key("vocabularySize", task: config, index: t), message: "\(error)")
+        }
     }
 
     private static func scheme(_ data: DataConfig) -> PartitionScheme {
@@ -165,6 +220,7 @@ public enum DatasetFactory {
         case .normals: return .init(image: scene.image, map: scene.normals)
         case .boundaries: return .init(image: scene.image, map: scene.edges)
         case .saliency: return .init(image: scene.image, map: scene.saliency)
+        case .textClassification, .tokenTagging: preconditionFailure("synthetic-shapes holds no text")
         }
     }
 }

@@ -18,11 +18,11 @@ public struct EvaluationSummary: Sendable, Equatable {
 
 /// Evaluates `predict` on the test batches of `task` with the task's standard metric and loss.
 public func evaluate(task: TaskSpec, batches: [Batch], lossOptions: TaskLossOptions, metricOptions: MetricOptions = .init(),
-                     predict: (Tensor) throws -> Tensor) rethrows -> EvaluationSummary {
+                     predict: (ModelInput) throws -> Tensor) rethrows -> EvaluationSummary {
     var metric = makeMetric(for: task, options: metricOptions)
     var lossSum = 0.0
     for batch in batches {
-        let prediction = try predict(batch.images)
+        let prediction = try predict(batch.input)
         lossSum += Double(withoutGrad { taskLoss(task: task, prediction: prediction, target: batch.target, options: lossOptions) }.item)
         metric.update(prediction: prediction, target: batch.target)
     }

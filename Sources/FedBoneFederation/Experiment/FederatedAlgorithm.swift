@@ -40,9 +40,9 @@ public protocol FederatedAlgorithm: AnyObject {
     func trainRound(_ round: Int, participants: [Int], observer: StepObserver?) throws -> RoundOutcome
     /// Client `client`'s (an index) result on its test split with the current models.
     func evaluate(client: Int) throws -> EvaluationSummary
-    /// Client `client`'s predictions for `images` `[B, 3, H, W]` with the current models (its
-    /// task head's output, evaluation mode).
-    func predict(client: Int, images: Tensor) throws -> Tensor
+    /// Client `client`'s predictions for `input` (images `[B, 3, H, W]` or token sequences, as
+    /// its data are) with the current models (its task head's output, evaluation mode).
+    func predict(client: Int, input: ModelInput) throws -> Tensor
     /// Writes every model, optimizer and server state into the (empty) directory `directory`.
     func save(to directory: URL) throws
     /// Restores what ``save(to:)`` wrote; the next round to train is `nextRound`.

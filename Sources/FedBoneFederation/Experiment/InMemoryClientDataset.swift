@@ -29,7 +29,7 @@ public struct InMemoryClientDataset: ClientDataset {
         self.augment = augment
     }
 
-    public var imageSize: (height: Int, width: Int) { (size, size) }
+    public var input: InputDescription { .images(height: size, width: size) }
     public var trainCount: Int { train.count }
     public var testCount: Int { test.count }
 

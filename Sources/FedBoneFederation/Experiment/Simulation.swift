@@ -205,15 +205,16 @@ public final class Simulation {
     }
 
     /// `predictions/<client>.png`: input, truth and prediction of the first
-    /// ``predictionImages`` test images of every client.
+    /// ``predictionImages`` test images of every image client (text clients have no picture).
     private func writePredictions() throws {
         let folder = runDirectory.appendingPathComponent("predictions")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (i, name) in algorithm.clientNames.enumerated() {
             let dataset = algorithm.datasets[i]
-            guard let batch = dataset.testBatches(batchSize: Self.predictionImages).first else { continue }
-            let prediction = try algorithm.predict(client: i, images: batch.images)
-            let scale = min(max(128 / max(dataset.imageSize.height, 1), 1), 8)
+            guard case let .images(height, _) = dataset.input,
+                  let batch = dataset.testBatches(batchSize: Self.predictionImages).first else { continue }
+            let prediction = try algorithm.predict(client: i, input: batch.input)
+            let scale = min(max(128 / max(height, 1), 1), 8)
             try PredictionStrip.png(task: dataset.task.kind, images: batch.images, target: batch.target, prediction: prediction,
                                     scale: scale)
                 .write(to: folder.appendingPathComponent("\(name).png"), options: .atomic)

@@ -2,7 +2,7 @@
 /// mode) or gradient accumulators (`gradient` mode), and GP aggregation at the end of a round.
 ///
 /// A round: ``beginRound(_:participants:replicaLearningRate:serverLearningRate:)``, then the
-/// participants' ``forward(client:round:step:embeddings:)``/``backward(client:round:step:featureGradient:)``
+/// participants' ``forward(client:round:step:embeddings:lengths:)``/``backward(client:round:step:featureGradient:)``
 /// pairs in any interleaving, then each participant's ``endRound(client:round:)``; the last one
 /// aggregates: Δ = GPAggregate({Δ_k}, Δ^{t−1}), θ^{t+1} = θ^t − η_s Δ. The updates Δ_k are taken in
 /// registration order, and replicas never interact, so the result does not depend on the order
@@ -16,8 +16,8 @@
 /// at most 100 times the median of the others'); an update that fails it is left out of the
 /// aggregation (``lastRejections``), and a round whose θ^{t+1} would not be finite is abandoned.
 ///
-/// Retries: a ``forward(client:round:step:embeddings:)`` of the step that awaits its backward,
-/// with the same embeddings (same shape and values), is a retry of a call whose answer was lost:
+/// Retries: a ``forward(client:round:step:embeddings:lengths:)`` of the step that awaits its
+/// backward, with the same embeddings (same shape and values) and lengths, is a retry of a call whose answer was lost:
 /// it returns the same features without running the model again. The same step with other
 /// embeddings is refused (``GeneralModelServiceError/outOfOrder(client:reason:)``).
 public final class GeneralModelServer: GeneralModelService {
@@ -73,6 +73,7 @@ public final class GeneralModelServer: GeneralModelService {
     private struct PendingStep {
         var step: Int
         var input: Tensor
+        var lengths: [Int]?
         var output: Tensor
     }
 
@@ -180,19 +181,19 @@ public final class GeneralModelServer: GeneralModelService {
 
     // MARK: GeneralModelService
 
-    public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
+    public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
         try checkParticipant(client, round: round)
         if let p = pending[client] {
             guard p.step == step else {
                 throw GeneralModelServiceError.outOfOrder(client: client, reason: "forward of step \(step) while step \(p.step) awaits its backward")
             }
-            guard p.input.shape == embeddings.shape, p.input.scalars == embeddings.scalars else {
+            guard p.input.shape == embeddings.shape, p.lengths == lengths, p.input.scalars == embeddings.scalars else {
                 throw GeneralModelServiceError.outOfOrder(
                     client: client, reason: "step \(step) was already run with other embeddings; a retried Forward must send the same embeddings")
             }
             return p.output.detached()
         }
-        do { try model.validate(embeddings: embeddings) } catch {
+        do { try model.validate(embeddings: embeddings, lengths: lengths) } catch {
             throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
         }
         if update == .replica, replicas[client] == nil {
@@ -208,12 +209,12 @@ public final class GeneralModelServer: GeneralModelService {
         }
         network.zeroGrad()
         let input = embeddings.detached().requiringGrad()
-        let output = network(input)
+        let output = network(input, lengths: lengths)
         guard output.scalars.allSatisfy(\.isFinite) else {
             throw GeneralModelServiceError.badEmbeddings(
                 client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")
         }
-        pending[client] = PendingStep(step: step, input: input, output: output)
+        pending[client] = PendingStep(step: step, input: input, lengths: lengths, output: output)
         return output.detached()
     }
 
@@ -263,15 +264,15 @@ public final class GeneralModelServer: GeneralModelService {
         return embeddingGradient
     }
 
-    public func infer(client: ClientID, embeddings: Tensor) throws -> Tensor {
+    public func infer(client: ClientID, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
         guard clients.contains(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
-        do { try model.validate(embeddings: embeddings) } catch {
+        do { try model.validate(embeddings: embeddings, lengths: lengths) } catch {
             throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
         }
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        let features = withoutGrad { model(embeddings.detached()) }
+        let features = withoutGrad { model(embeddings.detached(), lengths: lengths) }
         guard features.scalars.allSatisfy(\.isFinite) else {
             throw GeneralModelServiceError.badEmbeddings(
                 client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")

@@ -15,7 +15,7 @@ public struct ClientID: Hashable, Comparable, Sendable, Codable, CustomStringCon
 ///
 /// One split training step of client `c` in round `t`, mini-batch `s`:
 /// ```
-/// features   = try service.forward(client: c, round: t, step: s, embeddings: E)   // [B, h, w, C_f]
+/// features   = try service.forward(client: c, round: t, step: s, embeddings: E, lengths: nil)   // [B, h, w, C_f]
 /// …client head and loss, back-propagated to ∂L/∂features…
 /// embeddingGradient = try service.backward(client: c, round: t, step: s, featureGradient: G)
 /// ```
@@ -23,10 +23,13 @@ public struct ClientID: Hashable, Comparable, Sendable, Codable, CustomStringCon
 /// `forward`; a `forward` repeated with the same step and embeddings (a retry) returns the same
 /// features. When the client has finished its local epochs it calls ``endRound(client:round:)``.
 public protocol GeneralModelService: AnyObject {
-    /// Runs the general model on a client's embeddings `[B, H/p, W/p, C_e]` and returns the
-    /// features `[B, h, w, C_f]` (no autograd history), keeping what it needs for ``backward``.
+    /// Runs the general model on a client's embeddings (an image client's patch grid
+    /// `[B, H/p, W/p, C_e]`, or a text client's token sequences `[B, L, C_e]` with each
+    /// sequence's real length in `lengths`; nil for a grid or unpadded sequences) and returns
+    /// the features (`[B, h, w, C_f]`, or `[B, L, C_f]`; no autograd history), keeping what it
+    /// needs for ``backward``.
     /// - Throws: ``GeneralModelServiceError``; on error nothing on the server changes.
-    func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor
+    func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor, lengths: [Int]?) throws -> Tensor
 
     /// Back-propagates ∂L/∂features (the shape of that step's features) through the general
     /// model, applies the server update for this mini-batch (replica step or gradient
@@ -34,8 +37,9 @@ public protocol GeneralModelService: AnyObject {
     /// - Throws: ``GeneralModelServiceError``; on error nothing on the server changes.
     func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor
 
-    /// Features of the current general model θ^t (evaluation mode, no training state kept).
-    func infer(client: ClientID, embeddings: Tensor) throws -> Tensor
+    /// Features of the current general model θ^t (evaluation mode, no training state kept), of
+    /// embeddings and lengths as ``forward(client:round:step:embeddings:lengths:)`` takes them.
+    func infer(client: ClientID, embeddings: Tensor, lengths: [Int]?) throws -> Tensor
 
     /// The client has finished round `round`. Returns the round the general model is at after
     /// the call: `round + 1` once every participant of the round has ended it (the server then
@@ -70,5 +74,17 @@ public enum GeneralModelServiceError: Error, Equatable, CustomStringConvertible 
         case let .replicasBusy(c, limit):
             return "general model service: all \(limit) replicas are in use; '\(c)' trains once another participant ends the round"
         }
+    }
+}
+
+extension GeneralModelService {
+    /// ``forward(client:round:step:embeddings:lengths:)`` of a patch grid or of unpadded sequences.
+    public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {
+        try forward(client: client, round: round, step: step, embeddings: embeddings, lengths: nil)
+    }
+
+    /// ``infer(client:embeddings:lengths:)`` of a patch grid or of unpadded sequences.
+    public func infer(client: ClientID, embeddings: Tensor) throws -> Tensor {
+        try infer(client: client, embeddings: embeddings, lengths: nil)
     }
 }

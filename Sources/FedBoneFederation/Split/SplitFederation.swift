@@ -17,9 +17,9 @@ public final class SplitFederation: FederatedAlgorithm {
         let size = (config.data.imageSize, config.data.imageSize)
         let model = try general.makeModel(imageSize: size, seed: streams.modelSeed(0))
         clients = try datasets.enumerated().map { i, entry in
-            let clientModel = try ClientModel(task: entry.dataset.task, general: general, imageSize: entry.dataset.imageSize,
-                                              adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
-            clientModel.head.matchOutputPrior(to: entry.dataset)
+            let clientModel = try makeClientModel(task: entry.dataset.task, input: entry.dataset.input, general: general,
+                                                  adaptation: config.model.adaptation, seed: streams.modelSeed(i + 1))
+            clientModel.matchOutputPrior(to: entry.dataset)
             return TaskClient(id: ClientID(entry.name), model: clientModel, optimizer: config.client.optimizer,
                               dataset: entry.dataset, lossOptions: config.training.loss)
         }
@@ -54,8 +54,8 @@ public final class SplitFederation: FederatedAlgorithm {
                                               lossOptions: config.training.loss) { try client.predict($0, service: server) }
     }
 
-    public func predict(client index: Int, images: Tensor) throws -> Tensor {
-        try clients[index].predict(images, service: server)
+    public func predict(client index: Int, input: ModelInput) throws -> Tensor {
+        try clients[index].predict(input, service: server)
     }
 
     public func save(to directory: URL) throws {

@@ -29,17 +29,18 @@ public struct ClientRoundStats: Sendable, Equatable, Codable {
 /// Called after every local mini-batch: (round, client, step, steps in the round, loss).
 public typealias StepObserver = (_ round: Int, _ client: String, _ step: Int, _ steps: Int, _ loss: Double) -> Void
 
-/// An edge client of FedBone: its client model (embedding ζ, adaptation η, head ϕ), its optimizer
-/// and its private data. It reaches the general model only through a ``GeneralModelService``.
+/// An edge client of FedBone: its client model (embedding ζ, adaptation η, head ϕ; of images or
+/// of token sequences), its optimizer and its private data. It reaches the general model only
+/// through a ``GeneralModelService``.
 public final class TaskClient {
     public let id: ClientID
-    public let model: ClientModel
+    public let model: any SplitClientModel
     public let optimizer: any Optimizer
     public let dataset: any ClientDataset
     /// Loss options of its task.
     public let lossOptions: TaskLossOptions
 
-    public init(id: ClientID, model: ClientModel, optimizer: OptimizerConfiguration, dataset: any ClientDataset,
+    public init(id: ClientID, model: any SplitClientModel, optimizer: OptimizerConfiguration, dataset: any ClientDataset,
                 lossOptions: TaskLossOptions = .init()) {
         self.id = id
         self.model = model
@@ -62,12 +63,14 @@ public final class TaskClient {
         var lossSum = 0.0, step = 0, samples = 0, sent = 0, received = 0
         for batch in epochBatches.joined() {
             optimizer.zeroGrad()
-            let embeddings = model.embed(batch.images)
-            sent += 4 * embeddings.count
-            let features = try service.forward(client: id, round: round, step: step, embeddings: embeddings.detached())
+            let embeddings = model.embed(batch.input)
+            let lengths = batch.input.lengths
+            sent += 4 * embeddings.count + 4 * (lengths?.count ?? 0)
+            let features = try service.forward(client: id, round: round, step: step, embeddings: embeddings.detached(), lengths: lengths)
             received += 4 * features.count
             let leaf = features.detached().requiringGrad()
-            let loss = taskLoss(task: model.task, prediction: model.predict(features: leaf), target: batch.target, options: lossOptions)
+            let loss = taskLoss(task: model.task, prediction: model.predict(features: leaf, input: batch.input), target: batch.target,
+                                options: lossOptions)
             loss.backward()
             let featureGradient = leaf.grad ?? .zeros(leaf.shape)
             sent += 4 * featureGradient.count
@@ -86,13 +89,13 @@ public final class TaskClient {
                                 bytesSent: sent, bytesReceived: received, seconds: seconds(since: started))
     }
 
-    /// Predictions for `images` with the service's current general model (evaluation mode).
-    public func predict(_ images: Tensor, service: any GeneralModelService) throws -> Tensor {
+    /// Predictions for `input` with the service's current general model (evaluation mode).
+    public func predict(_ input: ModelInput, service: any GeneralModelService) throws -> Tensor {
         model.eval()
         defer { model.train() }
-        let embeddings = withoutGrad { model.embed(images) }
-        let features = try service.infer(client: id, embeddings: embeddings)
-        return withoutGrad { model.predict(features: features) }
+        let embeddings = withoutGrad { model.embed(input) }
+        let features = try service.infer(client: id, embeddings: embeddings, lengths: input.lengths)
+        return withoutGrad { model.predict(features: features, input: input) }
     }
 }
 

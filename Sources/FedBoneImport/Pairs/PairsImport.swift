@@ -120,7 +120,7 @@ public struct PairsImport: Sendable {
             case .normals: sample.normals = try truth.normals(map)
             case .boundaries: sample.boundaries = try truth.boundaries(map)
             case .saliency: sample.saliency = try truth.saliency(map)
-            case .classification: break
+            case .classification, .textClassification, .tokenTagging: break
             }
         }
         return sample

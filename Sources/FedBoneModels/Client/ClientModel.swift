@@ -6,7 +6,7 @@ import FedBoneLayers
 ///
 /// Parameter names: `patch_embed.*` (as timm), `pos_embed` (with a transformer general model),
 /// `adaptation.*`, `head.*`.
-public final class ClientModel: Module {
+public final class ClientModel: Module, SplitClientModel {
     public let patchEmbed: PatchEmbedding
     /// The learned position of every patch token `[1, H/p, W/p, C]`, added after the patch
     /// embedding when the general model is a transformer (which cannot tell where a token sits);
@@ -18,6 +18,7 @@ public final class ClientModel: Module {
     public let task: TaskSpec
     /// The image size it embeds.
     public let imageSize: (height: Int, width: Int)
+    public let embeddingShape: [Int]
 
     /// A client model for `task`, sized for a general model `general` over `imageSize` images.
     /// - Throws: ``ModelError`` when a configuration is invalid.
@@ -29,6 +30,7 @@ public final class ClientModel: Module {
         var generator = SeededGenerator(seed: seed)
         self.task = task
         self.imageSize = imageSize
+        embeddingShape = [imageSize.height / general.patchSize, imageSize.width / general.patchSize, general.embedDim]
         patchEmbed = PatchEmbedding(inChannels: inChannels, embedDim: general.embedDim, patchSize: general.patchSize,
                                     generator: &generator)
         let grid = [1, imageSize.height / general.patchSize, imageSize.width / general.patchSize, general.embedDim]
@@ -48,48 +50,65 @@ public final class ClientModel: Module {
     public func predict(features: Tensor) -> Tensor {
         head(adaptation(features), imageSize: imageSize)
     }
+
+    public func embed(_ input: ModelInput) -> Tensor {
+        guard case let .images(images) = input else { preconditionFailure("ClientModel: an image client was given token sequences") }
+        return embed(images)
+    }
+
+    public func predict(features: Tensor, input: ModelInput) -> Tensor { predict(features: features) }
+
+    public var input: InputDescription { .images(height: imageSize.height, width: imageSize.width) }
 }
 
-/// Embedding, general model, adaptation and head in one module: what a client holds in the
-/// baselines (FedAvg, FedProx, local training), where there is no server model. Names:
-/// `patch_embed.*`, `pos_embed` (transformer), `backbone.*` (timm's names), `adaptation.*`, `head.*`.
+/// A client model and a general model in one module: what a client holds in the baselines
+/// (FedAvg, FedProx, local training), where there is no server model. Names: the client
+/// model's (`patch_embed.*`, `pos_embed` or `embeddings.*`; `adaptation.*`, `head.*`) with
+/// `backbone.*` (timm's names) after the embedding, in the order the data flows.
 public final class FullModel: Module {
-    public let patchEmbed: PatchEmbedding
-    public let posEmbed: Parameter?
+    /// The client's embedding, adaptation module and head.
+    public let client: any SplitClientModel
     public let backbone: any GeneralModel
-    public let adaptation: TaskAdaptation
-    public let head: TaskHead
 
-    /// Combines a client model's parts with a general model (the modules are shared, not copied).
-    public init(client: ClientModel, backbone: any GeneralModel) {
-        patchEmbed = client.patchEmbed
-        posEmbed = client.posEmbed
+    /// Combines a client model with a general model (the modules are shared, not copied).
+    public init(client: any SplitClientModel, backbone: any GeneralModel) {
+        self.client = client
         self.backbone = backbone
-        adaptation = client.adaptation
-        head = client.head
-        imageSize = client.imageSize
         super.init()
     }
 
-    private let imageSize: (height: Int, width: Int)
+    /// The client's task.
+    public var task: TaskSpec { client.task }
 
-    /// Images `[B, C, H, W]` → the general model's input (patch tokens, with their positions
-    /// for a transformer), as ``ClientModel/embed(_:)``.
-    public func embed(_ images: Tensor) -> Tensor { patchEmbed(images, positions: posEmbed) }
+    override public func children() -> [(name: String, module: Module)] {
+        let parts = client.children()
+        return Array(parts.prefix(1)) + [("backbone", backbone)] + Array(parts.dropFirst())
+    }
 
-    /// Images `[B, C, H, W]` → task predictions.
-    public func callAsFunction(_ images: Tensor) -> Tensor {
-        head(adaptation(backbone(embed(images))), imageSize: imageSize)
+    override public func ownParameters() -> [(name: String, parameter: Parameter)] { client.ownParameters() }
+
+    override public func ownBuffers() -> [(name: String, buffer: Buffer)] { client.ownBuffers() }
+
+    /// The general model's input (patch tokens, with their positions for a transformer, or
+    /// token embeddings), as ``SplitClientModel/embed(_:)``.
+    public func embed(_ input: ModelInput) -> Tensor { client.embed(input) }
+
+    /// The input → task predictions.
+    public func callAsFunction(_ input: ModelInput) -> Tensor {
+        client.predict(features: backbone(embed(input), lengths: input.lengths), input: input)
     }
 }
 
-/// Builds the whole model of a task, as the baselines train it, for `imageSize` images; the
-/// backbone is built for `backboneImageSize` (default: the same), so that clients with images
-/// of different sizes hold backbones of one shape (see ``SwinTransformer``).
-public func fullModel(task: TaskSpec, general: GeneralModelConfiguration, imageSize: (height: Int, width: Int),
+/// Builds the whole model of a task, as the baselines train it, for `input` samples; the
+/// backbone is built for `backboneImageSize` (default: the images' own size, or the general
+/// model's reference 224 for text), so that clients with images of different sizes hold
+/// backbones of one shape (see ``SwinTransformer``).
+public func fullModel(task: TaskSpec, input: InputDescription, general: GeneralModelConfiguration,
                       backboneImageSize: (height: Int, width: Int)? = nil,
                       adaptation: AdaptationConfiguration = .init(), seed: UInt64) throws -> FullModel {
-    let client = try ClientModel(task: task, general: general, imageSize: imageSize, adaptation: adaptation, seed: seed)
-    let backbone = try general.makeModel(imageSize: backboneImageSize ?? imageSize, seed: seed &+ 1)
+    let client = try makeClientModel(task: task, input: input, general: general, adaptation: adaptation, seed: seed)
+    var size = backboneImageSize ?? (224, 224)
+    if backboneImageSize == nil, case let .images(height, width) = input { size = (height, width) }
+    let backbone = try general.makeModel(imageSize: size, seed: seed &+ 1)
     return FullModel(client: client, backbone: backbone)
 }

@@ -14,18 +14,27 @@ public enum TaskKind: String, Sendable, Codable, CaseIterable {
     case saliency
     /// Image-level class logits.
     case classification
+    /// One label per token sequence (topic, sentiment): logits `[B, K]`; a text client's task.
+    case textClassification = "text-classification"
+    /// One tag per token (part of speech, NER-style): logits `[B, K, L]`, padded and
+    /// continuation tokens labelled 255 (ignored); a text client's task.
+    case tokenTagging = "token-tagging"
 
-    /// Whether the head predicts a map at input resolution (every kind but classification).
-    public var isDense: Bool { self != .classification }
+    /// Whether the head predicts a map at input resolution (the per-pixel image tasks).
+    public var isDense: Bool { !isText && self != .classification }
 
-    /// Whether the task predicts labels of a number of classes (segmentation, parts, classification).
-    public var hasClasses: Bool { self == .segmentation || self == .parts || self == .classification }
+    /// Whether the task predicts labels of a number of classes (segmentation, parts,
+    /// classification and both text tasks).
+    public var hasClasses: Bool { self != .depth && self != .normals && self != .boundaries && self != .saliency }
+
+    /// Whether a text client holds it (its inputs are token sequences, not images).
+    public var isText: Bool { self == .textClassification || self == .tokenTagging }
 }
 
 /// A task: its kind and, for label tasks, the number of classes.
 public struct TaskSpec: Sendable, Equatable, Codable {
     public var kind: TaskKind
-    /// Classes for segmentation, parts and classification; ignored otherwise.
+    /// Classes (or tags) for the label tasks (``TaskKind/hasClasses``); ignored otherwise.
     public var classes: Int
 
     public init(_ kind: TaskKind, classes: Int = 0) {
@@ -36,7 +45,7 @@ public struct TaskSpec: Sendable, Equatable, Codable {
     /// Output channels of the head.
     public var outputChannels: Int {
         switch kind {
-        case .segmentation, .parts, .classification: return classes
+        case .segmentation, .parts, .classification, .textClassification, .tokenTagging: return classes
         case .depth, .boundaries, .saliency: return 1
         case .normals: return 3
         }
@@ -44,7 +53,7 @@ public struct TaskSpec: Sendable, Equatable, Codable {
 
     /// Throws when a label task has fewer than two classes.
     public func validate() throws {
-        if [.segmentation, .parts, .classification].contains(kind) && classes < 2 {
+        if kind.hasClasses && classes < 2 {
             throw ModelError.invalidConfiguration("task \(kind.rawValue) needs at least 2 classes, got \(classes)")
         }
     }

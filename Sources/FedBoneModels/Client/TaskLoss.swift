@@ -3,7 +3,7 @@ import FedBoneLayers
 /// The ground truth for one batch of one task.
 public enum TaskTarget {
     /// Class indices: `B·H·W` for segmentation and parts (row-major, 255 = ignore), `B` for
-    /// classification.
+    /// classification and text classification, `B·L` for token tagging (255 = ignore).
     case labels([Int])
     /// A dense map `[B, K, H, W]`: depth in metres (0 = invalid), unit normals (0 = invalid),
     /// boundary or saliency masks in {0, 1}.
@@ -27,12 +27,14 @@ public struct TaskLossOptions: Sendable, Equatable, Codable {
 }
 
 /// The loss of `prediction` (a ``TaskHead`` output) against `target` for `task`:
-/// cross-entropy with ignore index 255 for segmentation, parts and classification; L1 on valid
+/// cross-entropy with ignore index 255 for segmentation, parts, classification and both text
+/// tasks (token tagging's padded and continuation tokens carry 255); L1 on valid
 /// pixels (depth > 0) for depth; L1 or 1 − cosine on valid pixels (non-zero normals) for
 /// normals; weighted BCE with logits for boundaries; BCE with logits for saliency.
 public func taskLoss(task: TaskSpec, prediction: Tensor, target: TaskTarget, options: TaskLossOptions = .init()) -> Tensor {
     switch (task.kind, target) {
-    case (.segmentation, .labels(let labels)), (.parts, .labels(let labels)), (.classification, .labels(let labels)):
+    case (.segmentation, .labels(let labels)), (.parts, .labels(let labels)), (.classification, .labels(let labels)),
+         (.textClassification, .labels(let labels)), (.tokenTagging, .labels(let labels)):
         return Loss.crossEntropy(logits: prediction, targets: labels, ignoreIndex: 255)
     case (.depth, .map(let depth)):
         return Loss.l1(prediction, depth, mask: validMask(depth))

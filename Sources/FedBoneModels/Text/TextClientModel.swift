@@ -59,9 +59,9 @@ public final class SequenceAdaptation: Module {
 public final class TextHead: Module {
     public let norm: LayerNorm
     public let fc: Linear
-    public let task: TextTaskSpec
+    public let task: TaskSpec
 
-    public init(task: TextTaskSpec, width: Int, generator: inout SeededGenerator) {
+    public init(task: TaskSpec, width: Int, generator: inout SeededGenerator) {
         self.task = task
         norm = LayerNorm(width)
         fc = Linear(width, task.classes, truncatedNormalStd: 0.02, generator: &generator)
@@ -72,13 +72,13 @@ public final class TextHead: Module {
         let (b, l) = (x.shape[0], x.shape[1])
         let normalized = norm(x)
         switch task.kind {
-        case .textClassification:
+        case .tokenTagging:
+            return fc(normalized).permuted([0, 2, 1])
+        default:
             var weights = [Float](repeating: 0, count: b * l)
             for (i, n) in lengths.enumerated() { for j in 0..<n { weights[i * l + j] = 1 / Float(n) } }
             let pooled = (normalized * Tensor(uncheckedShape: [b, l, 1], scalars: weights)).sum(axis: 1)
             return fc(pooled)
-        case .tokenTagging:
-            return fc(normalized).permuted([0, 2, 1])
         }
     }
 }
@@ -86,17 +86,20 @@ public final class TextHead: Module {
 /// What a text client holds: the token embedding, the sequence adaptation module and the task
 /// head; the transformer general model runs between ``embed(_:)`` and
 /// ``predict(features:lengths:)`` on the server. Names `embeddings.*`, `adaptation.*`, `head.*`.
-public final class TextClientModel: Module {
+public final class TextClientModel: Module, SplitClientModel {
     public let embeddings: TokenEmbedding
     public let adaptation: SequenceAdaptation
     public let head: TextHead
-    public let task: TextTaskSpec
+    public let task: TaskSpec
 
     /// A client for `task` over a `vocabularySize` vocabulary and sequences of up to `maxLength`
     /// tokens, sized for the transformer `general`.
     /// - Throws: ``ModelError/invalidConfiguration(_:)``.
-    public init(task: TextTaskSpec, general: TransformerConfiguration, vocabularySize: Int, maxLength: Int,
+    public init(task: TaskSpec, general: TransformerConfiguration, vocabularySize: Int, maxLength: Int,
                 adaptation: AdaptationConfiguration = .init(), seed: UInt64) throws {
+        guard task.kind.isText else {
+            throw ModelError.invalidConfiguration("a text client holds a text task (text-classification, token-tagging), not \(task.kind.rawValue)")
+        }
         try task.validate()
         try adaptation.validate()
         try general.validate()
@@ -119,20 +122,23 @@ public final class TextClientModel: Module {
         head(adaptation(features, lengths: lengths), lengths: lengths)
     }
 
-    /// The cross-entropy of `prediction` against one label per sequence (classification) or
-    /// one tag per real token, `[B · L]` row-major with padded positions ignored (tagging).
-    public func loss(prediction: Tensor, labels: [Int], lengths: [Int]) -> Tensor {
-        switch task.kind {
-        case .textClassification:
-            return Loss.crossEntropy(logits: prediction, targets: labels)
-        case .tokenTagging:
-            let l = prediction.shape[2]
-            var targets = [Int](repeating: Self.ignored, count: lengths.count * l)
-            for (b, n) in lengths.enumerated() { for j in 0..<n { targets[b * l + j] = labels[b * l + j] } }
-            return Loss.crossEntropy(logits: prediction, targets: targets, ignoreIndex: Self.ignored)
-        }
+    public var embeddingShape: [Int] { [embeddings.maxLength, embeddings.wordEmbeddings.shape[1]] }
+
+    public var input: InputDescription {
+        .tokens(vocabularySize: embeddings.wordEmbeddings.shape[0], maxLength: embeddings.maxLength)
     }
 
-    /// The label of padded positions, left out of losses and metrics.
+    public func embed(_ input: ModelInput) -> Tensor {
+        guard case let .tokens(batch) = input else { preconditionFailure("TextClientModel: a text client was given images") }
+        return embed(batch)
+    }
+
+    public func predict(features: Tensor, input: ModelInput) -> Tensor {
+        guard case let .tokens(batch) = input else { preconditionFailure("TextClientModel: a text client was given images") }
+        return predict(features: features, lengths: batch.lengths)
+    }
+
+    /// The label of padded and continuation tokens in token tagging, left out of losses and
+    /// metrics (``taskLoss(task:prediction:target:options:)`` ignores it).
     public static let ignored = 255
 }

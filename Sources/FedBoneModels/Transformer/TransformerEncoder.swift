@@ -107,15 +107,17 @@ public final class TransformerEncoder: Module {
 
     /// The normalised tokens of unpadded `embeddings`: `[B, L, C]`, or a patch grid
     /// `[B, h, w, C]` (its tokens in row-major order) returned as a grid.
-    public func callAsFunction(_ embeddings: Tensor) -> Tensor {
-        guard embeddings.rank == 4 else { return callAsFunction(embeddings, lengths: nil) }
-        let s = embeddings.shape
-        return callAsFunction(embeddings.reshaped([s[0], s[1] * s[2], s[3]]), lengths: nil).reshaped(s)
-    }
+    public func callAsFunction(_ embeddings: Tensor) -> Tensor { callAsFunction(embeddings, lengths: nil) }
 
-    /// The normalised tokens of `embeddings` `[B, L, C]`; `lengths` (one per sample, nil: none
-    /// padded) keeps padding out of every attention.
+    /// The normalised tokens of `embeddings` `[B, L, C]`, with `lengths` (one per sample, nil:
+    /// none padded) keeping padding out of every attention; or of a patch grid `[B, h, w, C]`
+    /// (lengths nil), returned as a grid.
     public func callAsFunction(_ embeddings: Tensor, lengths: [Int]?) -> Tensor {
+        if embeddings.rank == 4 {
+            precondition(lengths == nil, "TransformerEncoder: no sequence lengths for a patch grid")
+            let s = embeddings.shape
+            return callAsFunction(embeddings.reshaped([s[0], s[1] * s[2], s[3]]), lengths: nil).reshaped(s)
+        }
         precondition(embeddings.rank == 3 && embeddings.shape[1] > 0 && embeddings.shape[2] == configuration.embedDim,
                      "TransformerEncoder: embeddings must be [B, L, \(configuration.embedDim)], got \(embeddings.shape)")
         precondition(lengths.map { $0.count == embeddings.shape[0] } ?? true, "TransformerEncoder: one length per sample")

@@ -293,12 +293,13 @@ public actor FederationBackend: SplitTrainingBackend {
         return min(cap, Int(Int32.max))
     }
 
-    public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+    public nonisolated func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor,
+                                    lengths: [Int]?) async throws -> sending Tensor {
         heard()
         let call = UUID()
         await hold(embeddings, for: call)
         return try await withRPCCancellationHandler {
-            try await forward(call, client: client, round: round, step: step)
+            try await forward(call, client: client, round: round, step: step, lengths: lengths)
         } onCancelRPC: {
             Task { await self.cancelWaiter(call) }
         }
@@ -309,16 +310,16 @@ public actor FederationBackend: SplitTrainingBackend {
         heldEmbeddings[call] = embeddings
     }
 
-    /// ``forward(client:round:step:embeddings:)`` as the call `call`, whose embeddings ``hold(_:for:)``
-    /// keeps and which ``cancelWaiter(_:)`` can cancel.
-    private func forward(_ call: UUID, client: UInt32, round: Int, step: Int) async throws -> sending Tensor {
+    /// ``forward(client:round:step:embeddings:lengths:)`` as the call `call`, whose embeddings
+    /// ``hold(_:for:)`` keeps and which ``cancelWaiter(_:)`` can cancel.
+    private func forward(_ call: UUID, client: UInt32, round: Int, step: Int, lengths: [Int]?) async throws -> sending Tensor {
         defer { heldEmbeddings[call] = nil }
         guard heldEmbeddings[call] != nil else { throw CancellationError() }
         let member = try self.member(client)
         try await waitForRound(round, client: client, call: call, for: ClientID(member.name))
         guard let embeddings = heldEmbeddings.removeValue(forKey: call) else { throw CancellationError() }
         let started = ContinuousClock.now
-        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings) }
+        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings, lengths: lengths) }
         modelSeconds += Self.seconds(ContinuousClock.now - started)
         return Self.copy(shape: features.shape, scalars: features.scalars)
     }
@@ -372,10 +373,10 @@ public actor FederationBackend: SplitTrainingBackend {
         return Self.copy(shape: gradient.shape, scalars: gradient.scalars)
     }
 
-    public func infer(client: UInt32, embeddings: sending Tensor) async throws -> sending Tensor {
+    public func infer(client: UInt32, embeddings: sending Tensor, lengths: [Int]?) async throws -> sending Tensor {
         heard()
         let member = try self.member(client)
-        let features = try mapped { try server.infer(client: ClientID(member.name), embeddings: embeddings) }
+        let features = try mapped { try server.infer(client: ClientID(member.name), embeddings: embeddings, lengths: lengths) }
         return Self.copy(shape: features.shape, scalars: features.scalars)
     }
 

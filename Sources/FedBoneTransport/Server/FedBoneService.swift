@@ -72,12 +72,13 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let step = try Self.checkedCount(message.step, name: "step")
         let state = try await sessions.beginForward(client.id, message.session, round: round, step: step)
         try checkBatch(message.embeddings, cap: state.maxBatch, call: "Forward")
-        let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
+        let embeddings = try decodeEmbeddings(message.embeddings, present: message.hasEmbeddings, stated: state.embeddingShape)
+        let lengths = try Self.lengths(message.lengths, embeddings: embeddings)
         let embeddingShape = embeddings.shape
         try checkAnswerFits(embeddingShape, dtype: state.responseDType, answer: "the embedding gradient")
         let features: Tensor
         do {
-            features = try await backend.forward(client: client.id, round: round, step: step, embeddings: embeddings)
+            features = try await backend.forward(client: client.id, round: round, step: step, embeddings: embeddings, lengths: lengths)
         } catch {
             throw Self.status(for: error)
         }
@@ -127,10 +128,11 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
         let client = try authenticator.authorize(request.metadata, clientID: message.clientID)
         let state = try await sessions.current(client.id, message.session)
         try checkBatch(message.embeddings, cap: state.maxBatch, call: "Infer")
-        let embeddings = try decode(message.embeddings, present: message.hasEmbeddings, name: "embeddings", shape: .batched(state.embeddingShape))
+        let embeddings = try decodeEmbeddings(message.embeddings, present: message.hasEmbeddings, stated: state.embeddingShape)
+        let lengths = try Self.lengths(message.lengths, embeddings: embeddings)
         try checkAnswerFits(embeddings.shape, dtype: state.responseDType, answer: "the features")
         let features: Tensor
-        do { features = try await backend.infer(client: client.id, embeddings: embeddings) } catch { throw Self.status(for: error) }
+        do { features = try await backend.infer(client: client.id, embeddings: embeddings, lengths: lengths) } catch { throw Self.status(for: error) }
         try checkAnswerFits(features.shape, dtype: state.responseDType, answer: "the features")
         var response = Fedbone_V1_InferResponse()
         response.features = Fedbone_V1_Tensor(features, dtype: state.responseDType)
@@ -253,6 +255,28 @@ struct FedBoneService: Fedbone_V1_FedBone.ServiceProtocol {
     private func checkBatch(_ tensor: Fedbone_V1_Tensor, cap: Int?, call: String) throws(RPCError) {
         guard let cap, let batch = tensor.shape.first, batch > Int64(cap) else { return }
         throw RPCError(code: .resourceExhausted, message: "a \(call) of batch \(batch) exceeds this server's cap of \(cap) samples per request for this client (JoinResponse.max_batch, from its memory budget); send smaller batches")
+    }
+
+    /// Embeddings of the shape the client stated at Join: `[N] + shape` for a patch grid; for
+    /// token sequences (a stated `[maxLength, C]`) `[N, L, C]` with `1 ≤ L ≤ maxLength`.
+    private func decodeEmbeddings(_ tensor: Fedbone_V1_Tensor, present: Bool, stated: [Int]) throws(RPCError) -> Tensor {
+        guard stated.count == 2 else { return try decode(tensor, present: present, name: "embeddings", shape: .batched(stated)) }
+        let embeddings = try decode(tensor, present: present, name: "embeddings", shape: ExpectedShape(dimensions: [nil, nil, stated[1]]))
+        guard embeddings.shape[1] <= stated[0] else {
+            throw RPCError(code: .invalidArgument,
+                           message: "embeddings of \(embeddings.shape[1]) tokens exceed the \(stated[0]) stated at Join (embedding_shape [\(stated[0]), \(stated[1])])")
+        }
+        return embeddings
+    }
+
+    /// The sequence lengths of a request (nil when it sends none), one per sample of
+    /// `embeddings`; the general model checks that each is in 1…L.
+    static func lengths(_ values: [UInt32], embeddings: Tensor) throws(RPCError) -> [Int]? {
+        guard !values.isEmpty else { return nil }
+        guard values.count == embeddings.shape.first else {
+            throw RPCError(code: .invalidArgument, message: "\(values.count) sequence lengths for a batch of \(embeddings.shape.first ?? 0) embeddings; send one per sample")
+        }
+        return values.map { Int($0) }
     }
 
     private func decode(_ tensor: Fedbone_V1_Tensor, present: Bool, name: String, shape: ExpectedShape) throws(RPCError) -> Tensor {

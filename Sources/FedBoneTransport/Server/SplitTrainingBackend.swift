@@ -12,16 +12,18 @@ public protocol SplitTrainingBackend: Sendable {
     /// A client (re)joins. Any state from its previous session is discarded.
     func join(_ registration: ClientRegistration) async throws -> JoinAcceptance
 
-    /// General-model features for `embeddings` (shape `[N] + registration.embeddingShape`),
-    /// keeping what the matching ``backward(client:round:step:featureGradient:)`` needs.
-    func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor
+    /// General-model features for `embeddings` (shape `[N] + registration.embeddingShape`, or
+    /// `[N, L, C]` with L up to the stated longest for token sequences, whose real `lengths`
+    /// come with them; nil: no padding), keeping what the matching
+    /// ``backward(client:round:step:featureGradient:)`` needs.
+    func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor, lengths: [Int]?) async throws -> sending Tensor
 
     /// Back-propagates `featureGradient` (the shape of the features the matching forward
     /// returned) and returns the gradient with respect to that forward's embeddings.
     func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor
 
     /// Features for `embeddings` without keeping any state.
-    func infer(client: UInt32, embeddings: sending Tensor) async throws -> sending Tensor
+    func infer(client: UInt32, embeddings: sending Tensor, lengths: [Int]?) async throws -> sending Tensor
 
     /// The client has finished `round`. Returns once the round is aggregated (or dropped).
     func endRound(client: UInt32, round: Int) async throws -> RoundBarrierResult
@@ -34,6 +36,13 @@ public protocol SplitTrainingBackend: Sendable {
 
     /// The client's results of `report.round` (already validated: finite values, valid names).
     func reportMetrics(client: UInt32, report: MetricsReport) async throws
+}
+
+extension SplitTrainingBackend {
+    /// ``forward(client:round:step:embeddings:lengths:)`` of a patch grid or of unpadded sequences.
+    public func forward(client: UInt32, round: Int, step: Int, embeddings: sending Tensor) async throws -> sending Tensor {
+        try await forward(client: client, round: round, step: step, embeddings: embeddings, lengths: nil)
+    }
 }
 
 /// A client that has authenticated and asks to join.

@@ -1,24 +1,22 @@
-/// What a text client learns.
-public enum TextTaskKind: String, Sendable, Codable, CaseIterable {
-    /// One label per sequence (topic, sentiment): accuracy and macro-F1.
-    case textClassification = "text-classification"
-    /// One tag per token (part of speech, NER-style): token accuracy and macro-F1 over tags.
-    case tokenTagging = "token-tagging"
-}
+/// What a client model takes: a batch of images or of token sequences.
+public enum ModelInput {
+    /// Images `[B, C, H, W]`.
+    case images(Tensor)
+    /// Token id sequences, padded to the longest.
+    case tokens(TokenBatch)
 
-/// A text task: its kind and number of classes (labels or tags).
-public struct TextTaskSpec: Sendable, Equatable, Codable {
-    public var kind: TextTaskKind
-    public var classes: Int
-
-    public init(_ kind: TextTaskKind, classes: Int) {
-        self.kind = kind
-        self.classes = classes
+    /// B, the number of samples.
+    public var count: Int {
+        switch self {
+        case let .images(images): return images.shape.first ?? 0
+        case let .tokens(tokens): return tokens.count
+        }
     }
 
-    /// Throws ``ModelError/invalidConfiguration(_:)`` unless there are at least 2 classes.
-    public func validate() throws {
-        guard classes >= 2 else { throw ModelError.invalidConfiguration("a \(kind.rawValue) task needs at least 2 classes, got \(classes)") }
+    /// Each sequence's real length (token inputs); nil for images.
+    public var lengths: [Int]? {
+        if case let .tokens(tokens) = self { return tokens.lengths }
+        return nil
     }
 }
 
