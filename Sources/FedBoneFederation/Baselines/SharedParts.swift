@@ -51,11 +51,13 @@ struct SharedParts {
         for (group, current) in global {
             let members = tasks.indices.filter { groups(of: tasks[$0]).contains(group) }
             guard !members.isEmpty else { continue }
-            let total = Double(members.reduce(0) { $0 + samples[$1] })
             var averaged: [String: Tensor] = [:]
             for (key, value) in current {
+                // Over the members that hold the key: a text client has no patch embedding.
+                let holders = members.filter { states[$0][key] != nil }
+                let total = Double(holders.reduce(0) { $0 + samples[$1] })
                 var sum = [Double](repeating: 0, count: value.count)
-                for m in members {
+                for m in holders {
                     let w = Double(samples[m]) / max(total, 1)
                     guard let t = states[m][key] else { continue }
                     for j in 0..<sum.count { sum[j] += w * Double(t.scalars[j]) }
