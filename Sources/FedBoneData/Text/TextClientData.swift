@@ -59,9 +59,7 @@ public struct TextClientData: ClientDataset, Sendable {
     public func trainBatches(batchSize: Int, generator: inout SeededGenerator) -> [Batch] {
         precondition(batchSize >= 1, "trainBatches: batch size must be at least 1, got \(batchSize)")
         var order = Array(train.indices)
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
-        }
+        generator.shuffle(&order)
         return stride(from: 0, to: order.count, by: batchSize).map { start in
             batch(order[start..<min(start + batchSize, order.count)].map { train[$0] })
         }
@@ -140,9 +138,7 @@ public struct TextClientData: ClientDataset, Sendable {
         }
         var generator = SeededGenerator(seed: seed)
         var order = Array(dataset.samples.indices)
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
-        }
+        generator.shuffle(&order)
         let task = TaskSpec(dataset.task, classes: dataset.classes.count)
         return try (0..<clients).map { c in
             let mine = stride(from: c, to: order.count, by: clients).map { dataset.samples[order[$0]] }
