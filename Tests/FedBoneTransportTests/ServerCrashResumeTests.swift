@@ -29,17 +29,19 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for name in names {
                     let transport = TransportClientConfig(host: "127.0.0.1", port: port, token: "token-\(name)",
-                                                          retry: RetrySettings(maxAttempts: 40, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1)))
+                                                          retry: RetrySettings(maxAttempts: 300, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1)))
                     group.addTask { _ = try await FederationClientRunner.run(experiment: experiment, client: name, transport: transport, log: lines.append) }
                 }
                 try await group.waitForAll()
             }
         }
         // The server logs round 1 (with the clients' reports) just before it opens round 2, which
-        // takes 16 steps per client: the kill lands inside it.
+        // takes 16 steps per client: the kill lands inside it. The clients retry for up to five
+        // minutes, and the wait is as long: a debug `fedbone serve` on a loaded CI machine can
+        // take tens of seconds to start listening.
         let checkpoints = serverDirectory.appendingPathComponent("checkpoints")
         let log = serverDirectory.appendingPathComponent("metrics.jsonl")
-        let deadline = ContinuousClock.now + .seconds(120)
+        let deadline = ContinuousClock.now + .seconds(300)
         while ContinuousClock.now < deadline,
               ((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "\"round\":1,").count <= names.count {
             try await Task.sleep(for: .milliseconds(5))
