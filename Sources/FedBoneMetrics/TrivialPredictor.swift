@@ -103,7 +103,9 @@ public struct TrivialPredictor: Sendable {
             return predict(count: shape[0], height: shape[2], width: shape[3])
         case let .tokens(tokens):
             guard task.kind == .tokenTagging else { return predict(count: tokens.count, height: 1, width: 1) }
-            return predict(count: tokens.count, height: 1, width: tokens.length).reshaped([tokens.count, constant.count, tokens.length])
+            let perSample = constant.flatMap { [Float](repeating: $0, count: tokens.length) }
+            return Tensor(uncheckedShape: [tokens.count, constant.count, tokens.length],
+                          scalars: (0..<tokens.count).flatMap { _ in perSample })
         }
     }
 }

@@ -1,5 +1,7 @@
 import Testing
+import FedBoneData
 import FedBoneMetrics
+import FedBoneModels
 
 @Suite struct TrivialPredictorTests {
     @Test func segmentationPredictsTheMajorityClass() {
@@ -17,6 +19,22 @@ import FedBoneMetrics
         let trivial = TrivialPredictor.fit(task: TaskSpec(.classification, classes: 3), trainTargets: [.labels([1, 0, 1])])
         #expect(trivial.predict(count: 2, height: 4, width: 4).shape == [2, 3])
         #expect(trivial.constant == [0, 1, 0])
+    }
+
+    @Test func textTasksPredictTheMajorityLabelForEverySequenceOrToken() {
+        // Tags 255 (later word pieces, padding) do not count: tag 1 is the majority.
+        let tagging = TrivialPredictor.fit(task: TaskSpec(.tokenTagging, classes: 3), trainTargets: [.labels([1, 255, 255, 1, 0, 2, 255])])
+        #expect(tagging.constant == [0, 1, 0])
+        let tokens = Batch(input: .tokens(TokenBatch([[4, 5, 6], [7]], padding: 0, maxLength: 8)), target: .labels([0, 1, 1, 2, 255, 255]))
+        let tags = tagging.predict(for: tokens)
+        #expect(tags.shape == [2, 3, 3], "[B, K, L]")
+        #expect(tags.scalars == [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0])
+        var metric = ClassificationMetric(task: TaskSpec(.tokenTagging, classes: 3))
+        metric.update(prediction: tags, target: .labels([0, 1, 1, 2, 255, 255]))
+        // Four counted tokens, two of them tag 1.
+        #expect(metric.summary().primary.value == 0.5)
+        let topics = TrivialPredictor.fit(task: TaskSpec(.textClassification, classes: 2), trainTargets: [.labels([1, 1, 0])])
+        #expect(topics.predict(for: Batch(input: tokens.input, target: .labels([0, 1]))).shape == [2, 2])
     }
 
     @Test func depthPredictsTheMeanValidDepth() {
