@@ -44,3 +44,15 @@ public protocol ClientDataset {
     /// The test split in order, without augmentation.
     func testBatches(batchSize: Int) -> [Batch]
 }
+
+extension SeededGenerator {
+    /// The indices `0..<count` shuffled (Fisher–Yates) and cut into consecutive batches of
+    /// `batchSize` (the last may be smaller): the order of every client dataset's training epoch.
+    /// - Precondition: `batchSize ≥ 1`.
+    public mutating func shuffledBatches(count: Int, batchSize: Int) -> [ArraySlice<Int>] {
+        precondition(batchSize >= 1, "trainBatches: batch size must be at least 1, got \(batchSize)")
+        var order = Array(0..<count)
+        shuffle(&order)
+        return stride(from: 0, to: count, by: batchSize).map { order[$0..<min($0 + batchSize, count)] }
+    }
+}

@@ -43,15 +43,9 @@ public struct ClientData: ClientDataset, Sendable {
     /// The training set shuffled with `generator`, each sample augmented (drawing from
     /// `generator` in sample order), in batches of `batchSize` (the last may be smaller).
     public func trainBatches(batchSize: Int, generator: inout SeededGenerator) -> [Batch] {
-        precondition(batchSize >= 1, "trainBatches: batch size must be at least 1, got \(batchSize)")
-        var order = Array(train.indices)
-        generator.shuffle(&order)
-        var batches: [Batch] = []
-        for start in stride(from: 0, to: order.count, by: batchSize) {
-            let samples = order[start..<min(start + batchSize, order.count)].map { augmentation.apply(train[$0], generator: &generator) }
-            batches.append(Batch(samples: samples, task: task.kind))
+        generator.shuffledBatches(count: train.count, batchSize: batchSize).map { indices in
+            Batch(samples: indices.map { augmentation.apply(train[$0], generator: &generator) }, task: task.kind)
         }
-        return batches
     }
 
     /// The test set in order, not augmented, in batches of `batchSize`.

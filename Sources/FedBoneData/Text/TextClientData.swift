@@ -57,12 +57,7 @@ public struct TextClientData: ClientDataset, Sendable {
 
     /// The training samples shuffled with `generator`, in batches of `batchSize` (the last may be smaller).
     public func trainBatches(batchSize: Int, generator: inout SeededGenerator) -> [Batch] {
-        precondition(batchSize >= 1, "trainBatches: batch size must be at least 1, got \(batchSize)")
-        var order = Array(train.indices)
-        generator.shuffle(&order)
-        return stride(from: 0, to: order.count, by: batchSize).map { start in
-            batch(order[start..<min(start + batchSize, order.count)].map { train[$0] })
-        }
+        generator.shuffledBatches(count: train.count, batchSize: batchSize).map { batch($0.map { train[$0] }) }
     }
 
     /// The test samples in order, in batches of `batchSize`.

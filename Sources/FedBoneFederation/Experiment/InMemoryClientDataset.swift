@@ -34,17 +34,13 @@ public struct InMemoryClientDataset: ClientDataset {
     public var testCount: Int { test.count }
 
     public func trainBatches(batchSize: Int, generator: inout SeededGenerator) -> [Batch] {
-        var order = Array(train.indices)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, generator.int(below: i + 1)) }
-        var batches: [Batch] = []
-        for start in stride(from: 0, to: order.count, by: batchSize) {
-            var samples = order[start..<min(start + batchSize, order.count)].map { train[$0] }
+        generator.shuffledBatches(count: train.count, batchSize: batchSize).map { indices in
+            var samples = indices.map { train[$0] }
             if augment {
                 for j in samples.indices where generator.int(below: 2) == 1 { samples[j] = flipped(samples[j]) }
             }
-            batches.append(batch(samples))
+            return batch(samples)
         }
-        return batches
     }
 
     public func testBatches(batchSize: Int) -> [Batch] {
