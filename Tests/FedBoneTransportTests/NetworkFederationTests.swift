@@ -47,6 +47,17 @@ import Testing
         of: "general: {embedDim: 8, depths: [1, 1], numHeads: [1, 2], windowSize: 4, mlpRatio: 2}",
         with: "general: {kind: transformer, embedDim: 8, depth: 2, numHeads: 2, mlpRatio: 2, patchSize: 4}")
 
+    /// ``transformerYAML`` with an image client and two text clients (topic classification and
+    /// part-of-speech tagging on the built-in sentences).
+    static let mixedYAML = transformerYAML.replacingOccurrences(
+        of: "tasks: [{kind: segmentation, clients: 1}, {kind: depth, clients: 1}, {kind: normals, clients: 1}]",
+        with: """
+            tasks:
+              - {kind: segmentation, clients: 1}
+              - {kind: text-classification, clients: 1, data: {dataset: synthetic-text, samplesPerClient: 40, maxLength: 12}}
+              - {kind: token-tagging, clients: 1, data: {dataset: synthetic-text, samplesPerClient: 40, maxLength: 12}}
+            """)
+
     func run(clients: LoopbackFederation.Clients, yaml: String = tinyYAML) async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-network-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -69,6 +80,11 @@ import Testing
 
     @Test func aTransformerGeneralModelOverTLSEndsLikeTheInProcessSimulation() async throws {
         try await run(clients: .inProcess, yaml: Self.transformerYAML)
+    }
+
+    @Test func imageAndTextClientsOverTLSEndLikeTheInProcessSimulation() async throws {
+        #expect(try ExperimentConfig.load(yaml: Self.mixedYAML).tasks.map(\.kind) == [.segmentation, .textClassification, .tokenTagging])
+        try await run(clients: .inProcess, yaml: Self.mixedYAML)
     }
 
     @Test(.enabled(if: fedboneExecutable != nil, "needs the fedbone executable in .build/debug"))

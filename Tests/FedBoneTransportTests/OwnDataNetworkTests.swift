@@ -41,6 +41,28 @@ import Testing
         #expect(outcome.summaries.map(\.client) == ["segmentation-0", "depth-0", "lab-0"])
     }
 
+    @Test func aTextClientWithItsOwnFolderJoinsImageClientsOnATransformerAndEndsLikeTheSimulation() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-own-text-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folder = scratch.appendingPathComponent("notes")
+        try TextDataset.synthetic(.textClassification, count: 30, seed: 5).write(to: folder)
+        let server = try ExperimentConfig.load(yaml: Self.serverYAML.replacingOccurrences(
+            of: "general: {embedDim: 8, depths: [1, 1], numHeads: [1, 2], windowSize: 4, mlpRatio: 2}",
+            with: "general: {kind: transformer, embedDim: 8, depth: 2, numHeads: 2, mlpRatio: 2, patchSize: 4}"))
+        var described = server
+        described.tasks.append(TaskConfig(kind: .textClassification, clients: 1, name: "notes", data: TaskDataSource(dataset: folder.path)))
+        let expected = try NetworkFederationTests.inProcessGeneralModel(described, scratch: scratch)
+        let outcome = try await DeploymentLoopback.run(
+            experiment: server,
+            clients: [.init(name: "segmentation-0"), .init(name: "depth-0"),
+                      .init(name: "notes-0", data: .folder(folder, task: .textClassification, classes: nil))],
+            runDirectory: scratch.appendingPathComponent("serve"))
+        let last = try #require(outcome.last)
+        #expect(last.lastPathComponent == "round-2")
+        NetworkFederationTests.expectClose(try Safetensors.read(contentsOf: last.appendingPathComponent("general.safetensors")), expected)
+        #expect(outcome.log.contains { $0.contains("aggregated over segmentation-0, depth-0, notes-0") }, "\(outcome.log)")
+    }
+
     @Test func aClientWithItsOwnFolderRestartedFromItsCheckpointsEndsLikeTheSimulation() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-own-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -204,6 +204,29 @@ struct TransportEndToEndTests {
         #expect(await server.backend.forwardCalls == 1)
     }
 
+    @Test("token sequences: fewer tokens than stated and their lengths reach the backend; a length per sample, at most the stated tokens")
+    func tokenSequences() async throws {
+        let server = LoopbackServer()
+        try await server.run { port in
+            try await FedBoneTransportClient.withClient(config: LoopbackServer.clientConfig(port: port)) { client in
+                // A stated [4, 3] is a text client's [maxLength, channels].
+                try await client.join(name: "seg-0", task: "text-classification", embeddingShape: [4, 3], classes: 2)
+                let short = Tensor(uncheckedShape: [2, 3, 3], scalars: (0..<18).map { Float($0) })
+                let features = try await client.forward(round: 0, step: 0, embeddings: short, lengths: [3, 1])
+                #expect(features.shape == [2, 3, 3])
+                #expect(await server.backend.lastLengths == [3, 1])
+                _ = try await client.infer(embeddings: short)
+                #expect(await server.backend.lastLengths == nil, "no lengths sent: every sequence is whole")
+                #expect(await failsWith(.invalidArgument) { _ = try await client.infer(embeddings: short, lengths: [3]) })
+                #expect(await failsWith(.invalidArgument) { _ = try await client.infer(embeddings: Tensor.zeros([2, 5, 3])) })
+                let inferred = try await client.infer(embeddings: short, lengths: [2, 2])
+                #expect(inferred.scalars == short.scalars.map { 2 * $0 })
+                #expect(await server.backend.lastLengths == [2, 2])
+            }
+        }
+        #expect(await server.backend.forwardCalls == 1)
+    }
+
     @Test("a message above the limit is refused: RESOURCE_EXHAUSTED before sending, a reset stream on the server, and a Forward whose answer would exceed it before it runs")
     func oversizedMessage() async throws {
         var server = LoopbackServer()
