@@ -17,6 +17,17 @@ public enum VectorGram {
 
     /// G (R×R, symmetric) of `vectors` (all of one length).
     public static func gram(_ vectors: [[Float]]) -> [[Double]] {
+        withBuffers(vectors) { gram($0) }
+    }
+
+    /// Scalars after which a pass calls its `release` callback (2 MiB of each vector).
+    static let releaseLength = 256 * blockLength
+
+    /// G (R×R, symmetric) of the vectors `vectors` point at (all of one length; heap or
+    /// memory-mapped, ``UpdateVector``). `release`, when given, is called (from the pass's
+    /// threads) with each range of scalars the pass is done with, so that memory-mapped vectors
+    /// can drop those pages at once (``UpdateVector/releaseResidentPages(scalars:)``).
+    public static func gram(_ vectors: [UnsafeBufferPointer<Float>], release: (@Sendable (Range<Int>) -> Void)? = nil) -> [[Double]] {
         let r = vectors.count
         let d = vectors.first?.count ?? 0
         precondition(vectors.allSatisfy { $0.count == d }, "VectorGram: vectors have different lengths \(vectors.map(\.count))")
@@ -24,21 +35,24 @@ public enum VectorGram {
         let blocks = (d + blockLength - 1) / blockLength
         let parts = max(1, min(ComputeThreads.current, blocks))
         var partials = [Double](repeating: 0, count: parts * r * r)
-        withBasePointers(vectors) { rows in
-            partials.withUnsafeMutableBufferPointer { partials in
-                let base = partials.baseAddress!
-                parallelChunks(parts) { chunk in
-                    for part in chunk {
-                        let first = blocks * part / parts * blockLength
-                        let last = min(d, blocks * (part + 1) / parts * blockLength)
-                        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: r * blockLength)
-                        defer { scratch.deallocate() }
-                        rows.withUnsafeBufferPointer { pointers in
-                            var start = first
-                            while start < last {
-                                let n = min(blockLength, last - start)
-                                fb_gram_f64(pointers.baseAddress, r, start, n, scratch, base + part * r * r)
-                                start += n
+        let rows: [UnsafePointer<Float>?] = vectors.map(\.baseAddress)
+        partials.withUnsafeMutableBufferPointer { partials in
+            let base = partials.baseAddress!
+            parallelChunks(parts) { chunk in
+                for part in chunk {
+                    let first = blocks * part / parts * blockLength
+                    let last = min(d, blocks * (part + 1) / parts * blockLength)
+                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: r * blockLength)
+                    defer { scratch.deallocate() }
+                    rows.withUnsafeBufferPointer { pointers in
+                        var start = first, released = first
+                        while start < last {
+                            let n = min(blockLength, last - start)
+                            fb_gram_f64(pointers.baseAddress, r, start, n, scratch, base + part * r * r)
+                            start += n
+                            if let release, start - released >= releaseLength || start == last {
+                                release(released..<start)
+                                released = start
                             }
                         }
                     }
@@ -59,6 +73,13 @@ public enum VectorGram {
     /// Σ_k c_k v_k in one pass over the vectors, summed in `Double` per element and rounded once
     /// to `Float`; zero coefficients skip their vector.
     public static func combination(_ coefficients: [Double], of vectors: [[Float]]) -> [Float] {
+        withBuffers(vectors) { combination(coefficients, of: $0) }
+    }
+
+    /// Σ_k c_k v_k of the vectors `vectors` point at (heap or memory-mapped), as for arrays.
+    /// `release` as for ``gram(_:release:)``.
+    public static func combination(_ coefficients: [Double], of vectors: [UnsafeBufferPointer<Float>],
+                                   release: (@Sendable (Range<Int>) -> Void)? = nil) -> [Float] {
         precondition(coefficients.count == vectors.count && !vectors.isEmpty, "VectorGram: one coefficient per vector, at least one vector")
         let d = vectors[0].count
         precondition(vectors.allSatisfy { $0.count == d }, "VectorGram: vectors have different lengths \(vectors.map(\.count))")
@@ -66,21 +87,24 @@ public enum VectorGram {
         let terms = coefficients.indices.filter { coefficients[$0] != 0 }
         let blocks = (d + blockLength - 1) / blockLength
         var out = [Float](repeating: 0, count: d)
-        withBasePointers(terms.map { vectors[$0] }) { rows in
-            out.withUnsafeMutableBufferPointer { out in
-                let target = out.baseAddress!
-                parallelChunks(blocks, minimumPerChunk: 16) { chunk in
-                    let sum = UnsafeMutablePointer<Double>.allocate(capacity: blockLength)
-                    defer { sum.deallocate() }
-                    for block in chunk {
-                        let start = block * blockLength
-                        let n = min(blockLength, d - start)
-                        sum.update(repeating: 0, count: n)
-                        for (row, k) in zip(rows, terms) {
-                            guard let row else { continue }
-                            fb_axpy_f64(n, coefficients[k], row + start, sum)
-                        }
-                        for j in 0..<n { target[start + j] = Float(sum[j]) }
+        let rows: [UnsafePointer<Float>?] = terms.map { vectors[$0].baseAddress }
+        out.withUnsafeMutableBufferPointer { out in
+            let target = out.baseAddress!
+            parallelChunks(blocks, minimumPerChunk: 16) { chunk in
+                let sum = UnsafeMutablePointer<Double>.allocate(capacity: blockLength)
+                defer { sum.deallocate() }
+                for block in chunk {
+                    let start = block * blockLength
+                    let n = min(blockLength, d - start)
+                    sum.update(repeating: 0, count: n)
+                    for (row, k) in zip(rows, terms) {
+                        guard let row else { continue }
+                        fb_axpy_f64(n, coefficients[k], row + start, sum)
+                    }
+                    for j in 0..<n { target[start + j] = Float(sum[j]) }
+                    let done = block + 1 - chunk.lowerBound
+                    if let release, done % (releaseLength / blockLength) == 0 || block + 1 == chunk.upperBound {
+                        release(max(chunk.lowerBound, block + 1 - releaseLength / blockLength) * blockLength..<start + n)
                     }
                 }
             }
@@ -88,17 +112,17 @@ public enum VectorGram {
         return out
     }
 
-    /// Calls `body` with the base address of every vector (each non-empty), valid for the call.
-    private static func withBasePointers<Result>(_ vectors: [[Float]], _ body: ([UnsafePointer<Float>?]) -> Result) -> Result {
-        func nest(_ index: Int, _ pointers: inout [UnsafePointer<Float>?]) -> Result {
-            guard index < vectors.count else { return body(pointers) }
-            return vectors[index].withUnsafeBufferPointer { buffer in
-                pointers.append(buffer.baseAddress)
-                return nest(index + 1, &pointers)
+    /// Calls `body` with a buffer over every vector, valid for the call.
+    public static func withBuffers<Result>(_ vectors: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) throws -> Result) rethrows -> Result {
+        func nest(_ index: Int, _ buffers: inout [UnsafeBufferPointer<Float>]) throws -> Result {
+            guard index < vectors.count else { return try body(buffers) }
+            return try vectors[index].withUnsafeBufferPointer { buffer in
+                buffers.append(buffer)
+                return try nest(index + 1, &buffers)
             }
         }
-        var pointers: [UnsafePointer<Float>?] = []
-        pointers.reserveCapacity(vectors.count)
-        return nest(0, &pointers)
+        var buffers: [UnsafeBufferPointer<Float>] = []
+        buffers.reserveCapacity(vectors.count)
+        return try nest(0, &buffers)
     }
 }

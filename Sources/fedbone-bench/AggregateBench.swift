@@ -7,7 +7,10 @@ import Foundation
 /// Reports the median time and the peak resident memory of one aggregation (the updates and
 /// Δ^{t−1} are built before it, so the growth column is what the aggregation itself adds).
 /// With `--reference` it also runs ``ReferenceGPAggregate`` (every vector in D space, 2·K·D
-/// `Double`s more) on the same inputs and prints how far the two results are apart.
+/// `Double`s more) on the same inputs and prints how far the two results are apart. With
+/// `--spill DIR` the updates are written one by one into memory-mapped files in DIR
+/// (``UpdateVector``, `server.spill`) and aggregated from there: the peak is then what stays
+/// resident (the heap, and the window of each file a pass is reading), not K·D·4.
 struct AggregateBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aggregate",
@@ -34,6 +37,9 @@ struct AggregateBench: ParsableCommand {
     @Flag(help: "Also run the D-space reference aggregation (2·K·D doubles more memory: small sizes only).")
     var reference = false
 
+    @Option(help: "Spill the updates to memory-mapped files in this folder (needs K·D·4 bytes free there).")
+    var spill: String?
+
     @Option(help: "Write the JSON results to this file instead of stdout.")
     var json: String?
 
@@ -43,6 +49,7 @@ struct AggregateBench: ParsableCommand {
             throw ValidationError("--conflict must be one of \(GPAggregate.Conflict.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let parameters, parameters < 1 { throw ValidationError("--parameters must be at least 1") }
+        if spill != nil, reference { throw ValidationError("--spill and --reference exclude each other (the reference needs every update in memory)") }
     }
 
     func run() throws {
@@ -61,9 +68,9 @@ struct AggregateBench: ParsableCommand {
               + "1 warm-up, \(repeats) timed, GEMM \(GemmBackend.name)")
         print(String(format: "updates K·D·4 = %.0f MiB; memory target 1.2·K·D·4 = %.0f MiB", updateBytes / 1_048_576,
                      1.2 * updateBytes / 1_048_576))
-        let inputs = AggregationInputs(clients: k, parameters: d)
+        let inputs = try AggregationInputs(clients: k, parameters: d, spillDirectory: spill.map { URL(fileURLWithPath: $0) })
         let shape = "K=\(k) D=\(d)"
-        var runs = [("aggregate \(conflict) gram", { inputs.run(gp) })]
+        var runs = [("aggregate \(conflict) gram\(spill == nil ? "" : " spilled")", { inputs.run(gp) })]
         if reference { runs.append(("aggregate \(conflict) reference", { inputs.run(ReferenceGPAggregate(gp)) })) }
         print(Table.header)
         var results: [BenchResult] = []
@@ -98,22 +105,36 @@ struct AggregateBench: ParsableCommand {
 }
 
 /// K random updates and a previous aggregate: a shared direction of random sign and size plus
-/// noise per client, so that many pairs conflict.
+/// noise per client, so that many pairs conflict. In memory, or each written straight into a
+/// spilled ``UpdateVector`` (never all resident at once).
 private struct AggregationInputs {
     let updates: [[Float]]
+    let spilled: [UpdateVector]
     let previous: [Float]
     let counts: [Int]
     let generator = SeededGenerator(seed: 5)
 
-    init(clients k: Int, parameters d: Int) {
+    init(clients k: Int, parameters d: Int, spillDirectory: URL?) throws {
         // The shared direction is drawn again for each vector from one seed instead of being
         // kept: a D-length buffer freed here would stay resident (the engine's allocator keeps
         // freed heap) and count in the aggregation's peak.
         func shared() -> SeededGenerator { SeededGenerator(seed: 1) }
-        updates = (0..<k).map { client in
+        func fill(_ client: Int, _ out: UnsafeMutableBufferPointer<Float>) {
             var direction = shared(), r = SeededGenerator(seed: 2).fork(UInt64(client))
             let s = r.uniform(-2, 2)
-            return (0..<d).map { _ in direction.uniform(-1, 1) * s + r.uniform(-1, 1) }
+            for j in out.indices { out[j] = direction.uniform(-1, 1) * s + r.uniform(-1, 1) }
+        }
+        if let spillDirectory {
+            spilled = try (0..<k).map { client in
+                let vector = try UpdateVector(zeros: d, spillDirectory: spillDirectory)
+                fill(client, vector.buffer)
+                vector.releaseResidentPages()
+                return vector
+            }
+            updates = []
+        } else {
+            updates = (0..<k).map { client in [Float](unsafeUninitializedCapacity: d) { out, count in fill(client, out); count = d } }
+            spilled = []
         }
         var direction = shared()
         previous = (0..<d).map { _ in direction.uniform(-1, 1) * 0.01 }
@@ -121,7 +142,10 @@ private struct AggregationInputs {
     }
 
     func run(_ gp: GPAggregate) -> [Float] {
-        gp.aggregate(updates, previous: previous, sampleCounts: counts, generator: generator).aggregate
+        guard spilled.isEmpty else {
+            return gp.aggregate(spilled, previous: previous, sampleCounts: counts, generator: generator).aggregate
+        }
+        return gp.aggregate(updates, previous: previous, sampleCounts: counts, generator: generator).aggregate
     }
 
     func run(_ reference: ReferenceGPAggregate) -> [Float] {

@@ -59,9 +59,10 @@ import CBLAS
 /// The server's memory model, computed by hand: D = 1,000 parameters, K = 4 participants,
 /// Adam replicas (s = 2): fixed (6 + 4)·D·4 = 40,000 bytes, one replica (2 + 2)·D·4 = 16,000.
 @Suite struct ServerMemoryPlanTests {
-    func plan(budgetGB: Double, update: ServerConfig.Update = .replica) -> ServerMemoryPlan {
+    func plan(budgetGB: Double, update: ServerConfig.Update = .replica, spill: ServerConfig.Spill = .never) -> ServerMemoryPlan {
         var config = ExperimentConfig()
         config.server.update = update
+        config.server.spill = spill
         config.server.optimization.optimizer = .adam(AdamHyperparameters(learningRate: 1e-3))
         config.server.memoryBudgetGB = budgetGB
         return ServerMemoryPlan(config: config, parameters: 1_000, participants: 4)
@@ -90,6 +91,23 @@ import CBLAS
             #expect("\(error)".contains("server.maxConcurrentReplicas to 3"), "\(error)")
         }
         #expect(throws: ServerMemoryError.self) { try plan(budgetGB: 30_000e-9, update: .gradient).replicaBound(requested: nil) }
+    }
+
+    @Test func updatesSpillWhenTheyDoNotFitInMemoryAndTheRoundFitsWithThemSpilled() throws {
+        // In memory one replica needs 56,000 bytes; spilled, the K·D·4 = 16,000 bytes of updates
+        // go to files: (6·D + (2 + 2)·D)·4 = 40,000.
+        let tight = plan(budgetGB: 50_000e-9, spill: .auto)
+        #expect(tight.spillsUpdates && tight.fixedBytes == 24_000 && tight.spilledBytes == 16_000)
+        #expect(try tight.replicaBound(requested: nil) == 1)
+        let roomy = plan(budgetGB: 100_000e-9, spill: .auto)
+        #expect(!roomy.spillsUpdates && roomy.spilledBytes == 0 && roomy.fixedBytes == 40_000)
+        #expect(plan(budgetGB: 1, spill: .always).spillsUpdates)
+        #expect(throws: ServerMemoryError.self) { try plan(budgetGB: 30_000e-9, spill: .auto).replicaBound(requested: nil) }
+        #expect(try plan(budgetGB: 30_000e-9, update: .gradient, spill: .auto).replicaBound(requested: nil) == nil)
+        let config = try ExperimentConfig.load(yaml: "server: {spill: always, spillDirectory: /var/tmp}")
+        #expect(config.server.spill == .always && config.server.spillFolder.path == "/var/tmp")
+        #expect(try ExperimentConfig.load(yaml: config.yaml()) == config)
+        #expect(throws: ConfigError.self) { try ExperimentConfig.load(yaml: "server: {spill: sometimes}") }
     }
 
     @Test func theConfigReadsAndChecksBothKeys() throws {

@@ -28,6 +28,6 @@ import FedBoneFederation
         #expect(screen.reasons(for: [[0, 0], [0, 0], [3e30, 1]]) == [nil, nil, nil])
         #expect(screen.reasons(for: [[3e30, 1]]) == [nil])
         #expect(screen.reasons(for: [[.nan]])[0] != nil)
-        #expect(screen.reasons(for: []).isEmpty)
+        #expect(screen.reasons(for: [] as [[Float]]).isEmpty)
     }
 }

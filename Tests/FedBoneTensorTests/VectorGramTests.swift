@@ -32,7 +32,7 @@ import FedBoneTensor
 
     @Test func emptyAndZeroInputsGiveZeros() {
         #expect(VectorGram.gram([[], []]) == [[0, 0], [0, 0]])
-        #expect(VectorGram.gram([]) == [])
+        #expect(VectorGram.gram([] as [[Float]]) == [])
         #expect(VectorGram.combination([1, 2], of: [[], []]) == [])
         #expect(VectorGram.combination([0, 0], of: [[1, 2], [3, 4]]) == [0, 0])
     }

@@ -82,6 +82,34 @@ public struct GPAggregate: Sendable, Equatable {
     /// - Returns: Δ and what happened (cosines, projections, rescale weights, GradVac's targets).
     public func aggregate(_ updates: [[Float]], previous: [Float]?, sampleCounts: [Int],
                           generator: SeededGenerator, alignmentTargets: [[Double]]? = nil) -> GPAggregateResult {
+        VectorGram.withBuffers(updates + (previous.map { [$0] } ?? [])) { buffers in
+            aggregate(buffers: Array(buffers.prefix(updates.count)), previous: previous == nil ? nil : buffers.last,
+                      sampleCounts: sampleCounts, generator: generator, alignmentTargets: alignmentTargets)
+        }
+    }
+
+    /// Aggregates `updates` held in ``UpdateVector``s (on the heap or spilled to memory-mapped
+    /// files), exactly as the array version does: the updates are read twice (the Gram pass and
+    /// the combination) and never copied.
+    public func aggregate(_ updates: [UpdateVector], previous: [Float]?, sampleCounts: [Int],
+                          generator: SeededGenerator, alignmentTargets: [[Double]]? = nil) -> GPAggregateResult {
+        let spilled = updates.filter(\.isSpilled)
+        var release: (@Sendable (Range<Int>) -> Void)?
+        if !spilled.isEmpty {
+            release = { @Sendable range in
+                for update in spilled { update.releaseResidentPages(scalars: range) }
+            }
+        }
+        return VectorGram.withBuffers(previous.map { [$0] } ?? []) { history in
+            aggregate(buffers: updates.map(\.readable), previous: history.first, sampleCounts: sampleCounts,
+                      generator: generator, alignmentTargets: alignmentTargets, release: release)
+        }
+    }
+
+    /// The aggregation over buffers; `release` as for ``VectorGram/gram(_:release:)``.
+    private func aggregate(buffers updates: [UnsafeBufferPointer<Float>], previous: UnsafeBufferPointer<Float>?, sampleCounts: [Int],
+                           generator: SeededGenerator, alignmentTargets: [[Double]]?,
+                           release: (@Sendable (Range<Int>) -> Void)? = nil) -> GPAggregateResult {
         let k = updates.count
         precondition(k > 0, "GPAggregate: no updates")
         let d = updates[0].count
@@ -93,7 +121,8 @@ public struct GPAggregate: Sendable, Equatable {
         precondition(targets.count == k && targets.allSatisfy { $0.count == k }, "GPAggregate: alignment targets must be \(k)×\(k)")
 
         let history = rescale ? previous : nil
-        let gram = VectorGram.gram(history.map { updates + [$0] } ?? updates)
+        // `release` touches only the spilled updates (Δ^{t−1} is on the heap).
+        let gram = VectorGram.gram(history.map { updates + [$0] } ?? updates, release: release)
         let norms = (0..<k).map { gram[$0][$0].squareRoot() }
         let cosine: [[Double]] = (0..<k).map { i in
             (0..<k).map { j -> Double in i == j ? 1 : gram[i][j] / max(norms[i] * norms[j], 1e-30) }
@@ -130,7 +159,7 @@ public struct GPAggregate: Sendable, Equatable {
             }
         }
         let coefficients = (0..<k).map { weights[$0] * combination[$0] }
-        return GPAggregateResult(aggregate: VectorGram.combination(coefficients, of: updates), cosine: cosine,
+        return GPAggregateResult(aggregate: VectorGram.combination(coefficients, of: updates, release: release), cosine: cosine,
                                  projections: projections, rescaleScores: scores, rescaleWeights: weights,
                                  updateNorms: norms, alignmentTargets: newTargets)
     }

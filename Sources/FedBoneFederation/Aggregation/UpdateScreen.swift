@@ -19,8 +19,17 @@ public struct UpdateScreen: Sendable, Equatable {
 
     /// For each update, why it is left out of the round, or `nil` when it may be aggregated.
     public func reasons(for updates: [[Float]]) -> [String?] {
-        let norms = updates.map(Self.norm)
-        return norms.indices.map { k in
+        reasons(norms: updates.map { $0.withUnsafeBufferPointer(Self.norm) })
+    }
+
+    /// For each update held in an ``UpdateVector``, why it is left out, as for arrays.
+    public func reasons(for updates: [UpdateVector]) -> [String?] {
+        reasons(norms: updates.map { Self.norm($0.readable) })
+    }
+
+    /// For each update's norm (`nil`: not finite), why it is left out of the round.
+    private func reasons(norms: [Double?]) -> [String?] {
+        norms.indices.map { k in
             guard let norm = norms[k] else { return "the update has NaN or infinite values" }
             let others = norms.indices.compactMap { $0 == k ? nil : norms[$0] }.sorted()
             guard !others.isEmpty else { return nil }
@@ -32,7 +41,7 @@ public struct UpdateScreen: Sendable, Equatable {
     }
 
     /// ‖v‖ (summed in Double, so Float values cannot overflow it), or `nil` when v has a NaN or infinite value.
-    static func norm(_ v: [Float]) -> Double? {
+    static func norm(_ v: UnsafeBufferPointer<Float>) -> Double? {
         var sum = 0.0
         for x in v {
             guard x.isFinite else { return nil }

@@ -216,7 +216,8 @@ extension ScheduleConfig {
 extension ServerConfig {
     init(reading v: ConfigValue) throws {
         self.init()
-        let m = try v.mapping(known: ["update", "optimizer", "schedule", "learningRate", "memoryBudgetGB", "maxConcurrentReplicas"])
+        let m = try v.mapping(known: ["update", "optimizer", "schedule", "learningRate", "memoryBudgetGB", "maxConcurrentReplicas",
+                                      "spill", "spillDirectory"])
         update = try m.value("update", update) { try $0.choice(Update.self) }
         optimization = OptimizationConfig(
             optimizer: try m.value("optimizer", optimization.optimizer) { try OptimizerConfiguration(reading: $0) },
@@ -224,6 +225,8 @@ extension ServerConfig {
         learningRate = try m.optional("learningRate") { try $0.double() }
         memoryBudgetGB = try m.optional("memoryBudgetGB") { try $0.double() }
         maxConcurrentReplicas = try m.optional("maxConcurrentReplicas") { try $0.int() }
+        spill = try m.value("spill", spill) { try $0.choice(Spill.self) }
+        spillDirectory = try m.optional("spillDirectory") { try $0.string() }
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The federated methods one configuration can run (DESIGN §2).
 public enum FederatedMethod: String, Sendable, Codable, CaseIterable {
     /// Split training with GP aggregation (the paper's method).
@@ -232,10 +234,27 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
     /// The most replicas alive at once (replica mode; nil: as many as `memoryBudgetGB` holds).
     /// Results do not depend on it; clients beyond it wait for a replica.
     public var maxConcurrentReplicas: Int?
+    /// Where the round's updates Δ_k (K·D floats) live: `auto` keeps them in memory unless the
+    /// round would not fit `memoryBudgetGB` that way and fits with them spilled; `always`
+    /// spills them to memory-mapped files in `spillDirectory`; `never` keeps them in memory.
+    /// Results do not depend on it.
+    public enum Spill: String, Sendable, Codable, CaseIterable { case auto, always, never }
+
+    public var spill: Spill = .auto
+    /// The folder spilled updates go to (nil: the system's temporary folder, `TMPDIR`). It needs
+    /// K·D·4 bytes free while a round runs; the files are unlinked as soon as they are created.
+    public var spillDirectory: String?
+
+    /// `spillDirectory`, or the system's temporary folder.
+    public var spillFolder: URL {
+        spillDirectory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+    }
 
     public init() {}
 
-    private enum Keys: String, CodingKey { case update, optimizer, schedule, learningRate, memoryBudgetGB, maxConcurrentReplicas }
+    private enum Keys: String, CodingKey {
+        case update, optimizer, schedule, learningRate, memoryBudgetGB, maxConcurrentReplicas, spill, spillDirectory
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -245,6 +264,8 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
         try c.encodeIfPresent(learningRate, forKey: .learningRate)
         try c.encodeIfPresent(memoryBudgetGB, forKey: .memoryBudgetGB)
         try c.encodeIfPresent(maxConcurrentReplicas, forKey: .maxConcurrentReplicas)
+        try c.encode(spill, forKey: .spill)
+        try c.encodeIfPresent(spillDirectory, forKey: .spillDirectory)
     }
 }
 

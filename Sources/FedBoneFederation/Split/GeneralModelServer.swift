@@ -1,3 +1,5 @@
+import Foundation
+
 /// The cloud side of FedBone (DESIGN §2): the general model θ, per-client replicas (`replica`
 /// mode) or gradient accumulators (`gradient` mode), and GP aggregation at the end of a round.
 ///
@@ -47,6 +49,9 @@ public final class GeneralModelServer: GeneralModelService {
     /// from round to round (`aggregation.conflict: gradvac`). Checkpoints do not hold them: they
     /// start at 0, and start again at 0 on ``restore(general:previousUpdate:nextRound:)``.
     public private(set) var alignmentTargets: [[Double]]
+    /// Where the round's updates live: nil in memory; a folder, in memory-mapped files there
+    /// (``spillUpdates(to:)``). Results do not depend on it.
+    public private(set) var spillDirectory: URL?
     /// Which updates may be aggregated.
     public var screen = UpdateScreen()
     /// The updates the last closed round left out, and why.
@@ -63,9 +68,10 @@ public final class GeneralModelServer: GeneralModelService {
     /// Replicas no participant holds, kept for the next ones (never more than were live at once).
     private var spareReplicas: [any GeneralModel] = []
     /// Δ_k of the participants that ended the round (replica mode).
-    private var replicaUpdates: [ClientID: [Float]] = [:]
+    private var replicaUpdates: [ClientID: UpdateVector] = [:]
     private var optimizers: [ClientID: any Optimizer] = [:]
-    private var gradientSums: [ClientID: [Float]] = [:]
+    /// Each participant's gradient sum, from its first Forward of the round (gradient mode).
+    private var gradientSums: [ClientID: UpdateVector] = [:]
     private var batches: [ClientID: Int] = [:]
     private var pending: [ClientID: PendingStep] = [:]
 
@@ -110,6 +116,14 @@ public final class GeneralModelServer: GeneralModelService {
         roundStart = model.flatParameters()
         model.train()
         self.replicaLearningRate = replicaLearningRate
+    }
+
+    /// From now on, keeps the round's updates in memory-mapped files in `directory` (spilled:
+    /// the kernel writes them back and evicts them under memory pressure) instead of memory.
+    /// - Throws: ``UpdateVectorError`` when a file cannot be made there (checked now).
+    public func spillUpdates(to directory: URL) throws {
+        _ = try UpdateVector(zeros: 1, spillDirectory: directory)
+        spillDirectory = directory
     }
 
     /// Whether `client`'s next Forward can run now: it holds a replica, a replica slot is free,
@@ -202,6 +216,9 @@ public final class GeneralModelServer: GeneralModelService {
             }
             try prepareReplica(client)
         }
+        if update == .gradient, gradientSums[client] == nil {
+            gradientSums[client] = try UpdateVector(zeros: roundStart.count, spillDirectory: spillDirectory)
+        }
         let network = self.network(of: client)
         if network.generalConfiguration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) {
             let stream = UInt64(truncatingIfNeeded: round) << 40 ^ UInt64(index) << 24 ^ UInt64(truncatingIfNeeded: step)
@@ -247,17 +264,8 @@ public final class GeneralModelServer: GeneralModelService {
                 optimizer.zeroGrad()
             }
         case .gradient:
-            let g = model.flatGradients()
-            if gradientSums[client] == nil {
-                gradientSums[client] = g
-            } else {
-                // In place: a copy of the sum would cost D floats per step.
-                gradientSums[client]?.withUnsafeMutableBufferPointer { sum in
-                    g.withUnsafeBufferPointer { step in
-                        for j in sum.indices { sum[j] += step[j] }
-                    }
-                }
-            }
+            // In place: a copy of the sum would cost D floats per step.
+            gradientSums[client]?.add(model.flatGradients())
             model.zeroGrad()
         }
         batches[client, default: 0] += 1
@@ -286,7 +294,12 @@ public final class GeneralModelServer: GeneralModelService {
             throw GeneralModelServiceError.outOfOrder(client: client, reason: "end of round while a step awaits its backward")
         }
         if update == .replica {
-            if let replica = replicas[client] { replicaUpdates[client] = Self.difference(roundStart, replica.flatParameters()) }
+            if let replica = replicas[client] {
+                let delta = try UpdateVector(copying: replica.flatParameters(), spillDirectory: spillDirectory)
+                delta.subtract(from: roundStart)
+                delta.releaseResidentPages()
+                replicaUpdates[client] = delta
+            }
             releaseReplica(client)
         }
         ended.insert(client)
@@ -345,16 +358,14 @@ public final class GeneralModelServer: GeneralModelService {
     /// Takes Δ_k of a participant out of the round's state (no copy): θ^t − θ_k, taken at its
     /// EndRound (replica), or its mean gradient, divided in place (gradient). Zero for a
     /// participant that trained no step.
-    private func takeUpdate(_ id: ClientID) -> [Float] {
+    private func takeUpdate(_ id: ClientID) -> UpdateVector {
         switch update {
         case .replica:
-            return replicaUpdates.removeValue(forKey: id) ?? [Float](repeating: 0, count: roundStart.count)
+            return replicaUpdates.removeValue(forKey: id) ?? UpdateVector(zeros: roundStart.count)
         case .gradient:
-            guard var sum = gradientSums.removeValue(forKey: id) else { return [Float](repeating: 0, count: roundStart.count) }
-            let n = Float(max(batches[id] ?? 0, 1))
-            sum.withUnsafeMutableBufferPointer { values in
-                for j in values.indices { values[j] /= n }
-            }
+            guard let sum = gradientSums.removeValue(forKey: id) else { return UpdateVector(zeros: roundStart.count) }
+            sum.divide(by: Float(max(batches[id] ?? 0, 1)))
+            sum.releaseResidentPages()
             return sum
         }
     }
@@ -401,17 +412,6 @@ public final class GeneralModelServer: GeneralModelService {
         ended = []
         gradientSums = [:]
         releaseReplicas()
-    }
-
-    /// a − b, elementwise, written over b's storage.
-    private static func difference(_ a: [Float], _ b: consuming [Float]) -> [Float] {
-        var out = b
-        out.withUnsafeMutableBufferPointer { o in
-            a.withUnsafeBufferPointer { a in
-                for j in o.indices { o[j] = a[j] - o[j] }
-            }
-        }
-        return out
     }
 
     /// C×C zeros: GradVac's targets before any round.

@@ -5,8 +5,9 @@ import Foundation
 /// floats throughout), and how many replicas a memory budget allows.
 ///
 /// - Always: θ and its gradients (2·D), θ^t kept for the updates (D), Δ^{t−1} (D), the
-///   aggregate and θ^{t+1} while aggregating (2·D), and the round's updates Δ_k (K·D: gradient
-///   sums, or replica updates taken at each EndRound).
+///   aggregate and θ^{t+1} while aggregating (2·D), and — unless they are spilled to
+///   memory-mapped files (``spillsUpdates``, `server.spill`) — the round's updates Δ_k (K·D:
+///   gradient sums, or replica updates taken at each EndRound).
 /// - Per live replica (replica mode): its parameters, gradients and optimizer state
 ///   ((2 + s)·D, s = 2 for Adam and AdamW, 1 for SGD with momentum, else 0).
 /// - Per sample of a pending Forward: the activations its autograd graph keeps until the
@@ -25,6 +26,10 @@ public struct ServerMemoryPlan: Sendable, Equatable {
     public let budget: Int
     /// Whether the budget is the default (no `server.memoryBudgetGB`).
     public let budgetIsDefault: Bool
+    /// Whether the round's updates live in memory-mapped files instead of memory: `server.spill:
+    /// always`, or `auto` when the round does not fit the budget with them in memory and does
+    /// with them spilled.
+    public let spillsUpdates: Bool
 
     /// The plan for `config` with a general model of `parameters` parameters and `participants` per round.
     public init(config: ExperimentConfig, parameters: Int, participants: Int) {
@@ -34,13 +39,24 @@ public struct ServerMemoryPlan: Sendable, Equatable {
         optimizerCopies = config.server.optimization.optimizer.stateCopies
         budget = Int(((config.server.memoryBudgetGB ?? Self.defaultBudgetGB) * 1e9).rounded(.down))
         budgetIsDefault = config.server.memoryBudgetGB == nil
+        let minimumReplicas = config.server.update == .replica ? 1 : 0
+        let replicaBytes = (2 + optimizerCopies) * parameters * 4
+        let inMemory = (6 + participants) * parameters * 4 + minimumReplicas * replicaBytes
+        switch config.server.spill {
+        case .always: spillsUpdates = true
+        case .never: spillsUpdates = false
+        case .auto: spillsUpdates = inMemory > budget
+        }
     }
 
     /// The default budget: three quarters of the machine's physical memory, in GB.
     public static var defaultBudgetGB: Double { Double(ProcessInfo.processInfo.physicalMemory) * 0.75 / 1e9 }
 
-    /// Bytes the server holds whatever the replicas.
-    public var fixedBytes: Int { (6 + participants) * parameters * 4 }
+    /// Bytes the server holds whatever the replicas (the updates only when not spilled).
+    public var fixedBytes: Int { (6 + (spillsUpdates ? 0 : participants)) * parameters * 4 }
+
+    /// Bytes of disk the spilled updates take during a round (0 when they stay in memory).
+    public var spilledBytes: Int { spillsUpdates ? participants * parameters * 4 : 0 }
 
     /// Bytes of one live replica.
     public var replicaBytes: Int { (2 + optimizerCopies) * parameters * 4 }

@@ -29,6 +29,7 @@ public final class SplitFederation: FederatedAlgorithm {
         let plan = ServerMemoryPlan(config: config, parameters: model.parameterCount,
                                     participants: config.training.clientsPerRound.perRound(of: clients.count))
         server.maxConcurrentReplicas = try plan.replicaBound(requested: config.server.maxConcurrentReplicas)
+        if plan.spillsUpdates { try server.spillUpdates(to: config.server.spillFolder) }
     }
 
     public var clientNames: [String] { clients.map(\.id.name) }

@@ -128,6 +128,7 @@ public actor FederationBackend: SplitTrainingBackend {
         memoryPlan = ServerMemoryPlan(config: config, parameters: model.parameterCount,
                                       participants: config.training.clientsPerRound.perRound(of: members.count))
         server.maxConcurrentReplicas = try memoryPlan.replicaBound(requested: config.server.maxConcurrentReplicas)
+        if memoryPlan.spillsUpdates { try server.spillUpdates(to: config.server.spillFolder) }
         self.config = config
         self.members = members
         self.minClients = minClients

@@ -105,8 +105,9 @@ public struct FederationServerRunner: Sendable {
     static func describe(_ plan: ServerMemoryPlan, replicas: Int?) -> String {
         let gb = { (bytes: Int) in String(format: "%.2f GB", Double(bytes) / 1e9) }
         let budget = gb(plan.budget)
-        guard let replicas else { return "memory: \(gb(plan.bytes(replicas: 0))) of \(budget) for a round of \(plan.participants) clients (gradient mode)" }
-        return "memory: \(gb(plan.bytes(replicas: replicas))) of \(budget) for a round of \(plan.participants) clients, at most \(replicas) replica\(replicas == 1 ? "" : "s") at once"
+        let spill = plan.spillsUpdates ? "; the updates (\(gb(plan.spilledBytes))) spilled to memory-mapped files" : ""
+        guard let replicas else { return "memory: \(gb(plan.bytes(replicas: 0))) of \(budget) for a round of \(plan.participants) clients (gradient mode)\(spill)" }
+        return "memory: \(gb(plan.bytes(replicas: replicas))) of \(budget) for a round of \(plan.participants) clients, at most \(replicas) replica\(replicas == 1 ? "" : "s") at once\(spill)"
     }
 
     /// Waits for the clients, runs the remaining rounds with a checkpoint after each, then
