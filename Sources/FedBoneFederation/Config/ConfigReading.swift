@@ -217,7 +217,7 @@ extension ServerConfig {
     init(reading v: ConfigValue) throws {
         self.init()
         let m = try v.mapping(known: ["update", "optimizer", "schedule", "learningRate", "memoryBudgetGB", "maxConcurrentReplicas",
-                                      "spill", "spillDirectory"])
+                                      "spill", "spillDirectory", "recomputeActivations"])
         update = try m.value("update", update) { try $0.choice(Update.self) }
         optimization = OptimizationConfig(
             optimizer: try m.value("optimizer", optimization.optimizer) { try OptimizerConfiguration(reading: $0) },
@@ -227,6 +227,7 @@ extension ServerConfig {
         maxConcurrentReplicas = try m.optional("maxConcurrentReplicas") { try $0.int() }
         spill = try m.value("spill", spill) { try $0.choice(Spill.self) }
         spillDirectory = try m.optional("spillDirectory") { try $0.string() }
+        recomputeActivations = try m.value("recomputeActivations", recomputeActivations) { try $0.bool() }
     }
 }
 

@@ -244,6 +244,11 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
     /// The folder spilled updates go to (nil: the system's temporary folder, `TMPDIR`). It needs
     /// K·D·4 bytes free while a round runs; the files are unlinked as soon as they are created.
     public var spillDirectory: String?
+    /// Whether a pending Forward keeps only its embeddings and features and its Backward runs
+    /// the forward pass again (``GeneralModelServer/recomputeActivations``): less memory per
+    /// pending step (larger batch caps, ``ServerMemoryPlan``) for one more forward pass per
+    /// step. Results do not depend on it.
+    public var recomputeActivations = false
 
     /// `spillDirectory`, or the system's temporary folder.
     public var spillFolder: URL {
@@ -253,7 +258,7 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
     public init() {}
 
     private enum Keys: String, CodingKey {
-        case update, optimizer, schedule, learningRate, memoryBudgetGB, maxConcurrentReplicas, spill, spillDirectory
+        case update, optimizer, schedule, learningRate, memoryBudgetGB, maxConcurrentReplicas, spill, spillDirectory, recomputeActivations
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -266,6 +271,7 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
         try c.encodeIfPresent(maxConcurrentReplicas, forKey: .maxConcurrentReplicas)
         try c.encode(spill, forKey: .spill)
         try c.encodeIfPresent(spillDirectory, forKey: .spillDirectory)
+        try c.encode(recomputeActivations, forKey: .recomputeActivations)
     }
 }
 

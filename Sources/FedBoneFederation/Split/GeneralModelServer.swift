@@ -52,6 +52,12 @@ public final class GeneralModelServer: GeneralModelService {
     /// Where the round's updates live: nil in memory; a folder, in memory-mapped files there
     /// (``spillUpdates(to:)``). Results do not depend on it.
     public private(set) var spillDirectory: URL?
+    /// Whether a Forward keeps only its embeddings and features, and its Backward runs the
+    /// forward pass again to rebuild the graph (`server.recomputeActivations`): a pending step
+    /// then holds 2 tensors instead of every activation, for one more forward pass per step.
+    /// The rebuilt pass is the same computation (same θ or replica, same drop-path draws), so
+    /// results do not depend on it.
+    public var recomputeActivations = false
     /// Which updates may be aggregated.
     public var screen = UpdateScreen()
     /// The updates the last closed round left out, and why.
@@ -75,12 +81,14 @@ public final class GeneralModelServer: GeneralModelService {
     private var batches: [ClientID: Int] = [:]
     private var pending: [ClientID: PendingStep] = [:]
 
-    /// What a forward leaves for its backward.
+    /// What a forward leaves for its backward: the graph from `input` to `output`, or (with
+    /// `recompute`) the two tensors alone, the graph to be rebuilt by the backward.
     private struct PendingStep {
         var step: Int
         var input: Tensor
         var lengths: [Int]?
         var output: Tensor
+        var recompute: Bool
     }
 
     /// A server over `model` for `clients` (ids with their training sample counts).
@@ -220,19 +228,24 @@ public final class GeneralModelServer: GeneralModelService {
             gradientSums[client] = try UpdateVector(zeros: roundStart.count, spillDirectory: spillDirectory)
         }
         let network = self.network(of: client)
-        if network.generalConfiguration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) {
-            let stream = UInt64(truncatingIfNeeded: round) << 40 ^ UInt64(index) << 24 ^ UInt64(truncatingIfNeeded: step)
-            network.reseedDropPath(SeededGenerator(seed: seed).fork(dropPathStream ^ stream))
-        }
+        reseedDropPath(network, client: client, step: step)
         network.zeroGrad()
-        let input = embeddings.detached().requiringGrad()
-        let output = network(input, lengths: lengths)
+        let input = recomputeActivations ? embeddings.detached() : embeddings.detached().requiringGrad()
+        let output = recomputeActivations ? withoutGrad { network(input, lengths: lengths) } : network(input, lengths: lengths)
         guard output.scalars.allSatisfy(\.isFinite) else {
             throw GeneralModelServiceError.badEmbeddings(
                 client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")
         }
-        pending[client] = PendingStep(step: step, input: input, lengths: lengths, output: output)
+        pending[client] = PendingStep(step: step, input: input, lengths: lengths, output: output, recompute: recomputeActivations)
         return output.detached()
+    }
+
+    /// Seeds `network`'s drop-path draws for `client`'s `step` of this round (the same draws
+    /// when a Backward runs the forward pass again).
+    private func reseedDropPath(_ network: any GeneralModel, client: ClientID, step: Int) {
+        guard network.generalConfiguration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) else { return }
+        let stream = UInt64(truncatingIfNeeded: round) << 40 ^ UInt64(index) << 24 ^ UInt64(truncatingIfNeeded: step)
+        network.reseedDropPath(SeededGenerator(seed: seed).fork(dropPathStream ^ stream))
     }
 
     public func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor {
@@ -246,13 +259,19 @@ public final class GeneralModelServer: GeneralModelService {
         do { try featureGradient.checkFinite(name: "feature gradient") } catch {
             throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "\(error)")
         }
-        p.output.backward(featureGradient.detached())
-        let embeddingGradient = p.input.grad ?? .zeros(p.input.shape)
         let network = self.network(of: client)
+        var graph = p
+        if p.recompute {
+            reseedDropPath(network, client: client, step: step)
+            graph.input = p.input.requiringGrad()
+            graph.output = network(graph.input, lengths: p.lengths)
+        }
+        graph.output.backward(featureGradient.detached())
+        let embeddingGradient = graph.input.grad ?? .zeros(p.input.shape)
         guard embeddingGradient.scalars.allSatisfy(\.isFinite),
               network.parameters().allSatisfy({ $0.grad?.scalars.allSatisfy(\.isFinite) ?? true }) else {
             network.zeroGrad()
-            p.input.zeroGrad()
+            graph.input.zeroGrad()
             throw GeneralModelServiceError.badFeatureGradient(
                 client: client, reason: "the gradients back-propagated from it are not finite; the gradient is too large, scale it down")
         }

@@ -30,6 +30,8 @@ public struct ServerMemoryPlan: Sendable, Equatable {
     /// always`, or `auto` when the round does not fit the budget with them in memory and does
     /// with them spilled.
     public let spillsUpdates: Bool
+    /// Whether pending Forwards keep only their embeddings and features (`server.recomputeActivations`).
+    public let recomputesActivations: Bool
 
     /// The plan for `config` with a general model of `parameters` parameters and `participants` per round.
     public init(config: ExperimentConfig, parameters: Int, participants: Int) {
@@ -39,6 +41,7 @@ public struct ServerMemoryPlan: Sendable, Equatable {
         optimizerCopies = config.server.optimization.optimizer.stateCopies
         budget = Int(((config.server.memoryBudgetGB ?? Self.defaultBudgetGB) * 1e9).rounded(.down))
         budgetIsDefault = config.server.memoryBudgetGB == nil
+        recomputesActivations = config.server.recomputeActivations
         let minimumReplicas = config.server.update == .replica ? 1 : 0
         let replicaBytes = (2 + optimizerCopies) * parameters * 4
         let inMemory = (6 + participants) * parameters * 4 + minimumReplicas * replicaBytes
@@ -123,10 +126,17 @@ public struct ServerMemoryPlan: Sendable, Equatable {
     /// after the round's fixed bytes and `replicas` live replicas, shared by the Forwards that can
     /// be pending at once (one per live replica in replica mode, one per participant in gradient
     /// mode). 0 when not one sample fits.
+    ///
+    /// With ``recomputesActivations`` a pending Forward keeps only its embeddings and features
+    /// (at most 2·|embedding| floats per sample: no general model here has more feature values
+    /// than embedding values) and one Backward at a time rebuilds a whole graph, so the cap b
+    /// solves pending·b·2·|e|·4 + b·A ≤ free.
     public func batchCap(_ general: GeneralModelConfiguration, embeddingShape: [Int], replicas: Int) -> Int {
-        let free = budget - bytes(replicas: replicas)
+        let free = max(budget - bytes(replicas: replicas), 0)
         let pending = max(update == .replica ? replicas : participants, 1)
-        return max(free, 0) / pending / max(Self.activationBytesPerSample(general, embeddingShape: embeddingShape), 1)
+        let activations = max(Self.activationBytesPerSample(general, embeddingShape: embeddingShape), 1)
+        guard recomputesActivations else { return free / pending / activations }
+        return free / (pending * 2 * embeddingShape.reduce(1, *) * 4 + activations)
     }
 
     private var advice: String {

@@ -30,6 +30,7 @@ public final class SplitFederation: FederatedAlgorithm {
                                     participants: config.training.clientsPerRound.perRound(of: clients.count))
         server.maxConcurrentReplicas = try plan.replicaBound(requested: config.server.maxConcurrentReplicas)
         if plan.spillsUpdates { try server.spillUpdates(to: config.server.spillFolder) }
+        server.recomputeActivations = config.server.recomputeActivations
     }
 
     public var clientNames: [String] { clients.map(\.id.name) }

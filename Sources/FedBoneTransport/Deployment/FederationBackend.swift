@@ -129,6 +129,7 @@ public actor FederationBackend: SplitTrainingBackend {
                                       participants: config.training.clientsPerRound.perRound(of: members.count))
         server.maxConcurrentReplicas = try memoryPlan.replicaBound(requested: config.server.maxConcurrentReplicas)
         if memoryPlan.spillsUpdates { try server.spillUpdates(to: config.server.spillFolder) }
+        server.recomputeActivations = config.server.recomputeActivations
         self.config = config
         self.members = members
         self.minClients = minClients
