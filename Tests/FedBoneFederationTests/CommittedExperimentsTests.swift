@@ -15,5 +15,8 @@ import FedBoneFederation
         }
         let conflict = try ExperimentConfig.load(yaml: String(contentsOf: folder.appendingPathComponent("conflict.yaml"), encoding: .utf8))
         #expect(conflict.tasks.count == 7 && conflict.tasks.allSatisfy { $0.clients == 3 } && conflict.data.imageSize == 64)
+        let mixed = try ExperimentConfig.load(yaml: String(contentsOf: folder.appendingPathComponent("mixed.yaml"), encoding: .utf8))
+        #expect(mixed.tasks.filter(\.kind.isText).count == 2 && mixed.tasks.count == 5)
+        #expect(try mixed.model.general.resolved().takesSequences, "text clients need a transformer general model")
     }
 }
