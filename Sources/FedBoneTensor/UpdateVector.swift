@@ -7,8 +7,8 @@ import Foundation
 /// ``releaseResidentPages()`` hands them back at once after a pass.
 ///
 /// A spilled vector's file is created in the given directory and unlinked at once, so nothing
-/// is left on disk when the process ends, however it ends. The file holds the vector's length
-/// in bytes of free disk space while the vector lives.
+/// is left on disk when the process ends, however it ends. While the vector lives, its file
+/// takes `count · 4` bytes of that disk, reserved when it is created.
 public final class UpdateVector: @unchecked Sendable {
     /// The scalars (zero when created).
     public let buffer: UnsafeMutableBufferPointer<Float>

@@ -26,10 +26,8 @@ public struct ServerMemoryPlan: Sendable, Equatable {
     public let budget: Int
     /// Whether the budget is the default (no `server.memoryBudgetGB`).
     public let budgetIsDefault: Bool
-    /// Whether the round's updates live in memory-mapped files instead of memory: `server.spill:
-    /// always`, or `auto` when the round does not fit the budget with them in memory and does
-    /// with them spilled.
-    public let spillsUpdates: Bool
+    /// Where the round's updates go (`server.spill`).
+    public let spill: ServerConfig.Spill
     /// Whether pending Forwards keep only their embeddings and features (`server.recomputeActivations`).
     public let recomputesActivations: Bool
 
@@ -42,13 +40,17 @@ public struct ServerMemoryPlan: Sendable, Equatable {
         budget = Int(((config.server.memoryBudgetGB ?? Self.defaultBudgetGB) * 1e9).rounded(.down))
         budgetIsDefault = config.server.memoryBudgetGB == nil
         recomputesActivations = config.server.recomputeActivations
-        let minimumReplicas = config.server.update == .replica ? 1 : 0
-        let replicaBytes = (2 + optimizerCopies) * parameters * 4
-        let inMemory = (6 + participants) * parameters * 4 + minimumReplicas * replicaBytes
-        switch config.server.spill {
-        case .always: spillsUpdates = true
-        case .never: spillsUpdates = false
-        case .auto: spillsUpdates = inMemory > budget
+        spill = config.server.spill
+    }
+
+    /// Whether the round's updates live in memory-mapped files instead of memory: `server.spill:
+    /// always`, or `auto` when the round (with one replica in replica mode) does not fit the
+    /// budget with them in memory.
+    public var spillsUpdates: Bool {
+        switch spill {
+        case .always: return true
+        case .never: return false
+        case .auto: return (6 + participants) * parameters * 4 + (update == .replica ? replicaBytes : 0) > budget
         }
     }
 
