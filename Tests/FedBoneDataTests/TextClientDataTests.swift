@@ -58,6 +58,20 @@ import FedBoneText
         #expect(labels == [3, 1])
     }
 
+    @Test func predictionExamplesShowEachWordsTagOrTheTextsLabelAndTheTruthWhereWrong() {
+        let tagging = TextClientData(task: TaskSpec(.tokenTagging, classes: 2), vocabularySize: 40, maxLength: 4, paddingID: 0, train: [],
+                                     test: [.init(ids: [12, 29, 27], labels: [1, 255, 0], words: ["cat", "run"])],
+                                     classNames: ["NOUN", "VERB"])
+        // [B, K, L] = [1, 2, 3]: position 0 predicts VERB (right), position 2 VERB (wrong: NOUN).
+        let tags = Tensor(uncheckedShape: [1, 2, 3], scalars: [0, 5, 0, 1, 0, 2])
+        #expect(tagging.predictionExamples(tags) == "cat/VERB run/VERB [NOUN]\n")
+        let topics = TextClientData(task: TaskSpec(.textClassification, classes: 3), vocabularySize: 40, maxLength: 4, paddingID: 0, train: [],
+                                    test: [.init(ids: [1], labels: [2], words: ["a", "b"]), .init(ids: [2], labels: [0], words: ["c"])],
+                                    classNames: ["x", "y", "z"])
+        let logits = Tensor(uncheckedShape: [2, 3], scalars: [0, 0, 1, 0, 3, 1])
+        #expect(topics.predictionExamples(logits) == "z | a b\ny [x] | c\n")
+    }
+
     @Test func aSourceIsDealtToDisjointClientsThatEachTrainAndTestAndRepeatWithTheSeed() throws {
         let source = TextDataset.synthetic(.textClassification, count: 50, seed: 4)
         let clients = try TextClientData.make(dataset: source, folder: nil, clients: 3, trainFraction: 0.8, maxLength: 16,
@@ -65,7 +79,8 @@ import FedBoneText
         #expect(clients.map { $0.trainCount + $0.testCount } == [17, 17, 16])
         #expect(clients.allSatisfy { $0.trainCount >= 1 && $0.testCount >= 1 })
         #expect(clients.map(\.trainCount) == [14, 14, 13])
-        #expect(clients.allSatisfy { $0.vocabularySize <= 200 && $0.task.classes == source.classes.count })
+        #expect(clients.allSatisfy { $0.vocabularySize <= 200 && $0.task.classes == source.classes.count && $0.classNames == source.classes })
+        #expect(clients.allSatisfy { $0.test.allSatisfy { !$0.words.isEmpty } }, "each sample keeps its words for the examples")
         let again = try TextClientData.make(dataset: source, folder: nil, clients: 3, trainFraction: 0.8, maxLength: 16,
                                             vocabularySize: 200, seed: 9)
         #expect(clients.map(\.train) == again.map(\.train) && clients.map(\.test) == again.map(\.test))

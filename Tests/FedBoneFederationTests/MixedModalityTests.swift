@@ -43,7 +43,12 @@ import FedBoneFederation
         #expect(try general("a") == general("b"), "the same seed gives the same general model")
         let log = try String(contentsOf: scratch.url.appendingPathComponent("a/metrics.jsonl"), encoding: .utf8)
         #expect(log.contains("\"client\":\"pos-0\""), "the run log holds the text clients' rounds")
-        #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("a/report.html").path))
+        let examples = try String(contentsOf: scratch.url.appendingPathComponent("a/predictions/pos-0.txt"), encoding: .utf8)
+        #expect(examples.split(separator: "\n").count == Simulation.predictionTexts && examples.contains("/"), "\(examples)")
+        #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("a/predictions/topic-0.txt").path))
+        #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("a/predictions/depth-0.png").path))
+        let report = try String(contentsOf: scratch.url.appendingPathComponent("a/report.html"), encoding: .utf8)
+        #expect(report.contains("text-predictions") && report.contains("pos-0: prediction"))
     }
 
     @Test(arguments: FederatedMethod.allCases)

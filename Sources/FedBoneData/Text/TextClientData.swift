@@ -15,14 +15,19 @@ public struct TextClientData: ClientDataset, Sendable {
         public var ids: [Int]
         /// The label (`[label]`, classification) or one tag per id (tagging, 255 = ignored).
         public var labels: [Int]
+        /// The words the ids came from (for showing predictions; empty when not known).
+        public var words: [String]
 
-        public init(ids: [Int], labels: [Int]) {
+        public init(ids: [Int], labels: [Int], words: [String] = []) {
             self.ids = ids
             self.labels = labels
+            self.words = words
         }
     }
 
     public let task: TaskSpec
+    /// The label or tag names, in index order (empty when not known).
+    public let classNames: [String]
     /// Ids run from 0 to `vocabularySize − 1`.
     public let vocabularySize: Int
     /// The longest sequence.
@@ -37,13 +42,15 @@ public struct TextClientData: ClientDataset, Sendable {
     /// A client over already tokenized samples.
     /// - Precondition: every sample has 1…`maxLength` ids below `vocabularySize`, and one label
     ///   (classification) or one per id (tagging).
-    public init(task: TaskSpec, vocabularySize: Int, maxLength: Int, paddingID: Int, train: [Sample], test: [Sample]) {
+    public init(task: TaskSpec, vocabularySize: Int, maxLength: Int, paddingID: Int, train: [Sample], test: [Sample],
+                classNames: [String] = []) {
         precondition(task.kind.isText, "TextClientData: \(task.kind.rawValue) is not a text task")
         precondition((train + test).allSatisfy { s in
             (1...maxLength).contains(s.ids.count) && s.ids.allSatisfy { (0..<vocabularySize).contains($0) }
                 && s.labels.count == (task.kind == .tokenTagging ? s.ids.count : 1)
         }, "TextClientData: a sample is empty, too long, outside the vocabulary or mislabelled")
         self.task = task
+        self.classNames = classNames
         self.vocabularySize = vocabularySize
         self.maxLength = maxLength
         self.paddingID = paddingID
@@ -78,12 +85,14 @@ public struct TextClientData: ClientDataset, Sendable {
     public static func encode(_ samples: [TextDataset.Sample], tokenizer: any Tokenizer, maxLength: Int) -> [Sample] {
         let padding = tokenizer.paddingID ?? 0
         return samples.map { sample in
-            var ids: [Int] = [], labels: [Int] = []
+            var ids: [Int] = [], labels: [Int] = [], shown: [String] = []
             switch sample {
             case let .labeled(text, label):
                 ids = tokenizer.encode(text)
                 labels = [label]
+                shown = text.split(whereSeparator: \.isWhitespace).map(String.init)
             case let .tagged(words, tags):
+                shown = words
                 for (word, tag) in zip(words, tags) {
                     let pieces = tokenizer.encode(word)
                     ids += pieces
@@ -95,7 +104,8 @@ public struct TextClientData: ClientDataset, Sendable {
                 if labels.isEmpty { labels = [TextClientModel.ignored] }
             }
             let cut = min(ids.count, maxLength)
-            return Sample(ids: Array(ids.prefix(cut)), labels: labels.count == 1 && !sample.isTagged ? labels : Array(labels.prefix(cut)))
+            return Sample(ids: Array(ids.prefix(cut)), labels: labels.count == 1 && !sample.isTagged ? labels : Array(labels.prefix(cut)),
+                          words: shown)
         }
     }
 
@@ -143,7 +153,7 @@ public struct TextClientData: ClientDataset, Sendable {
             return TextClientData(task: task, vocabularySize: tokenizer.vocabularySize, maxLength: maxLength,
                                   paddingID: tokenizer.paddingID ?? 0,
                                   train: encode(train, tokenizer: tokenizer, maxLength: maxLength),
-                                  test: encode(test, tokenizer: tokenizer, maxLength: maxLength))
+                                  test: encode(test, tokenizer: tokenizer, maxLength: maxLength), classNames: dataset.classes)
         }
     }
 }

@@ -31,13 +31,16 @@ public struct SimulationResult: Sendable {
 /// ``RoundRecord`` per client per round, from round 0, the evaluation before training),
 /// `aggregation.jsonl` (one ``AggregationRecord`` per round of the split methods), `metrics.csv`
 /// and a TensorBoard event file. At the end of a run it writes `summary.md`, `cost.json`
-/// (``RunCost``), `predictions/<client>.png` and `report.html` (``HTMLReport``).
+/// (``RunCost``), `predictions/<client>.png` (image clients) or `.txt` (text clients) and
+/// `report.html` (``HTMLReport``).
 public final class Simulation {
     public let config: ExperimentConfig
     public let runDirectory: URL
     public let algorithm: any FederatedAlgorithm
     /// Test images per client drawn in `predictions/<client>.png`.
     public static let predictionImages = 2
+    /// Test texts per client written in `predictions/<client>.txt`.
+    public static let predictionTexts = 8
     private let progress: RunProgress
     private let streams: RandomStreams
     private var startRound = 1
@@ -205,12 +208,19 @@ public final class Simulation {
     }
 
     /// `predictions/<client>.png`: input, truth and prediction of the first
-    /// ``predictionImages`` test images of every image client (text clients have no picture).
+    /// ``predictionImages`` test images of every image client; `predictions/<client>.txt`: the
+    /// first ``predictionTexts`` test texts of every text client with their predictions
+    /// (``TextClientData/predictionExamples(_:)``).
     private func writePredictions() throws {
         let folder = runDirectory.appendingPathComponent("predictions")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (i, name) in algorithm.clientNames.enumerated() {
             let dataset = algorithm.datasets[i]
+            if let text = dataset as? TextClientData, let batch = text.testBatches(batchSize: Self.predictionTexts).first {
+                let prediction = try algorithm.predict(client: i, input: batch.input)
+                try text.predictionExamples(prediction).write(to: folder.appendingPathComponent("\(name).txt"), atomically: true, encoding: .utf8)
+                continue
+            }
             guard case let .images(height, _) = dataset.input,
                   let batch = dataset.testBatches(batchSize: Self.predictionImages).first else { continue }
             let prediction = try algorithm.predict(client: i, input: batch.input)

@@ -41,7 +41,7 @@ public enum HTMLReport {
         body += conflictSection(summary, colours)
         body += finalSection(summary)
         body += costSection(run.cost)
-        body += predictionSection(run.predictions)
+        body += predictionSection(run.predictions, texts: run.textPredictions)
         body += configSection(run.config)
         return ReportPage.document(title: "FedBone report · \(run.name)", body: body)
     }
@@ -226,14 +226,19 @@ public enum HTMLReport {
         return s
     }
 
-    private static func predictionSection(_ images: [PredictionImage]) -> String {
-        guard !images.isEmpty else { return "" }
+    private static func predictionSection(_ images: [PredictionImage], texts: [PredictionText]) -> String {
+        guard !images.isEmpty || !texts.isEmpty else { return "" }
         var s = "<h2>Example predictions</h2>\n<div class=\"predictions\">\n"
         for image in images {
             let name = HTMLText.escape(image.name)
             s += "<figure><img alt=\"\(name)\" src=\"data:image/png;base64,\(image.png.base64EncodedString())\"><figcaption>\(name)</figcaption></figure>\n"
         }
-        return s + "</div>\n"
+        s += "</div>\n"
+        for text in texts {
+            let name = HTMLText.escape(text.name)
+            s += "<figure class=\"text-predictions\"><pre>\(HTMLText.escape(text.text))</pre><figcaption>\(name): prediction, [truth] where it is wrong</figcaption></figure>\n"
+        }
+        return s
     }
 
     private static func configSection(_ config: String?) -> String {

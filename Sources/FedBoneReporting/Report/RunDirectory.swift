@@ -52,6 +52,19 @@ public struct PredictionImage: Equatable, Sendable {
     }
 }
 
+/// Example predictions of a text client (`predictions/<name>.txt`): one test text per line.
+public struct PredictionText: Equatable, Sendable {
+    /// The file name without `.txt`.
+    public var name: String
+    /// The file's text.
+    public var text: String
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
 /// Why a report cannot be made.
 public enum ReportError: Error, CustomStringConvertible, Equatable {
     /// The run directory has no `metrics.jsonl` (the path it looked for).
@@ -86,15 +99,18 @@ public struct RunDirectory: Sendable {
     public var cost: RunCost?
     /// The PNGs of `predictions/`, sorted by name.
     public var predictions: [PredictionImage]
+    /// The text clients' `predictions/*.txt`, sorted by name.
+    public var textPredictions: [PredictionText]
 
     public init(url: URL, name: String, log: RunLog, config: String? = nil, cost: RunCost? = nil,
-                predictions: [PredictionImage] = []) {
+                predictions: [PredictionImage] = [], textPredictions: [PredictionText] = []) {
         self.url = url
         self.name = name
         self.log = log
         self.config = config
         self.cost = cost
         self.predictions = predictions
+        self.textPredictions = textPredictions
     }
 
     /// Reads the run directory at `url`.
@@ -117,15 +133,18 @@ public struct RunDirectory: Sendable {
             }
         }
         let folder = url.appendingPathComponent("predictions")
-        let pngs = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .filter { $0.lowercased().hasSuffix(".png") }
-            .sorted()
+        let files = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        let pngs = files.filter { $0.lowercased().hasSuffix(".png") }
+        let texts = files.filter { $0.lowercased().hasSuffix(".txt") }
         self.init(
             url: url, name: url.standardizedFileURL.lastPathComponent, log: try RunLog(directory: url),
             config: manager.fileExists(atPath: configURL.path) ? try String(contentsOf: configURL, encoding: .utf8) : nil,
             cost: cost,
             predictions: try pngs.map { file in
                 PredictionImage(name: String(file.dropLast(4)), png: try Data(contentsOf: folder.appendingPathComponent(file)))
+            },
+            textPredictions: try texts.map { file in
+                PredictionText(name: String(file.dropLast(4)), text: try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))
             })
     }
 }
