@@ -71,8 +71,9 @@ public final class GeneralModelServer: GeneralModelService {
     private var replicaLearningRate = 0.0
     /// The participants' live replicas.
     private var replicas: [ClientID: any GeneralModel] = [:]
-    /// Replicas no participant holds, kept for the next ones (never more than were live at once).
-    private var spareReplicas: [any GeneralModel] = []
+    /// Replicas no participant holds, kept for the next ones (never more than were live at once),
+    /// each with its optimizer when that can be reset instead of made again (Adam, AdamW).
+    private var spareReplicas: [(model: any GeneralModel, optimizer: (any ReusableOptimizer)?)] = []
     /// Δ_k of the participants that ended the round (replica mode).
     private var replicaUpdates: [ClientID: UpdateVector] = [:]
     private var optimizers: [ClientID: any Optimizer] = [:]
@@ -141,20 +142,30 @@ public final class GeneralModelServer: GeneralModelService {
     }
 
     /// A replica of θ^t (θ does not change during a round in replica mode) with a fresh
-    /// optimizer for `id`, from the spare ones when there is one.
+    /// optimizer for `id`, from the spare ones when there is one (a spare optimizer is reset:
+    /// the same steps as a new one, without allocating its D-sized moments again).
     private func prepareReplica(_ id: ClientID) throws {
-        let replica = try spareReplicas.popLast() ?? model.sameShape(seed: 0)
+        let spare = spareReplicas.popLast()
+        let replica = try spare?.model ?? model.sameShape(seed: 0)
         try replica.load(stateDict: model.stateDict())
         replica.train()
         replicas[id] = replica
-        let optimizer = replicaOptimizer.makeOptimizer(replica.namedParameters())
+        let optimizer: any Optimizer
+        if let reused = spare?.optimizer {
+            reused.reset()
+            optimizer = reused
+        } else {
+            optimizer = replicaOptimizer.makeOptimizer(replica.namedParameters())
+        }
         optimizer.learningRate = replicaLearningRate
         optimizers[id] = optimizer
     }
 
-    /// Hands `client`'s replica to the spare ones and drops its optimizer.
+    /// Hands `client`'s replica, with its optimizer when that can be reset, to the spare ones.
     private func releaseReplica(_ client: ClientID) {
-        if let replica = replicas.removeValue(forKey: client) { spareReplicas.append(replica) }
+        if let replica = replicas.removeValue(forKey: client) {
+            spareReplicas.append((replica, optimizers[client] as? any ReusableOptimizer))
+        }
         optimizers[client] = nil
     }
 

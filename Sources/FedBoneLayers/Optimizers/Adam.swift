@@ -8,7 +8,7 @@
 /// ```
 /// State: `"<name>.exp_avg"`, `"<name>.exp_avg_sq"` (the parameter's shape), `"<name>.step"`
 /// (rank 0, that parameter's update count, as PyTorch keeps it) and `"step"`.
-public final class Adam: Optimizer {
+public final class Adam: ReusableOptimizer {
     private let core: AdamCore
 
     /// An optimizer over `parameters` (usually `module.namedParameters()`). The values must be
@@ -33,6 +33,7 @@ public final class Adam: Optimizer {
     }
     public var stepCount: Int { core.stepCount }
     public func step() { core.step() }
+    public func reset() { core.reset() }
     public func stateDict() -> [String: Tensor] { core.stateDict() }
     public func load(stateDict: [String: Tensor]) throws { try core.load(stateDict: stateDict) }
 }

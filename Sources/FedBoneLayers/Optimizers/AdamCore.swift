@@ -136,6 +136,18 @@ final class AdamCore {
         }
     }
 
+    /// Step counts and moments back to 0, in place (``ReusableOptimizer/reset()``): a zero
+    /// moment with step 0 is what ``step()`` makes for a parameter's first gradient.
+    func reset() {
+        stepCount = 0
+        for state in moments {
+            guard let state else { continue }
+            state.step = 0
+            state.expAvg.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            state.expAvgSq.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+    }
+
     func stateDict() -> [String: Tensor] {
         var out = ["step": stepTensor(stepCount)]
         for (i, entry) in parameters.enumerated() {

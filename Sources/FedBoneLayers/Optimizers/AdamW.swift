@@ -9,7 +9,7 @@
 /// p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + eps)
 /// ```
 /// State: as ``Adam`` (`"<name>.exp_avg"`, `"<name>.exp_avg_sq"`, `"<name>.step"`, `"step"`).
-public final class AdamW: Optimizer {
+public final class AdamW: ReusableOptimizer {
     private let core: AdamCore
 
     /// An optimizer over `parameters` (usually `module.namedParameters()`). The values must be
@@ -35,6 +35,7 @@ public final class AdamW: Optimizer {
     }
     public var stepCount: Int { core.stepCount }
     public func step() { core.step() }
+    public func reset() { core.reset() }
     public func stateDict() -> [String: Tensor] { core.stateDict() }
     public func load(stateDict: [String: Tensor]) throws { try core.load(stateDict: stateDict) }
 }
