@@ -76,6 +76,8 @@ enum ReportPage {
           font: 12.5px/1.5 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; }
         .predictions { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 14px; }
         .predictions img { display: block; width: 100%; image-rendering: pixelated; border-radius: 4px; }
+        .text-predictions pre { white-space: pre-wrap; background: #f3f4f6; padding: 10px 12px; border-radius: 6px;
+          font: 12.5px/1.5 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; }
         footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
         """
 }
