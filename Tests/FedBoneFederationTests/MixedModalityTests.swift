@@ -51,6 +51,37 @@ import FedBoneFederation
         #expect(report.contains("text-predictions") && report.contains("pos-0: prediction"))
     }
 
+    @Test func badTextTaskConfigsAreRefusedNamingTheKey() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let notes = scratch.url.appendingPathComponent("notes")
+        try TextDataset.synthetic(.textClassification, count: 12, seed: 1).write(to: notes)
+        let transformer = "model: {general: {kind: transformer, embedDim: 8, depth: 1, numHeads: 2, mlpRatio: 2, patchSize: 4}}"
+        func key(_ yaml: String, model: String = transformer) -> String? {
+            do {
+                let config = try ExperimentConfig.load(yaml: yaml + "\n" + model)
+                _ = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: 0)
+                return nil
+            } catch let ConfigError.invalidValue(key, _) {
+                return key
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(key("tasks: [{kind: token-tagging}]", model: "model: {general: swin-nano}") == "tasks.0.kind", "a Swin takes no token sequences")
+        #expect(key("tasks: [{kind: token-tagging, data: {partition: dirichlet}}]") == "tasks.0.data.partition")
+        #expect(key("tasks: [{kind: token-tagging, data: {dataset: synthetic-shapes}}]") == "tasks.0.data.dataset")
+        #expect(key("tasks: [{kind: depth, data: {dataset: synthetic-text}}]") == "tasks.0.data.dataset")
+        #expect(key("tasks: [{kind: token-tagging, data: {dataset: \(notes.path)}}]") == "tasks.0.kind", "the folder labels topics, not tags")
+        #expect(key("tasks: [{kind: text-classification, classes: 7, data: {dataset: \(notes.path)}}]") == "tasks.0.classes")
+        #expect(key("tasks: [{kind: text-classification, data: {dataset: /nonexistent/notes}}]") == "tasks.0.data.dataset")
+        #expect(key("tasks: [{kind: text-classification, clients: 7, data: {dataset: \(notes.path)}}]") == "tasks.0.data.samplesPerClient",
+                "12 texts cannot give 7 clients two each")
+        #expect(key("tasks: [{kind: text-classification, data: {maxLength: 1}}]") == "tasks.0.data.maxLength")
+        #expect(key("tasks: [{kind: text-classification, data: {vocabularySize: 3}}]") == "tasks.0.data.vocabularySize")
+        #expect(key("tasks: [{kind: text-classification, data: {dataset: \(notes.path)}}]") == nil)
+    }
+
     @Test(arguments: FederatedMethod.allCases)
     func everyMethodTrainsARoundOfAMixedFederation(method: FederatedMethod) throws {
         let scratch = try ScratchDirectory()
