@@ -32,6 +32,12 @@ struct RoundBench: ParsableCommand {
     @Option(help: "Server update mode: replica or gradient (default: the default experiment's replica).")
     var update: String?
 
+    @Flag(help: "Pending Forwards keep only embeddings and features; each Backward reruns the pass (server.recomputeActivations).")
+    var recompute = false
+
+    @Option(help: "Where the round's updates live: auto, always (memory-mapped files in TMPDIR) or never (server.spill).")
+    var spill: String?
+
     @Option(help: "Threads for the engine's parallel loops (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -49,6 +55,7 @@ struct RoundBench: ParsableCommand {
         }
         if let clients, clients % 4 != 0 { throw ValidationError("--clients must be a multiple of 4 (one share per scene task)") }
         if let update, !["replica", "gradient"].contains(update) { throw ValidationError("--update must be replica or gradient") }
+        if let spill, ServerConfig.Spill(rawValue: spill) == nil { throw ValidationError("--spill must be auto, always or never") }
     }
 
     /// The default experiment with the options' changes, as YAML; empty (the default itself)
@@ -70,7 +77,11 @@ struct RoundBench: ParsableCommand {
                 .joined(separator: ", ") + "]")
         }
         if let batch { lines.append("training: {batchSize: \(batch)}") }
-        if let update { lines.append("server: {update: \(update)}") }
+        var server: [String] = []
+        if let update { server.append("update: \(update)") }
+        if recompute { server.append("recomputeActivations: true") }
+        if let spill { server.append("spill: \(spill)") }
+        if !server.isEmpty { lines.append("server: {\(server.joined(separator: ", "))}") }
         return lines.joined(separator: "\n")
     }
 
@@ -85,7 +96,8 @@ struct RoundBench: ParsableCommand {
         let parameters = federation.server.model.parameterCount
         print("fedbone-bench round: \(yaml.isEmpty ? "default experiment" : "scaled default experiment") "
               + "(\(federation.clients.count) clients, \(parameters) general-model parameters, batch \(config.training.batchSize), "
-              + "\(config.data.imageSize)px, \(config.server.update) mode), threads \(threads), 1 warm-up round, \(rounds) timed, "
+              + "\(config.data.imageSize)px, \(config.server.update) mode\(recompute ? ", recomputed activations" : "")"
+              + "\(federation.server.spillDirectory == nil ? "" : ", spilled updates")), threads \(threads), 1 warm-up round, \(rounds) timed, "
               + ComputePaths.summary)
         print("round   total s   steps   ms/client step   server ms/step   aggregation ms   aggregation %   peak MiB")
         var results: [[String: Double]] = []

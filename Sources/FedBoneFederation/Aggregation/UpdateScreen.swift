@@ -22,9 +22,13 @@ public struct UpdateScreen: Sendable, Equatable {
         reasons(norms: updates.map { $0.withUnsafeBufferPointer(Self.norm) })
     }
 
-    /// For each update held in an ``UpdateVector``, why it is left out, as for arrays.
+    /// For each update held in an ``UpdateVector``, why it is left out, as for arrays (a
+    /// spilled update's pages are handed back after its norm).
     public func reasons(for updates: [UpdateVector]) -> [String?] {
-        reasons(norms: updates.map { Self.norm($0.readable) })
+        reasons(norms: updates.map { update in
+            defer { update.releaseResidentPages() }
+            return Self.norm(update.readable)
+        })
     }
 
     /// For each update's norm (`nil`: not finite), why it is left out of the round.

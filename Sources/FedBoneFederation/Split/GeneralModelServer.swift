@@ -294,8 +294,10 @@ public final class GeneralModelServer: GeneralModelService {
                 optimizer.zeroGrad()
             }
         case .gradient:
-            // In place: a copy of the sum would cost D floats per step.
+            // In place: a copy of the sum would cost D floats per step. A spilled sum hands its
+            // pages back at once, so that the round's sums do not all stay resident.
             gradientSums[client]?.add(model.flatGradients())
+            gradientSums[client]?.releaseResidentPages()
             model.zeroGrad()
         }
         batches[client, default: 0] += 1
