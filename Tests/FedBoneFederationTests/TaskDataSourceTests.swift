@@ -84,17 +84,7 @@ import FedBoneFederation
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         let folder = try sceneFolder(scratch)
-        func key(_ yaml: String) -> String? {
-            do {
-                let config = try ExperimentConfig.load(yaml: yaml + "\n" + Self.model)
-                _ = try DatasetFactory.makeClientDatasets(data: config.data, tasks: config.tasks, seed: 0)
-                return nil
-            } catch let ConfigError.invalidValue(key, _) {
-                return key
-            } catch {
-                return "\(error)"
-            }
-        }
+        func key(_ yaml: String) -> String? { refusedConfigKey(yaml + "\n" + Self.model) }
         #expect(key("tasks: [{kind: depth, data: {imageSize: 18}}]") == "tasks.0.data.imageSize")
         #expect(key("tasks: [{kind: depth, data: {trainFraction: 1.5}}]") == "tasks.0.data.trainFraction")
         #expect(key("tasks: [{kind: depth}, {kind: depth, clients: 1, data: {imageSize: 24}}]") == "tasks.1.name")
