@@ -45,15 +45,12 @@ public enum VectorGram {
                     let scratch = UnsafeMutablePointer<Double>.allocate(capacity: r * blockLength)
                     defer { scratch.deallocate() }
                     rows.withUnsafeBufferPointer { pointers in
-                        var start = first, released = first
+                        var start = first, window = ReleaseWindow(release: release, start: first)
                         while start < last {
                             let n = min(blockLength, last - start)
                             fb_gram_f64(pointers.baseAddress, r, start, n, scratch, base + part * r * r)
                             start += n
-                            if let release, start - released >= releaseLength || start == last {
-                                release(released..<start)
-                                released = start
-                            }
+                            window.passed(start, last: start == last)
                         }
                     }
                 }
@@ -93,6 +90,7 @@ public enum VectorGram {
             parallelChunks(blocks, minimumPerChunk: 16) { chunk in
                 let sum = UnsafeMutablePointer<Double>.allocate(capacity: blockLength)
                 defer { sum.deallocate() }
+                var window = ReleaseWindow(release: release, start: chunk.lowerBound * blockLength)
                 for block in chunk {
                     let start = block * blockLength
                     let n = min(blockLength, d - start)
@@ -102,14 +100,26 @@ public enum VectorGram {
                         fb_axpy_f64(n, coefficients[k], row + start, sum)
                     }
                     for j in 0..<n { target[start + j] = Float(sum[j]) }
-                    let done = block + 1 - chunk.lowerBound
-                    if let release, done % (releaseLength / blockLength) == 0 || block + 1 == chunk.upperBound {
-                        release(max(chunk.lowerBound, block + 1 - releaseLength / blockLength) * blockLength..<start + n)
-                    }
+                    window.passed(start + n, last: block + 1 == chunk.upperBound)
                 }
             }
         }
         return out
+    }
+
+    /// Hands a pass's scalars to its `release` callback as the pass moves past them: every
+    /// ``releaseLength`` scalars, and the rest when the pass ends.
+    private struct ReleaseWindow {
+        let release: (@Sendable (Range<Int>) -> Void)?
+        /// The first scalar not yet handed over.
+        var start: Int
+
+        /// The pass is done with everything below `end` (`last`: and with its whole range).
+        mutating func passed(_ end: Int, last: Bool) {
+            guard let release, end - start >= VectorGram.releaseLength || last else { return }
+            release(start..<end)
+            start = end
+        }
     }
 
     /// Calls `body` with a buffer over every vector, valid for the call.

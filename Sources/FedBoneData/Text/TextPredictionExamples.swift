@@ -17,9 +17,7 @@ extension TextClientData {
                      "predictionExamples: prediction \(prediction.shape) does not fit \(test.count) test samples of \(k) classes")
         let x = prediction.scalars
         /// The class with the largest logit at `offset + c·stride` (lowest index on ties).
-        func argmax(_ offset: Int, stride: Int) -> Int {
-            (0..<k).max { x[offset + $0 * stride] < x[offset + $1 * stride] || (x[offset + $0 * stride] == x[offset + $1 * stride] && $0 > $1) } ?? 0
-        }
+        func argmax(_ offset: Int, stride: Int) -> Int { PredictionStrip.argmax((0..<k).lazy.map { x[offset + $0 * stride] }) }
         var lines: [String] = []
         for (s, sample) in test.prefix(b).enumerated() {
             guard task.kind == .tokenTagging else {

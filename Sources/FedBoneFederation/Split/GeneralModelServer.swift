@@ -127,6 +127,16 @@ public final class GeneralModelServer: GeneralModelService {
         self.replicaLearningRate = replicaLearningRate
     }
 
+    /// Takes the memory settings of a round's `plan` and of `settings` (the config's `server`):
+    /// the replica bound, spilled updates and recomputed activations.
+    /// - Throws: ``ServerMemoryError`` when the round cannot fit the budget (or the requested
+    ///   bound does not); ``UpdateVectorError`` when the spill folder cannot take a file.
+    public func apply(_ plan: ServerMemoryPlan, settings: ServerConfig) throws {
+        maxConcurrentReplicas = try plan.replicaBound(requested: settings.maxConcurrentReplicas)
+        if plan.spillsUpdates { try spillUpdates(to: settings.spillFolder) }
+        recomputeActivations = settings.recomputeActivations
+    }
+
     /// From now on, keeps the round's updates in memory-mapped files in `directory` (spilled:
     /// the kernel writes them back and evicts them under memory pressure) instead of memory.
     /// - Throws: ``UpdateVectorError`` when a file cannot be made there (checked now).

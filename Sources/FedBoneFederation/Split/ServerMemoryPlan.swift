@@ -50,18 +50,24 @@ public struct ServerMemoryPlan: Sendable, Equatable {
         switch spill {
         case .always: return true
         case .never: return false
-        case .auto: return (6 + participants) * parameters * 4 + (update == .replica ? replicaBytes : 0) > budget
+        case .auto: return alwaysHeldBytes + updateBytes + (update == .replica ? replicaBytes : 0) > budget
         }
     }
+
+    /// θ, its gradients, θ^t, Δ^{t−1}, Δ and θ^{t+1}: 6·D·4 bytes.
+    private var alwaysHeldBytes: Int { 6 * parameters * 4 }
+
+    /// The round's updates: K·D·4 bytes, in memory or spilled.
+    private var updateBytes: Int { participants * parameters * 4 }
 
     /// The default budget: three quarters of the machine's physical memory, in GB.
     public static var defaultBudgetGB: Double { Double(ProcessInfo.processInfo.physicalMemory) * 0.75 / 1e9 }
 
     /// Bytes the server holds whatever the replicas (the updates only when not spilled).
-    public var fixedBytes: Int { (6 + (spillsUpdates ? 0 : participants)) * parameters * 4 }
+    public var fixedBytes: Int { alwaysHeldBytes + (spillsUpdates ? 0 : updateBytes) }
 
     /// Bytes of disk the spilled updates take during a round (0 when they stay in memory).
-    public var spilledBytes: Int { spillsUpdates ? participants * parameters * 4 : 0 }
+    public var spilledBytes: Int { spillsUpdates ? updateBytes : 0 }
 
     /// Bytes of one live replica.
     public var replicaBytes: Int { (2 + optimizerCopies) * parameters * 4 }

@@ -28,9 +28,7 @@ public final class SplitFederation: FederatedAlgorithm {
                                     aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
         let plan = ServerMemoryPlan(config: config, parameters: model.parameterCount,
                                     participants: config.training.clientsPerRound.perRound(of: clients.count))
-        server.maxConcurrentReplicas = try plan.replicaBound(requested: config.server.maxConcurrentReplicas)
-        if plan.spillsUpdates { try server.spillUpdates(to: config.server.spillFolder) }
-        server.recomputeActivations = config.server.recomputeActivations
+        try server.apply(plan, settings: config.server)
     }
 
     public var clientNames: [String] { clients.map(\.id.name) }

@@ -127,9 +127,7 @@ public actor FederationBackend: SplitTrainingBackend {
                                     aggregator: config.effectiveAggregator, seed: streams.aggregationSeed)
         memoryPlan = ServerMemoryPlan(config: config, parameters: model.parameterCount,
                                       participants: config.training.clientsPerRound.perRound(of: members.count))
-        server.maxConcurrentReplicas = try memoryPlan.replicaBound(requested: config.server.maxConcurrentReplicas)
-        if memoryPlan.spillsUpdates { try server.spillUpdates(to: config.server.spillFolder) }
-        server.recomputeActivations = config.server.recomputeActivations
+        try server.apply(memoryPlan, settings: config.server)
         self.config = config
         self.members = members
         self.minClients = minClients
