@@ -17,7 +17,7 @@ import Testing
         let names = ["segmentation-0", "depth-0", "normals-0"]
         let port = Int.random(in: 20000...40000)
         try experiment.yaml().write(to: scratch.appendingPathComponent("experiment.yaml"), atomically: true, encoding: .utf8)
-        let deployment = ServerDeploymentConfig(experiment: "experiment.yaml", host: "127.0.0.1", port: port, joinTimeoutSeconds: 60,
+        let deployment = ServerDeploymentConfig(experiment: "experiment.yaml", host: "127.0.0.1", port: port, joinTimeoutSeconds: 300,
                                                 clients: NetworkFaultTests.registered(names))
         let serverYAML = scratch.appendingPathComponent("server.yaml")
         try deployment.yaml().write(to: serverYAML, atomically: true, encoding: .utf8)
@@ -37,8 +37,9 @@ import Testing
         }
         // The server logs round 1 (with the clients' reports) just before it opens round 2, which
         // takes 16 steps per client: the kill lands inside it. The clients retry for up to five
-        // minutes, and the wait is as long: a debug `fedbone serve` on a loaded CI machine can
-        // take tens of seconds to start listening.
+        // minutes, and the servers wait as long for their joins: on a loaded machine a debug
+        // `fedbone serve` can take tens of seconds to start listening, and the in-process
+        // clients more than a minute to get a thread of the test process's busy pool.
         let checkpoints = serverDirectory.appendingPathComponent("checkpoints")
         let log = serverDirectory.appendingPathComponent("metrics.jsonl")
         let deadline = ContinuousClock.now + .seconds(300)

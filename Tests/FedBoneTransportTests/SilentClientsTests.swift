@@ -15,7 +15,7 @@ import Testing
         // The join timeout is both how long the three joins may take (slow on a loaded CI
         // machine in debug) and how long the server waits in silence before it stops.
         let deployment = ServerDeploymentConfig(experiment: "experiment.yaml", host: "127.0.0.1", port: 0, roundTimeoutSeconds: 0.5,
-                                                joinTimeoutSeconds: 20, clients: NetworkFaultTests.registered(names))
+                                                joinTimeoutSeconds: 30, clients: NetworkFaultTests.registered(names))
         let runner = FederationServerRunner(experiment: experiment, deployment: deployment, tls: nil,
                                             runDirectory: scratch.appendingPathComponent("server"), resume: false)
         let lines = LogLines()
@@ -32,7 +32,7 @@ import Testing
         }
         // The clients are gone without a word. The server must stop by itself, long before 200 rounds of 0.5 s.
         let watchdog = Task {
-            try await Task.sleep(for: .seconds(90))
+            try await Task.sleep(for: .seconds(150))
             server.cancel()
         }
         defer { watchdog.cancel() }
