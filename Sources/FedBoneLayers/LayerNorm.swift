@@ -18,8 +18,13 @@ public final class LayerNorm: Module, UnaryLayer {
         super.init()
     }
 
-    /// `[..., dim] → [..., dim]`.
+    /// `[..., dim] → [..., dim]`. Inside a ``BatchSegments/run(_:)`` that records gradients,
+    /// each segment's rows give their gradient to that segment's leaves of `weight` and `bias`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.layerNorm(weight: weight.value, bias: bias.value, epsilon: epsilon)
+        guard let segments = BatchSegments.current, GradMode.enabled else {
+            return x.layerNorm(weight: weight.value, bias: bias.value, epsilon: epsilon)
+        }
+        return x.layerNorm(segmentWeights: segments.leaves(of: weight.value), segmentBiases: segments.leaves(of: bias.value),
+                           rowCounts: segments.rowCounts(rows: x.count / max(weight.shape[0], 1)), epsilon: epsilon)
     }
 }

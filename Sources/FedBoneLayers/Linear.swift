@@ -37,7 +37,11 @@ public final class Linear: Module, UnaryLayer {
     /// Output features.
     public var outFeatures: Int { weight.shape[0] }
 
+    /// `[..., in] → [..., out]`. Inside a ``BatchSegments/run(_:)`` that records gradients,
+    /// each segment's rows give their gradient to that segment's leaves of `weight` and `bias`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.linear(weight: weight.value, bias: bias?.value)
+        guard let segments = BatchSegments.current, GradMode.enabled else { return x.linear(weight: weight.value, bias: bias?.value) }
+        return x.linear(segmentWeights: segments.leaves(of: weight.value), segmentBiases: bias.map { segments.leaves(of: $0.value) },
+                        rowCounts: segments.rowCounts(rows: x.count / max(inFeatures, 1)))
     }
 }

@@ -87,40 +87,71 @@ extension Tensor {
     /// Affine map as PyTorch's `nn.functional.linear`: `x · weightᵀ + bias`, with `x` of shape
     /// `[..., in]`, `weight` `[out, in]` and `bias` `[out]`. One GEMM forward, two backward.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        linear(segmentWeights: [weight], segmentBiases: bias.map { [$0] }, rowCounts: [count / Swift.max(weight.shape.last ?? 1, 1)])
+    }
+
+    /// ``linear(weight:bias:)`` over consecutive row segments of `x` (flattened to rows of
+    /// `in`), segment k by `segmentWeights[k]` and `segmentBiases?[k]`: each segment's weight and
+    /// bias receive the gradient of its rows alone (``BatchSegments``), and `x` the gradient of
+    /// every row. When the segments' weights (and biases) share one storage, the forward pass
+    /// is one GEMM over all rows and the input gradient another; the weight gradients are one
+    /// GEMM per segment, the same products a pass over each segment alone computes.
+    public func linear(segmentWeights weights: [Tensor], segmentBiases biases: [Tensor]?, rowCounts: [Int]) -> Tensor {
         let x = self
+        precondition(!weights.isEmpty && weights.count == rowCounts.count && (biases?.count ?? weights.count) == weights.count,
+                     "linear: \(weights.count) weights and \(biases?.count ?? 0) biases for \(rowCounts.count) row segments")
+        let weight = weights[0]
         precondition(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
         let outF = weight.shape[0], inF = weight.shape[1]
+        precondition(weights.allSatisfy { $0.shape == weight.shape }, "linear: segment weights differ in shape from \(weight.shape)")
         precondition(x.rank >= 1 && x.shape[x.rank - 1] == inF,
                      "linear: input last dimension must be \(inF) (weight \(weight.shape)), got input \(x.shape)")
-        if let bias { precondition(bias.shape == [outF], "linear: bias must be [\(outF)], got \(bias.shape)") }
+        if let biases { precondition(biases.allSatisfy { $0.shape == [outF] }, "linear: bias must be [\(outF)], got \(biases.map(\.shape))") }
         let rows = x.count / Swift.max(inF, 1)
+        precondition(rowCounts.reduce(0, +) == rows, "linear: row segments \(rowCounts) do not add up to the input's \(rows) rows")
+        let starts = rowCounts.indices.map { rowCounts[..<$0].reduce(0, +) }
+        let shared = Tensor.shareStorage(weights) && Tensor.shareStorage(biases ?? [])
         let out = Tensor(shape: Array(x.shape.dropLast()) + [outF]) { c in
-            x.scalars.withUnsafeBufferPointer { px in weight.scalars.withUnsafeBufferPointer { pw in
-                withOptionalPointer(bias) { pb in
-                    sgemm(transA: false, transB: true, m: rows, n: outF, k: inF,
-                          a: px.baseAddress!, b: pw.baseAddress!, c: c.baseAddress!, bias: pb)
-                }
-            } }
-        }
-        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return Tensor.record(out, inputs: inputs) { g in
-            var gx: Tensor?, gw: Tensor?, gb: Tensor?
-            g.scalars.withUnsafeBufferPointer { pg in
-                if x.requiresGrad {
-                    gx = Tensor(shape: x.shape) { c in weight.scalars.withUnsafeBufferPointer { pw in
-                        sgemm(transA: false, transB: false, m: rows, n: inF, k: outF, a: pg.baseAddress!, b: pw.baseAddress!, c: c.baseAddress!)
+            x.scalars.withUnsafeBufferPointer { px in
+                for k in (shared ? [0] : Array(weights.indices)) {
+                    let (lo, count) = shared ? (0, rows) : (starts[k], rowCounts[k])
+                    weights[k].scalars.withUnsafeBufferPointer { pw in withOptionalPointer(biases?[k]) { pb in
+                        sgemm(transA: false, transB: true, m: count, n: outF, k: inF,
+                              a: px.baseAddress! + lo * inF, b: pw.baseAddress!, c: c.baseAddress! + lo * outF, bias: pb)
                     } }
-                }
-                if weight.requiresGrad {
-                    gw = Tensor(shape: weight.shape) { c in x.scalars.withUnsafeBufferPointer { px in
-                        sgemm(transA: true, transB: false, m: outF, n: inF, k: rows, a: pg.baseAddress!, b: px.baseAddress!, c: c.baseAddress!)
-                    } }
-                }
-                if let bias, bias.requiresGrad {
-                    gb = g.reshapedUnchecked([rows, outF]).sumKernel(axes: [0]).reshapedUnchecked([outF])
                 }
             }
-            return bias == nil ? [gx, gw] : [gx, gw, gb]
+        }
+        return Tensor.record(out, inputs: [x] + weights + (biases ?? [])) { g in
+            var gx: Tensor?
+            var gw = [Tensor?](repeating: nil, count: weights.count), gb = gw
+            g.scalars.withUnsafeBufferPointer { pg in
+                if x.requiresGrad {
+                    gx = Tensor(shape: x.shape) { c in
+                        for k in (shared ? [0] : Array(weights.indices)) {
+                            let (lo, count) = shared ? (0, rows) : (starts[k], rowCounts[k])
+                            weights[k].scalars.withUnsafeBufferPointer { pw in
+                                sgemm(transA: false, transB: false, m: count, n: inF, k: outF, a: pg.baseAddress! + lo * outF,
+                                      b: pw.baseAddress!, c: c.baseAddress! + lo * inF)
+                            }
+                        }
+                    }
+                }
+                for k in weights.indices {
+                    let (lo, count) = (starts[k], rowCounts[k])
+                    if weights[k].requiresGrad {
+                        gw[k] = Tensor(shape: weight.shape) { c in x.scalars.withUnsafeBufferPointer { px in
+                            sgemm(transA: true, transB: false, m: outF, n: inF, k: count, a: pg.baseAddress! + lo * outF,
+                                  b: px.baseAddress! + lo * inF, c: c.baseAddress!)
+                        } }
+                    }
+                    if let bias = biases?[k], bias.requiresGrad {
+                        let segment = count == rows ? g : Tensor(uncheckedShape: [count * outF], scalars: Array(pg[(lo * outF)..<((lo + count) * outF)]))
+                        gb[k] = segment.reshapedUnchecked([count, outF]).sumKernel(axes: [0]).reshapedUnchecked([outF])
+                    }
+                }
+            }
+            return [gx] + gw + (biases == nil ? [] : gb)
         }
     }
 }

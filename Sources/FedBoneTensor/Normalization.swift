@@ -16,38 +16,61 @@ extension Tensor {
     /// for the backward pass: with `x̂ = (x − μ)·rstd` and `ĝ = g·weight`,
     /// `∂x = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂))`, `∂weight = Σ_rows g·x̂`, `∂bias = Σ_rows g`.
     public func layerNorm(weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+        precondition(rank >= 1 && shape[rank - 1] > 0, "layerNorm: input needs a non-empty last dimension, got \(shape)")
+        return layerNorm(segmentWeights: [weight], segmentBiases: [bias], rowCounts: [count / shape[rank - 1]], epsilon: epsilon)
+    }
+
+    /// ``layerNorm(weight:bias:epsilon:)`` over consecutive row segments, segment k with
+    /// `segmentWeights[k]` and `segmentBiases[k]` (each list all tensors or all nil): each
+    /// segment's weight and bias receive the gradient of its rows alone (``BatchSegments``).
+    /// Every row is computed as in a pass over its segment alone, and each segment's parameter
+    /// gradient sums its rows' blocks in the same order.
+    public func layerNorm(segmentWeights weights: [Tensor?], segmentBiases biases: [Tensor?], rowCounts: [Int],
+                          epsilon: Float = 1e-5) -> Tensor {
         let x = self
         precondition(rank >= 1 && shape[rank - 1] > 0, "layerNorm: input needs a non-empty last dimension, got \(shape)")
         let d = shape[rank - 1]
-        if let weight { precondition(weight.shape == [d], "layerNorm: weight must be [\(d)] for input \(shape), got \(weight.shape)") }
-        if let bias { precondition(bias.shape == [d], "layerNorm: bias must be [\(d)] for input \(shape), got \(bias.shape)") }
+        precondition(!rowCounts.isEmpty && weights.count == rowCounts.count && biases.count == rowCounts.count,
+                     "layerNorm: \(weights.count) weights and \(biases.count) biases for \(rowCounts.count) row segments")
+        precondition(weights.allSatisfy { $0 == nil } || weights.allSatisfy { $0 != nil }, "layerNorm: every segment needs a weight, or none")
+        precondition(biases.allSatisfy { $0 == nil } || biases.allSatisfy { $0 != nil }, "layerNorm: every segment needs a bias, or none")
+        for weight in weights { if let weight { precondition(weight.shape == [d], "layerNorm: weight must be [\(d)] for input \(shape), got \(weight.shape)") } }
+        for bias in biases { if let bias { precondition(bias.shape == [d], "layerNorm: bias must be [\(d)] for input \(shape), got \(bias.shape)") } }
         let rows = count / d
-        FlopCounter.add(multiplyAdds: count * (weight == nil && bias == nil ? 4 : 5))
+        precondition(rowCounts.reduce(0, +) == rows, "layerNorm: row segments \(rowCounts) do not add up to the input's \(rows) rows")
+        let starts = rowCounts.indices.map { rowCounts[..<$0].reduce(0, +) }
+        let affine = weights[0] != nil || biases[0] != nil
+        FlopCounter.add(multiplyAdds: count * (affine ? 5 : 4))
         var mean = [Float](repeating: 0, count: rows)
         var rstd = [Float](repeating: 0, count: rows)
         let out = Tensor(shape: shape) { y in
             x.scalars.withUnsafeBufferPointer { px in
-                withOptionalPointer(weight) { pw in withOptionalPointer(bias) { pb in
-                    mean.withUnsafeMutableBufferPointer { pm in rstd.withUnsafeMutableBufferPointer { pr in
-                        parallelChunks(rows, minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / d)) { range in
-                            fb_layer_norm_forward(px.baseAddress! + range.lowerBound * d, pw, pb,
-                                                  y.baseAddress! + range.lowerBound * d,
-                                                  pm.baseAddress! + range.lowerBound, pr.baseAddress! + range.lowerBound,
-                                                  range.count, d, epsilon)
-                        }
-                    } }
+                mean.withUnsafeMutableBufferPointer { pm in rstd.withUnsafeMutableBufferPointer { pr in
+                    for k in rowCounts.indices {
+                        withOptionalPointer(weights[k]) { pw in withOptionalPointer(biases[k]) { pb in
+                            parallelChunks(rowCounts[k], minimumPerChunk: Swift.max(1, Tensor.pointwiseChunk / d)) { range in
+                                let lo = starts[k] + range.lowerBound
+                                fb_layer_norm_forward(px.baseAddress! + lo * d, pw, pb, y.baseAddress! + lo * d,
+                                                      pm.baseAddress! + lo, pr.baseAddress! + lo, range.count, d, epsilon)
+                            }
+                        } }
+                    }
                 } }
             }
         }
         let savedMean = mean, savedRstd = rstd
-        let inputs = [x] + [weight, bias].compactMap { $0 }
+        let inputs = [x] + weights.compactMap { $0 } + biases.compactMap { $0 }
         return Tensor.record(out, inputs: inputs) { g in
-            var gx: Tensor?, gw: Tensor?, gb: Tensor?
-            // Rows in fixed blocks (about 64 KiB of each operand): each block computes its rows'
-            // input gradient and, while they are in cache, its partial weight and bias sums;
-            // partials are added in block order, so results do not depend on the thread count.
-            let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
-            let blockRows = Swift.max(1, 16_384 / d), blocks = (rows + blockRows - 1) / blockRows
+            // Rows in fixed blocks (about 64 KiB of each operand) from each segment's start: each
+            // block computes its rows' input gradient and, while they are in cache, its partial
+            // weight and bias sums; partials are added in block order, so results do not depend
+            // on the thread count.
+            let needX = x.requiresGrad
+            let blockRows = Swift.max(1, 16_384 / d)
+            let segmentBlocks = rowCounts.map { ($0 + blockRows - 1) / blockRows }
+            let firstBlocks = segmentBlocks.indices.map { segmentBlocks[..<$0].reduce(0, +) }
+            let blocks = segmentBlocks.reduce(0, +)
+            let needW = weights.contains { $0?.requiresGrad ?? false }, needB = biases.contains { $0?.requiresGrad ?? false }
             var partialW = [Float](repeating: 0, count: needW ? blocks * d : 0)
             var partialB = [Float](repeating: 0, count: needB ? blocks * d : 0)
             var dxScalars = [Float](unsafeUninitializedCapacity: needX ? x.count : 0) { _, initialized in
@@ -56,32 +79,41 @@ extension Tensor {
             g.scalars.withUnsafeBufferPointer { pg in x.scalars.withUnsafeBufferPointer { px in
                 savedMean.withUnsafeBufferPointer { pm in savedRstd.withUnsafeBufferPointer { pr in
                     partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
-                        withOptionalPointer(weight) { weights in dxScalars.withUnsafeMutableBufferPointer { pdx in
-                            parallelChunks(blocks) { range in
-                                for block in range {
-                                    let lo = block * blockRows, count = Swift.min(blockRows, rows - lo)
-                                    let (gr, xr) = (pg.baseAddress! + lo * d, px.baseAddress! + lo * d)
-                                    if needX, let dx = pdx.baseAddress {
-                                        fb_layer_norm_backward_input(gr, xr, weights, pm.baseAddress! + lo, pr.baseAddress! + lo,
-                                                                     dx + lo * d, count, d)
-                                    }
-                                    if needW || needB {
-                                        fb_layer_norm_backward_params(gr, xr, pm.baseAddress! + lo, pr.baseAddress! + lo,
-                                                                      needW ? pw.baseAddress! + block * d : nil,
-                                                                      needB ? pb.baseAddress! + block * d : nil, count, d)
+                        dxScalars.withUnsafeMutableBufferPointer { pdx in
+                            for k in rowCounts.indices {
+                                withOptionalPointer(weights[k]) { segmentWeight in
+                                    parallelChunks(segmentBlocks[k]) { range in
+                                        for block in range {
+                                            let lo = starts[k] + block * blockRows, count = Swift.min(blockRows, starts[k] + rowCounts[k] - lo)
+                                            let (gr, xr) = (pg.baseAddress! + lo * d, px.baseAddress! + lo * d)
+                                            if needX, let dx = pdx.baseAddress {
+                                                fb_layer_norm_backward_input(gr, xr, segmentWeight, pm.baseAddress! + lo, pr.baseAddress! + lo,
+                                                                             dx + lo * d, count, d)
+                                            }
+                                            if needW || needB {
+                                                let slot = firstBlocks[k] + block
+                                                fb_layer_norm_backward_params(gr, xr, pm.baseAddress! + lo, pr.baseAddress! + lo,
+                                                                              needW ? pw.baseAddress! + slot * d : nil,
+                                                                              needB ? pb.baseAddress! + slot * d : nil, count, d)
+                                            }
+                                        }
                                     }
                                 }
                             }
-                        } }
+                        }
                     } }
                 } }
             } }
-            if needX { gx = Tensor(uncheckedShape: x.shape, scalars: dxScalars) }
-            if needW { gw = Tensor.sumOfBlocks(partialW, blocks: blocks, shape: [d]) }
-            if needB { gb = Tensor.sumOfBlocks(partialB, blocks: blocks, shape: [d]) }
-            var grads: [Tensor?] = [gx]
-            if weight != nil { grads.append(gw) }
-            if bias != nil { grads.append(gb) }
+            var grads: [Tensor?] = [needX ? Tensor(uncheckedShape: x.shape, scalars: dxScalars) : nil]
+            func segmentSums(_ partials: [Float], of parameters: [Tensor?]) -> [Tensor?] {
+                parameters.indices.filter { parameters[$0] != nil }.map { k -> Tensor? in
+                    guard parameters[k]?.requiresGrad == true else { return nil }
+                    let slice = Array(partials[(firstBlocks[k] * d)..<((firstBlocks[k] + segmentBlocks[k]) * d)])
+                    return Tensor.sumOfBlocks(slice, blocks: segmentBlocks[k], shape: [d])
+                }
+            }
+            grads += segmentSums(partialW, of: weights)
+            grads += segmentSums(partialB, of: biases)
             return grads
         }
     }

@@ -70,8 +70,18 @@ public final class UpdateVector: @unchecked Sendable {
     /// - Precondition: the lengths match.
     public func add(_ other: [Float]) {
         precondition(other.count == count, "UpdateVector: adding \(other.count) scalars to \(count)")
-        other.withUnsafeBufferPointer { source in
-            for j in 0..<count { buffer[j] += source[j] }
+        add(other, at: 0)
+    }
+
+    /// self[offset ..< offset + part.count] += part, elementwise (one parameter's gradient into
+    /// a flat sum).
+    /// - Precondition: the part lies inside the vector.
+    public func add(_ part: [Float], at offset: Int) {
+        precondition(offset >= 0 && offset + part.count <= count, "UpdateVector: adding \(part.count) scalars at \(offset) to \(count)")
+        guard !part.isEmpty, let base = buffer.baseAddress else { return }
+        part.withUnsafeBufferPointer { source in
+            let target = base + offset
+            for j in 0..<part.count { target[j] += source[j] }
         }
     }
 

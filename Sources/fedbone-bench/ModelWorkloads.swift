@@ -10,7 +10,7 @@ import FedBoneModels
 /// at 2 flops each. Only the workloads whose names `selects` accepts are built (Swin-T takes a
 /// while to initialise).
 func modelWorkloads(selecting selects: (String) -> Bool) -> [Workload] {
-    let general = [("swin-nano", 8, 64), ("swin-t", 8, 64), ("swin-t", 2, 224),
+    let general = [("swin-nano", 8, 64), ("swin-t", 8, 64), ("swin-t", 2, 224), ("swin-t", 8, 224),
                    ("vit-nano", 8, 64), ("vit-tiny", 8, 224), ("vit-small", 2, 224)]
     let clients = [
         (TaskSpec(.segmentation, classes: 21), "swin-nano", 8, 64), (TaskSpec(.depth), "swin-nano", 8, 64),

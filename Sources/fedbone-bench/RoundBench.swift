@@ -38,6 +38,9 @@ struct RoundBench: ParsableCommand {
     @Option(help: "Where the round's updates live: auto, always (memory-mapped files in TMPDIR) or never (server.spill).")
     var spill: String?
 
+    @Option(help: "Clients whose Forwards of a step run as one server pass, in lockstep (server.batchClients; gradient mode; default 1: one pass per client).")
+    var batchClients: Int?
+
     @Option(help: "Threads for the engine's parallel loops (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -56,6 +59,7 @@ struct RoundBench: ParsableCommand {
         if let clients, clients % 4 != 0 { throw ValidationError("--clients must be a multiple of 4 (one share per scene task)") }
         if let update, !["replica", "gradient"].contains(update) { throw ValidationError("--update must be replica or gradient") }
         if let spill, ServerConfig.Spill(rawValue: spill) == nil { throw ValidationError("--spill must be auto, always or never") }
+        if let batchClients, batchClients < 1 { throw ValidationError("--batch-clients must be at least 1") }
     }
 
     /// The default experiment with the options' changes, as YAML; empty (the default itself)
@@ -81,6 +85,7 @@ struct RoundBench: ParsableCommand {
         if let update { server.append("update: \(update)") }
         if recompute { server.append("recomputeActivations: true") }
         if let spill { server.append("spill: \(spill)") }
+        if let batchClients { server.append("batchClients: \(batchClients)") }
         if !server.isEmpty { lines.append("server: {\(server.joined(separator: ", "))}") }
         return lines.joined(separator: "\n")
     }
@@ -97,9 +102,10 @@ struct RoundBench: ParsableCommand {
         print("fedbone-bench round: \(yaml.isEmpty ? "default experiment" : "scaled default experiment") "
               + "(\(federation.clients.count) clients, \(parameters) general-model parameters, batch \(config.training.batchSize), "
               + "\(config.data.imageSize)px, \(config.server.update) mode\(recompute ? ", recomputed activations" : "")"
+              + (config.server.batchClients > 1 ? ", batched passes of up to \(config.server.batchClients) clients" : "")
               + "\(federation.server.spillDirectory == nil ? "" : ", spilled updates")), threads \(threads), 1 warm-up round, \(rounds) timed, "
               + ComputePaths.summary)
-        print("round   total s   steps   ms/client step   server ms/step   aggregation ms   aggregation %   peak MiB")
+        print("round   total s   steps   ms/client step   server ms/step   samples/s   aggregation ms   aggregation %   peak MiB")
         var results: [[String: Double]] = []
         for round in 1...(rounds + 1) {
             timing.reset()
@@ -108,24 +114,41 @@ struct RoundBench: ParsableCommand {
             try federation.server.beginRound(round, participants: federation.clients.map(\.id),
                                              replicaLearningRate: config.server.optimization.baseLearningRate,
                                              serverLearningRate: config.serverLearningRate(round: round))
-            var steps = 0
-            for (i, client) in federation.clients.enumerated() {
+            var steps = 0, samples = 0
+            let local = federation.clients.enumerated().map { i, client in
                 var generator = streams.training(round: round, client: i)
-                let stats = try client.trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
-                                                  learningRate: config.client.baseLearningRate, service: timing, generator: &generator)
+                return client.startRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+                                         learningRate: config.client.baseLearningRate, generator: &generator)
+            }
+            if config.server.batchClients > 1 {
+                try LocalRound.trainInLockstep(local, groupSize: config.server.batchClients, service: timing)
+            } else {
+                for round in local {
+                    while let (step, embeddings, lengths) = round.nextEmbeddings() {
+                        let features = try timing.forward(client: round.client.id, round: round.round, step: step, embeddings: embeddings, lengths: lengths)
+                        let gradient = round.featureGradient(features: features)
+                        round.finishStep(embeddingGradient: try timing.backward(client: round.client.id, round: round.round, step: step,
+                                                                                featureGradient: gradient))
+                    }
+                }
+            }
+            for round in local {
+                let stats = try round.end(service: timing)
                 steps += stats.steps
+                samples += stats.samples
             }
             let total = seconds(since: started)
             guard round > 1 else { continue }
             let stepMs = (total - timing.endRoundSeconds) / Double(steps) * 1000
             let serverMs = timing.stepSeconds / Double(steps) * 1000
             let aggregationMs = timing.endRoundSeconds * 1000
+            let throughput = Double(samples) / (total - timing.endRoundSeconds)
             let peak = PeakMemory.peak
-            print(String(format: "%5d   %7.2f   %5d   %14.2f   %14.2f   %14.2f   %13.1f   ", round - 1, total, steps, stepMs,
-                         serverMs, aggregationMs, 100 * timing.endRoundSeconds / total)
+            print(String(format: "%5d   %7.2f   %5d   %14.2f   %14.2f   %9.2f   %14.2f   %13.1f   ", round - 1, total, steps, stepMs,
+                         serverMs, throughput, aggregationMs, 100 * timing.endRoundSeconds / total)
                   + (peak.map { String(format: "%8.0f", $0 / 1_048_576) } ?? "       -"))
             var result = ["round": Double(round - 1), "seconds": total, "steps": Double(steps), "ms_per_client_step": stepMs,
-                          "server_ms_per_step": serverMs, "aggregation_ms": aggregationMs,
+                          "server_ms_per_step": serverMs, "samples_per_second": throughput, "aggregation_ms": aggregationMs,
                           "aggregation_share": timing.endRoundSeconds / total]
             if let peak { result["peak_resident_bytes"] = peak }
             results.append(result)
@@ -141,7 +164,7 @@ struct RoundBench: ParsableCommand {
 
 /// Forwards to the server and adds up the time spent in its calls: the split steps (forward and
 /// backward) and `endRound` (where the last participant's call runs the GP aggregation).
-private final class TimedService: GeneralModelService {
+private final class TimedService: BatchedGeneralModelService {
     private let server: GeneralModelServer
     private(set) var stepSeconds = 0.0
     private(set) var endRoundSeconds = 0.0
@@ -163,6 +186,18 @@ private final class TimedService: GeneralModelService {
         let started = ContinuousClock.now
         defer { stepSeconds += seconds(since: started) }
         return try server.backward(client: client, round: round, step: step, featureGradient: featureGradient)
+    }
+
+    func forward(batch requests: [ForwardRequest]) -> [Result<Tensor, any Error>] {
+        let started = ContinuousClock.now
+        defer { stepSeconds += seconds(since: started) }
+        return server.forward(batch: requests)
+    }
+
+    func backward(batch requests: [BackwardRequest]) -> [Result<Tensor, any Error>] {
+        let started = ContinuousClock.now
+        defer { stepSeconds += seconds(since: started) }
+        return server.backward(batch: requests)
     }
 
     func infer(client: ClientID, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {

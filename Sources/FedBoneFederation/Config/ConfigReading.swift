@@ -217,7 +217,7 @@ extension ServerConfig {
     init(reading v: ConfigValue) throws {
         self.init()
         let m = try v.mapping(known: ["update", "optimizer", "schedule", "learningRate", "memoryBudgetGB", "maxConcurrentReplicas",
-                                      "spill", "spillDirectory", "recomputeActivations"])
+                                      "spill", "spillDirectory", "recomputeActivations", "batchClients", "batchWaitMs"])
         update = try m.value("update", update) { try $0.choice(Update.self) }
         optimization = OptimizationConfig(
             optimizer: try m.value("optimizer", optimization.optimizer) { try OptimizerConfiguration(reading: $0) },
@@ -228,6 +228,8 @@ extension ServerConfig {
         spill = try m.value("spill", spill) { try $0.choice(Spill.self) }
         spillDirectory = try m.optional("spillDirectory") { try $0.string() }
         recomputeActivations = try m.value("recomputeActivations", recomputeActivations) { try $0.bool() }
+        batchClients = try m.value("batchClients", batchClients) { try $0.int() }
+        batchWaitMs = try m.value("batchWaitMs", batchWaitMs) { try $0.int() }
     }
 }
 

@@ -249,6 +249,15 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
     /// pending step (larger batch caps, ``ServerMemoryPlan``) for one more forward pass per
     /// step. Results do not depend on it.
     public var recomputeActivations = false
+    /// The most clients whose Forwards of the same step the server runs as one general-model
+    /// pass (and their Backwards as one backward pass), each still getting its own update Δ_k
+    /// (``BatchSegments``); 1: one pass per client. Gradient mode only (replicas differ per
+    /// client), with `model.general.dropPathRate` 0. Results equal unbatched ones to float
+    /// tolerance; ``GeneralModelServer/forward(batch:)``.
+    public var batchClients = 1
+    /// How long the networked server holds a Forward for other clients' Forwards of the same
+    /// step to join its pass, in milliseconds (with `batchClients` above 1).
+    public var batchWaitMs = 50
 
     /// `spillDirectory`, or the system's temporary folder.
     public var spillFolder: URL {
@@ -259,6 +268,7 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
 
     private enum Keys: String, CodingKey {
         case update, optimizer, schedule, learningRate, memoryBudgetGB, maxConcurrentReplicas, spill, spillDirectory, recomputeActivations
+        case batchClients, batchWaitMs
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -272,6 +282,8 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
         try c.encode(spill, forKey: .spill)
         try c.encodeIfPresent(spillDirectory, forKey: .spillDirectory)
         try c.encode(recomputeActivations, forKey: .recomputeActivations)
+        try c.encode(batchClients, forKey: .batchClients)
+        try c.encode(batchWaitMs, forKey: .batchWaitMs)
     }
 }
 

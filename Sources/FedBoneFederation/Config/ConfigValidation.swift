@@ -52,6 +52,15 @@ extension ExperimentConfig {
         if let eta = server.learningRate { try require(eta >= 0, "server.learningRate", "must be ≥ 0, got \(eta)") }
         if let budget = server.memoryBudgetGB { try require(budget > 0 && budget.isFinite, "server.memoryBudgetGB", "must be a positive number of GB, got \(budget)") }
         if let bound = server.maxConcurrentReplicas { try require(bound >= 1, "server.maxConcurrentReplicas", "must be at least 1, got \(bound)") }
+        try require(server.batchClients >= 1, "server.batchClients", "must be at least 1 (1: one pass per client), got \(server.batchClients)")
+        try require(server.batchWaitMs >= 0 && server.batchWaitMs <= 60_000, "server.batchWaitMs", "must be 0…60000 milliseconds, got \(server.batchWaitMs)")
+        if server.batchClients > 1 {
+            try require(server.update == .gradient, "server.batchClients",
+                        "batched passes need server.update: gradient (in replica mode every client has its own replica); set server.batchClients: 1")
+            let dropPath = (try? model.general.resolved())?.dropPathRate ?? 0
+            try require(dropPath == 0, "server.batchClients",
+                        "batched passes need model.general.dropPathRate: 0 (stochastic depth draws per client), got \(dropPath); set server.batchClients: 1")
+        }
         try require(aggregation.epsilon >= 0, "aggregation.epsilon", "must be ≥ 0, got \(aggregation.epsilon)")
         try require(aggregation.cagradC >= 0 && aggregation.cagradC.isFinite, "aggregation.cagradC", "must be finite and ≥ 0, got \(aggregation.cagradC)")
         try require(aggregation.gradvacBeta >= 0 && aggregation.gradvacBeta <= 1, "aggregation.gradvacBeta", "must be in [0, 1], got \(aggregation.gradvacBeta)")

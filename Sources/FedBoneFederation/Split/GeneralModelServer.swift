@@ -63,6 +63,11 @@ public final class GeneralModelServer: GeneralModelService {
     /// The updates the last closed round left out, and why.
     public private(set) var lastRejections: [UpdateRejection] = []
 
+    /// θ's parameters in order (a module walks its tree to list them: once here, not per step).
+    let modelParameters: [Parameter]
+    /// Each replica's parameters in order, listed once (the replica is held, so its identifier
+    /// stays its own).
+    private var replicaParameters: [ObjectIdentifier: (replica: any GeneralModel, parameters: [Parameter])] = [:]
     private let seed: UInt64
     private var participants: [ClientID] = []
     private var ended: Set<ClientID> = []
@@ -78,18 +83,22 @@ public final class GeneralModelServer: GeneralModelService {
     private var replicaUpdates: [ClientID: UpdateVector] = [:]
     private var optimizers: [ClientID: any Optimizer] = [:]
     /// Each participant's gradient sum, from its first Forward of the round (gradient mode).
-    private var gradientSums: [ClientID: UpdateVector] = [:]
-    private var batches: [ClientID: Int] = [:]
-    private var pending: [ClientID: PendingStep] = [:]
+    var gradientSums: [ClientID: UpdateVector] = [:]
+    /// Each participant's trained steps in the open round.
+    var batches: [ClientID: Int] = [:]
+    var pending: [ClientID: PendingStep] = [:]
 
     /// What a forward leaves for its backward: the graph from `input` to `output`, or (with
-    /// `recompute`) the two tensors alone, the graph to be rebuilt by the backward.
-    private struct PendingStep {
+    /// `recompute`) the two tensors alone, the graph to be rebuilt by the backward. A step of a
+    /// batched pass (``forward(batch:)``) holds its own embeddings and features and the pass
+    /// in `group`; without the group (its pass ran without it) it is recomputed alone.
+    struct PendingStep {
         var step: Int
         var input: Tensor
         var lengths: [Int]?
         var output: Tensor
         var recompute: Bool
+        var group: BatchedPass? = nil
     }
 
     /// A server over `model` for `clients` (ids with their training sample counts).
@@ -104,6 +113,7 @@ public final class GeneralModelServer: GeneralModelService {
         self.replicaOptimizer = replicaOptimizer
         self.aggregator = aggregator
         self.seed = seed
+        modelParameters = model.parameters()
         alignmentTargets = Self.zeroTargets(clients.count)
     }
 
@@ -245,12 +255,10 @@ public final class GeneralModelServer: GeneralModelService {
             }
             try prepareReplica(client)
         }
-        if update == .gradient, gradientSums[client] == nil {
-            gradientSums[client] = try UpdateVector(zeros: roundStart.count, spillDirectory: spillDirectory)
-        }
+        try prepareGradientSum(client)
         let network = self.network(of: client)
         reseedDropPath(network, client: client, step: step)
-        network.zeroGrad()
+        clearGradients(of: network)
         let input = recomputeActivations ? embeddings.detached() : embeddings.detached().requiringGrad()
         let output = recomputeActivations ? withoutGrad { network(input, lengths: lengths) } : network(input, lengths: lengths)
         guard output.scalars.allSatisfy(\.isFinite) else {
@@ -259,6 +267,41 @@ public final class GeneralModelServer: GeneralModelService {
         }
         pending[client] = PendingStep(step: step, input: input, lengths: lengths, output: output, recompute: recomputeActivations)
         return output.detached()
+    }
+
+    /// Starts `client`'s gradient sum at its first Forward of the round (gradient mode).
+    func prepareGradientSum(_ client: ClientID) throws {
+        if update == .gradient, gradientSums[client] == nil {
+            gradientSums[client] = try UpdateVector(zeros: roundStart.count, spillDirectory: spillDirectory)
+        }
+    }
+
+    /// Adds one step's parameter gradients (θ's parameters in order; nil: zero) to `client`'s
+    /// sum, in place (a flat copy would cost D floats per step). A spilled sum hands its pages
+    /// back at once, so that the round's sums do not all stay resident.
+    func accumulate(_ client: ClientID, gradients: [Tensor?]) {
+        guard let sum = gradientSums[client] else { return }
+        var offset = 0
+        for (parameter, gradient) in zip(modelParameters, gradients) {
+            if let gradient { sum.add(gradient.scalars, at: offset) }
+            offset += parameter.value.count
+        }
+        sum.releaseResidentPages()
+    }
+
+    /// `network`'s parameters in order: θ's or a replica's, from lists made once.
+    func parameters(of network: any GeneralModel) -> [Parameter] {
+        if network === model { return modelParameters }
+        let key = ObjectIdentifier(network)
+        if let entry = replicaParameters[key] { return entry.parameters }
+        let parameters = network.parameters()
+        replicaParameters[key] = (network, parameters)
+        return parameters
+    }
+
+    /// Forgets `network`'s parameter gradients.
+    func clearGradients(of network: any GeneralModel) {
+        for parameter in parameters(of: network) { parameter.zeroGrad() }
     }
 
     /// Seeds `network`'s drop-path draws for `client`'s `step` of this round (the same draws
@@ -271,14 +314,9 @@ public final class GeneralModelServer: GeneralModelService {
 
     public func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor {
         try checkParticipant(client, round: round)
-        guard let p = pending[client], p.step == step else {
-            throw GeneralModelServiceError.outOfOrder(client: client, reason: "backward of step \(step) without its forward")
-        }
-        guard featureGradient.shape == p.output.shape else {
-            throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "expected shape \(p.output.shape), got \(featureGradient.shape)")
-        }
-        do { try featureGradient.checkFinite(name: "feature gradient") } catch {
-            throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "\(error)")
+        let p = try pendingStep(client: client, step: step, featureGradient: featureGradient)
+        if p.group != nil {
+            return try backward(batch: [BackwardRequest(client: client, round: round, step: step, featureGradient: featureGradient)])[0].get()
         }
         let network = self.network(of: client)
         var graph = p
@@ -290,8 +328,8 @@ public final class GeneralModelServer: GeneralModelService {
         graph.output.backward(featureGradient.detached())
         let embeddingGradient = graph.input.grad ?? .zeros(p.input.shape)
         guard embeddingGradient.scalars.allSatisfy(\.isFinite),
-              network.parameters().allSatisfy({ $0.grad?.scalars.allSatisfy(\.isFinite) ?? true }) else {
-            network.zeroGrad()
+              parameters(of: network).allSatisfy({ $0.grad?.scalars.allSatisfy(\.isFinite) ?? true }) else {
+            clearGradients(of: network)
             graph.input.zeroGrad()
             throw GeneralModelServiceError.badFeatureGradient(
                 client: client, reason: "the gradients back-propagated from it are not finite; the gradient is too large, scale it down")
@@ -304,14 +342,25 @@ public final class GeneralModelServer: GeneralModelService {
                 optimizer.zeroGrad()
             }
         case .gradient:
-            // In place: a copy of the sum would cost D floats per step. A spilled sum hands its
-            // pages back at once, so that the round's sums do not all stay resident.
-            gradientSums[client]?.add(model.flatGradients())
-            gradientSums[client]?.releaseResidentPages()
-            model.zeroGrad()
+            accumulate(client, gradients: modelParameters.map(\.grad))
+            clearGradients(of: model)
         }
         batches[client, default: 0] += 1
         return embeddingGradient
+    }
+
+    /// `client`'s pending step `step`, when `featureGradient` fits it (shape, finite).
+    func pendingStep(client: ClientID, step: Int, featureGradient: Tensor) throws -> PendingStep {
+        guard let p = pending[client], p.step == step else {
+            throw GeneralModelServiceError.outOfOrder(client: client, reason: "backward of step \(step) without its forward")
+        }
+        guard featureGradient.shape == p.output.shape else {
+            throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "expected shape \(p.output.shape), got \(featureGradient.shape)")
+        }
+        do { try featureGradient.checkFinite(name: "feature gradient") } catch {
+            throw GeneralModelServiceError.badFeatureGradient(client: client, reason: "\(error)")
+        }
+        return p
     }
 
     public func infer(client: ClientID, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
@@ -462,11 +511,11 @@ public final class GeneralModelServer: GeneralModelService {
     }
 
     /// The network that serves `client`'s steps: its replica (replica mode) or θ.
-    private func network(of client: ClientID) -> any GeneralModel {
+    func network(of client: ClientID) -> any GeneralModel {
         update == .replica ? (replicas[client] ?? model) : model
     }
 
-    private func checkParticipant(_ client: ClientID, round: Int) throws {
+    func checkParticipant(_ client: ClientID, round: Int) throws {
         guard clients.contains(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
         guard round == self.round, participants.contains(client), !ended.contains(client) else {
             throw GeneralModelServiceError.notInRound(client: client, round: round, currentRound: self.round)

@@ -39,13 +39,35 @@ public final class SplitFederation: FederatedAlgorithm {
                               replicaLearningRate: learningRate(config.server.optimization, round: round, rounds: config.rounds),
                               serverLearningRate: config.serverLearningRate(round: round))
         let lr = learningRate(config.client, round: round, rounds: config.rounds)
-        var stats: [ClientRoundStats] = []
-        for i in participants {
-            var generator = streams.training(round: round, client: i)
-            stats.append(try clients[i].trainRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
-                                                   learningRate: lr, service: server, generator: &generator, observer: observer))
+        let start = { (i: Int) -> LocalRound in
+            var generator = self.streams.training(round: round, client: i)
+            return self.clients[i].startRound(round, epochs: self.config.training.localEpochs, batchSize: self.config.training.batchSize,
+                                              learningRate: lr, generator: &generator, observer: observer)
+        }
+        let stats: [ClientRoundStats]
+        if config.server.batchClients > 1 && server.canBatchPasses {
+            let local = participants.map(start)
+            try LocalRound.trainInLockstep(local, groupSize: config.server.batchClients, service: server)
+            stats = try local.map { try $0.end(service: server) }
+        } else {
+            // One client's batches at a time; its EndRound frees its replica for the next.
+            stats = try participants.map { i in
+                let local = start(i)
+                try trainAlone(local)
+                return try local.end(service: server)
+            }
         }
         return RoundOutcome(clients: stats, aggregation: server.lastRecord)
+    }
+
+    /// `local`'s steps one client after another, each through its own server passes.
+    private func trainAlone(_ local: LocalRound) throws {
+        let id = local.client.id
+        while let (step, embeddings, lengths) = local.nextEmbeddings() {
+            let features = try server.forward(client: id, round: local.round, step: step, embeddings: embeddings, lengths: lengths)
+            let featureGradient = local.featureGradient(features: features)
+            local.finishStep(embeddingGradient: try server.backward(client: id, round: local.round, step: step, featureGradient: featureGradient))
+        }
     }
 
     public func evaluate(client index: Int) throws -> EvaluationSummary {

@@ -54,39 +54,25 @@ public final class TaskClient {
     public func trainRound(_ round: Int, epochs: Int, batchSize: Int, learningRate: Double,
                            service: any GeneralModelService, generator: inout SeededGenerator,
                            observer: StepObserver? = nil) throws -> ClientRoundStats {
-        let started = ContinuousClock.now
+        let local = startRound(round, epochs: epochs, batchSize: batchSize, learningRate: learningRate,
+                               generator: &generator, observer: observer)
+        while let (step, embeddings, lengths) = local.nextEmbeddings() {
+            let features = try service.forward(client: id, round: round, step: step, embeddings: embeddings, lengths: lengths)
+            let featureGradient = local.featureGradient(features: features)
+            local.finishStep(embeddingGradient: try service.backward(client: id, round: round, step: step, featureGradient: featureGradient))
+        }
+        return try local.end(service: service)
+    }
+
+    /// Starts round `round`'s local training, to be driven step by step (``LocalRound``):
+    /// `epochs` local epochs of split mini-batches, shuffled and augmented by `generator`.
+    public func startRound(_ round: Int, epochs: Int, batchSize: Int, learningRate: Double,
+                           generator: inout SeededGenerator, observer: StepObserver? = nil) -> LocalRound {
         optimizer.learningRate = learningRate
         model.train()
         var epochBatches: [[Batch]] = []
         for _ in 0..<epochs { epochBatches.append(dataset.trainBatches(batchSize: batchSize, generator: &generator)) }
-        let total = epochBatches.reduce(0) { $0 + $1.count }
-        var lossSum = 0.0, step = 0, samples = 0, sent = 0, received = 0
-        for batch in epochBatches.joined() {
-            optimizer.zeroGrad()
-            let embeddings = model.embed(batch.input)
-            let lengths = batch.input.lengths
-            sent += 4 * embeddings.count + 4 * (lengths?.count ?? 0)
-            let features = try service.forward(client: id, round: round, step: step, embeddings: embeddings.detached(), lengths: lengths)
-            received += 4 * features.count
-            let leaf = features.detached().requiringGrad()
-            let loss = taskLoss(task: model.task, prediction: model.predict(features: leaf, input: batch.input), target: batch.target,
-                                options: lossOptions)
-            loss.backward()
-            let featureGradient = leaf.grad ?? .zeros(leaf.shape)
-            sent += 4 * featureGradient.count
-            let embeddingGradient = try service.backward(client: id, round: round, step: step, featureGradient: featureGradient)
-            received += 4 * embeddingGradient.count
-            embeddings.backward(embeddingGradient)
-            optimizer.step()
-            lossSum += Double(loss.item)
-            samples += batch.count
-            step += 1
-            observer?(round, id.name, step, total, Double(loss.item))
-        }
-        optimizer.zeroGrad()
-        _ = try service.endRound(client: id, round: round)
-        return ClientRoundStats(client: id.name, loss: step > 0 ? lossSum / Double(step) : 0, steps: step, samples: samples,
-                                bytesSent: sent, bytesReceived: received, seconds: seconds(since: started))
+        return LocalRound(client: self, round: round, batches: Array(epochBatches.joined()), observer: observer)
     }
 
     /// Predictions for `input` with the service's current general model (evaluation mode).
@@ -103,4 +89,113 @@ public final class TaskClient {
 public func seconds(since start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+/// One client's local round, step by step: ``nextEmbeddings()`` (the client's embedding of its
+/// next mini-batch, for the server's Forward), ``featureGradient(features:)`` (the loss on the
+/// server's features), ``finishStep(embeddingGradient:)`` (the client's backward and optimizer
+/// step), and at the end ``end(service:)``. ``SplitFederation`` drives many of them in lockstep
+/// to batch their server passes; ``TaskClient/trainRound(_:epochs:batchSize:learningRate:service:generator:observer:)``
+/// drives one.
+public final class LocalRound {
+    public let client: TaskClient
+    public let round: Int
+    private let batches: [Batch]
+    private let observer: StepObserver?
+    private let started = ContinuousClock.now
+    private var step = 0, lossSum = 0.0, samples = 0, sent = 0, received = 0
+    /// The open step's embeddings (with the client model's graph) and, once computed, its loss.
+    private var open: (embeddings: Tensor, loss: Tensor?)?
+
+    init(client: TaskClient, round: Int, batches: [Batch], observer: StepObserver?) {
+        self.client = client
+        self.round = round
+        self.batches = batches
+        self.observer = observer
+    }
+
+    /// Whether a step remains.
+    public var hasNextStep: Bool { step < batches.count }
+
+    /// Opens the next step: its index and the embeddings (and lengths) to send; nil when the
+    /// round's steps are done.
+    public func nextEmbeddings() -> (step: Int, embeddings: Tensor, lengths: [Int]?)? {
+        guard hasNextStep else { return nil }
+        let batch = batches[step]
+        client.optimizer.zeroGrad()
+        let embeddings = client.model.embed(batch.input)
+        let lengths = batch.input.lengths
+        sent += 4 * embeddings.count + 4 * (lengths?.count ?? 0)
+        open = (embeddings, nil)
+        return (step, embeddings.detached(), lengths)
+    }
+
+    /// The loss of the open step on the server's `features`, back-propagated: the feature
+    /// gradient to send.
+    public func featureGradient(features: Tensor) -> Tensor {
+        guard let current = open else { preconditionFailure("LocalRound: featureGradient without an open step") }
+        let batch = batches[step]
+        received += 4 * features.count
+        let leaf = features.detached().requiringGrad()
+        let loss = taskLoss(task: client.model.task, prediction: client.model.predict(features: leaf, input: batch.input),
+                            target: batch.target, options: client.lossOptions)
+        loss.backward()
+        let gradient = leaf.grad ?? .zeros(leaf.shape)
+        sent += 4 * gradient.count
+        open = (current.embeddings, loss)
+        return gradient
+    }
+
+    /// Closes the open step with the server's `embeddingGradient`: the client model's backward
+    /// and optimizer step.
+    public func finishStep(embeddingGradient: Tensor) {
+        guard let current = open, let loss = current.loss else { preconditionFailure("LocalRound: finishStep before featureGradient") }
+        received += 4 * embeddingGradient.count
+        current.embeddings.backward(embeddingGradient)
+        client.optimizer.step()
+        lossSum += Double(loss.item)
+        samples += batches[step].count
+        step += 1
+        open = nil
+        observer?(round, client.id.name, step, batches.count, Double(loss.item))
+    }
+
+    /// Ends the round with the service and says what the client did.
+    public func end(service: any GeneralModelService) throws -> ClientRoundStats {
+        client.optimizer.zeroGrad()
+        _ = try service.endRound(client: client.id, round: round)
+        return ClientRoundStats(client: client.id.name, loss: step > 0 ? lossSum / Double(step) : 0, steps: step, samples: samples,
+                                bytesSent: sent, bytesReceived: received, seconds: seconds(since: started))
+    }
+}
+
+extension LocalRound {
+    /// Trains `local` (rounds of distinct clients) with every client's step s together: the
+    /// Forwards of up to `groupSize` clients (in `local`'s order) as one batch to `service`, then
+    /// their Backwards as one (``GeneralModelServer/forward(batch:)``). Each client's own
+    /// computations are those of a round trained alone, and a batching server keeps each
+    /// client's gradient apart, so the round ends as it would one client after another (to
+    /// float tolerance in the server's passes). The rounds are left open: end each with
+    /// ``end(service:)``.
+    /// - Throws: the first refused request's error.
+    public static func trainInLockstep(_ local: [LocalRound], groupSize: Int, service: any BatchedGeneralModelService) throws {
+        precondition(groupSize >= 1, "trainInLockstep: groupSize must be at least 1")
+        while case let active = local.filter(\.hasNextStep), !active.isEmpty {
+            for start in stride(from: 0, to: active.count, by: groupSize) {
+                let group = Array(active[start..<min(start + groupSize, active.count)])
+                let opened = group.compactMap { local -> ForwardRequest? in
+                    local.nextEmbeddings().map { ForwardRequest(client: local.client.id, round: local.round, step: $0.step,
+                                                                embeddings: $0.embeddings, lengths: $0.lengths) }
+                }
+                let features = service.forward(batch: opened)
+                let backwards = try zip(group, zip(opened, features)).map { local, answered -> BackwardRequest in
+                    BackwardRequest(client: answered.0.client, round: answered.0.round, step: answered.0.step,
+                                    featureGradient: local.featureGradient(features: try answered.1.get()))
+                }
+                for (local, gradient) in zip(group, service.backward(batch: backwards)) {
+                    local.finishStep(embeddingGradient: try gradient.get())
+                }
+            }
+        }
+    }
 }

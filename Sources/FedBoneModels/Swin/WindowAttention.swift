@@ -45,18 +45,29 @@ public final class WindowAttention: Module {
     }
 
     /// The bias for every head and token pair: `[heads, N, N]`.
-    func relativePositionBias() -> Tensor {
+    func relativePositionBias() -> Tensor { relativePositionBias(of: relativePositionBiasTable.value) }
+
+    /// `table`'s bias for every head and token pair: `[heads, N, N]`.
+    private func relativePositionBias(of table: Tensor) -> Tensor {
         let n = window.height * window.width
-        return relativePositionBiasTable.value.gatherRows(relativeIndex).reshaped([n, n, numHeads]).permuted([2, 0, 1])
+        return table.gatherRows(relativeIndex).reshaped([n, n, numHeads]).permuted([2, 0, 1])
     }
 
     /// - Parameters:
     ///   - x: windows `[B·nW, N, C]`.
     ///   - mask: `[nW, N, N]` additive mask (0 or −100) for shifted windows, or `nil`.
+    ///
+    /// Inside a ``BatchSegments/run(_:)`` that records gradients, each segment's windows give
+    /// their gradient to that segment's leaf of the bias table.
     public func callAsFunction(_ x: Tensor, mask: Tensor?) -> Tensor {
         let headDim = x.shape[2] / numHeads
-        let attended = qkv(x).attention(heads: numHeads, scale: 1 / Float(headDim).squareRoot(),
-                                        bias: relativePositionBias(), mask: mask)
-        return proj(attended)
+        let scale = 1 / Float(headDim).squareRoot()
+        let projected = qkv(x)
+        guard let segments = BatchSegments.current, GradMode.enabled else {
+            return proj(projected.attention(heads: numHeads, scale: scale, bias: relativePositionBias(), mask: mask))
+        }
+        let biases = segments.leaves(of: relativePositionBiasTable.value).map(relativePositionBias(of:))
+        return proj(projected.attention(heads: numHeads, scale: scale, segmentBiases: biases,
+                                        batchCounts: segments.rowCounts(rows: x.shape[0]), mask: mask))
     }
 }

@@ -68,8 +68,8 @@ public actor FederationBackend: SplitTrainingBackend {
         }
     }
 
-    private let server: GeneralModelServer
-    private nonisolated let config: ExperimentConfig
+    let server: GeneralModelServer
+    nonisolated let config: ExperimentConfig
     private nonisolated let members: [Member]
     private let minClients: Int
     private let roundTimeout: Duration
@@ -86,7 +86,9 @@ public actor FederationBackend: SplitTrainingBackend {
     private var droppedThisRound: Set<UInt32> = []
     private var stopping = false
     /// Seconds spent in the general model's forward and backward (for the load check).
-    public private(set) var modelSeconds = 0.0
+    public internal(set) var modelSeconds = 0.0
+    /// Forwards and Backwards waiting to join a batched pass (`server.batchClients`).
+    let batcher: PassBatcher
     private var roundOpen = false
     /// Forwards waiting for their round, by waiter id, with their clients.
     private var roundWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
@@ -133,6 +135,8 @@ public actor FederationBackend: SplitTrainingBackend {
         self.minClients = minClients
         self.roundTimeout = roundTimeout
         self.streams = streams
+        batcher = PassBatcher(limit: server.canBatchPasses ? config.server.batchClients : 1,
+                              wait: .milliseconds(config.server.batchWaitMs))
     }
 
     /// The round's state as ``status(client:)`` reports it.
@@ -318,8 +322,10 @@ public actor FederationBackend: SplitTrainingBackend {
         let member = try self.member(client)
         try await waitForRound(round, client: client, call: call, for: ClientID(member.name))
         guard let embeddings = heldEmbeddings.removeValue(forKey: call) else { throw CancellationError() }
+        let request = ForwardRequest(client: ClientID(member.name), round: round, step: step, embeddings: embeddings, lengths: lengths)
+        if batcher.batches { return try await batchedForward(request) }
         let started = ContinuousClock.now
-        let features = try mapped { try server.forward(client: ClientID(member.name), round: round, step: step, embeddings: embeddings, lengths: lengths) }
+        let features = try mapped { try server.forward(client: request.client, round: round, step: step, embeddings: request.embeddings, lengths: lengths) }
         modelSeconds += Self.seconds(ContinuousClock.now - started)
         return Self.copy(shape: features.shape, scalars: features.scalars)
     }
@@ -365,6 +371,9 @@ public actor FederationBackend: SplitTrainingBackend {
     public func backward(client: UInt32, round: Int, step: Int, featureGradient: sending Tensor) async throws -> sending Tensor {
         heard()
         let member = try self.member(client)
+        if batcher.batches, server.batchedPass(of: ClientID(member.name)) != nil {
+            return try await batchedBackward(BackwardRequest(client: ClientID(member.name), round: round, step: step, featureGradient: featureGradient))
+        }
         let started = ContinuousClock.now
         let gradient = try mapped {
             try server.backward(client: ClientID(member.name), round: round, step: step, featureGradient: featureGradient)
@@ -555,7 +564,7 @@ public actor FederationBackend: SplitTrainingBackend {
         return index
     }
 
-    private nonisolated func member(_ id: UInt32) throws -> Member {
+    nonisolated func member(_ id: UInt32) throws -> Member {
         guard let member = members.first(where: { $0.id == id }) else {
             throw SplitTrainingBackendError.failedPrecondition("client \(id) is not part of this experiment")
         }
@@ -563,7 +572,7 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     /// Runs a service call, turning its refusals into transport statuses.
-    private func mapped<T>(_ body: () throws -> T) throws -> T {
+    func mapped<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as GeneralModelServiceError {
             switch error {
             case .badEmbeddings, .badFeatureGradient: throw SplitTrainingBackendError.invalidArgument(error.description)
@@ -578,7 +587,7 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     /// A tensor with no ties to the actor's state.
-    private static func copy(shape: [Int], scalars: [Float]) -> Tensor {
+    static func copy(shape: [Int], scalars: [Float]) -> Tensor {
         Tensor(uncheckedShape: shape, scalars: scalars)
     }
 }
