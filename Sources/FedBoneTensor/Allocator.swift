@@ -9,16 +9,18 @@ import CBLAS
 /// blocks are freed) with fresh `mmap`s whose pages fault in on first touch, and trims freed
 /// memory at the top of the heap; both make a step pay for page faults every time. On Linux
 /// the engine turns `mmap` allocations off (glibc caps the mmap threshold at 32 MiB, and a
-/// Swin-T stage-1 activation at batch 2 is 38 MiB) and raises the trim threshold to 512 MiB,
-/// so freed activations are reused from the heap: 5–10% of a Swin step. The process keeps the
-/// memory of its largest step resident, as PyTorch's caching allocator does.
+/// Swin-T stage-1 activation at batch 2 is 38 MiB) and turns trimming off, so freed
+/// activations are reused from the heap: 5–10% of a Swin step, and a quarter of a batched
+/// server pass over 16 clients (whose 5 GB of activations a 512 MiB trim threshold handed
+/// back to the kernel after every step, to be faulted in again). The process keeps the memory
+/// of its largest step resident, as PyTorch's caching allocator does.
 enum Allocator {
     /// Applies the tuning once; reading it is cheap afterwards.
     static let tuned: Bool = {
         #if canImport(Glibc) && !canImport(Accelerate)
         mallopt(M_MMAP_THRESHOLD, 32 << 20)
         mallopt(M_MMAP_MAX, 0)
-        mallopt(M_TRIM_THRESHOLD, 512 << 20)
+        mallopt(M_TRIM_THRESHOLD, -1)
         return true
         #else
         return false

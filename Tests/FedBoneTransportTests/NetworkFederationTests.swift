@@ -58,6 +58,9 @@ import Testing
               - {kind: token-tagging, clients: 1, data: {dataset: synthetic-text, samplesPerClient: 40, maxLength: 12}}
             """)
 
+    /// ``tinyYAML`` in gradient mode, the server batching the passes of up to three clients.
+    static let batchedYAML = tinyYAML + "\nserver: {update: gradient, batchClients: 3, batchWaitMs: 200}"
+
     func run(clients: LoopbackFederation.Clients, yaml: String = tinyYAML) async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedbone-network-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -80,6 +83,12 @@ import Testing
 
     @Test func aTransformerGeneralModelOverTLSEndsLikeTheInProcessSimulation() async throws {
         try await run(clients: .inProcess, yaml: Self.transformerYAML)
+    }
+
+    /// The server batches whichever clients' Forwards arrive together; the simulation batches
+    /// every client's step: both end at the same general model.
+    @Test func batchedServerPassesOverTLSEndLikeTheInProcessSimulation() async throws {
+        try await run(clients: .inProcess, yaml: Self.batchedYAML)
     }
 
     @Test func imageAndTextClientsOverTLSEndLikeTheInProcessSimulation() async throws {

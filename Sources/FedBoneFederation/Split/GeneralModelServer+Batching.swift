@@ -149,6 +149,7 @@ extension GeneralModelServer: BatchedGeneralModelService {
         let input = recomputeActivations ? joined : joined.requiringGrad()
         let output = recomputeActivations ? withoutGrad { model(input, lengths: lengths) }
                                           : segments.run { model(input, lengths: lengths) }
+        batchedPasses += 1
         let pass = BatchedPass(members: requests.map(\.client), counts: counts, segments: segments, input: input,
                                lengths: lengths, output: output, recompute: recomputeActivations)
         let features = output.detached()

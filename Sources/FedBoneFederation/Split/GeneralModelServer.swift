@@ -62,6 +62,9 @@ public final class GeneralModelServer: GeneralModelService {
     public var screen = UpdateScreen()
     /// The updates the last closed round left out, and why.
     public private(set) var lastRejections: [UpdateRejection] = []
+    /// How many general-model passes have served the Forwards of several clients at once
+    /// (``forward(batch:)``), since the server was made.
+    public internal(set) var batchedPasses = 0
 
     /// θ's parameters in order (a module walks its tree to list them: once here, not per step).
     let modelParameters: [Parameter]

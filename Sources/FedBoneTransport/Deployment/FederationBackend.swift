@@ -232,6 +232,9 @@ public actor FederationBackend: SplitTrainingBackend {
     /// The most replicas alive at once (nil: gradient mode, no replicas).
     public var replicaBound: Int? { server.maxConcurrentReplicas }
 
+    /// How many general-model passes have served several clients' Forwards at once (`server.batchClients`).
+    public var batchedPasses: Int { server.batchedPasses }
+
     /// The general model's parameter count.
     public var generalParameters: Int { server.model.parameterCount }
 

@@ -16,6 +16,13 @@ public struct LoadCheckReport: Sendable, CustomStringConvertible {
     public var wallSeconds: Double
     /// Seconds the server spent in the general model's forward and backward.
     public var modelSeconds: Double
+    /// The most clients the server ran as one pass (`server.batchClients`; 1: unbatched).
+    public var batchClients: Int
+    /// General-model passes that served several clients' Forwards at once.
+    public var batchedPasses: Int
+
+    /// Training samples through the server per second of the round's wall time.
+    public var samplesPerSecond: Double { wallSeconds > 0 ? Double(clients * steps * batch) / wallSeconds : .nan }
 
     /// The `p`-th percentile (0…100) of sorted values (nearest rank).
     public static func percentile(_ sorted: [Double], _ p: Double) -> Double {
@@ -32,8 +39,9 @@ public struct LoadCheckReport: Sendable, CustomStringConvertible {
             "| \(name) | " + [50, 90, 99].map { String(format: "%.2f", Self.percentile(v, $0)) }.joined(separator: " | ")
                 + " | " + String(format: "%.2f", v.last ?? .nan) + " |"
         }
+        let batching = batchClients > 1 ? ", batched passes of up to \(batchClients) clients (\(batchedPasses) ran)" : ", one pass per client"
         return """
-            load check: \(clients) clients × \(steps) steps, batch \(batch)
+            load check: \(clients) clients × \(steps) steps, batch \(batch)\(batching)
             | call | p50 ms | p90 ms | p99 ms | max ms |
             |---|---|---|---|---|
             \(row("Forward", forwardMilliseconds))
@@ -41,6 +49,7 @@ public struct LoadCheckReport: Sendable, CustomStringConvertible {
             bytes per round: \(bytesPerRound) (\(String(format: "%.1f", Double(bytesPerRound) / 1_048_576)) MiB)
             round wall time: \(String(format: "%.3f", wallSeconds)) s, in the model: \(String(format: "%.3f", modelSeconds)) s, \
             outside the model: \(String(format: "%.1f", 100 * outsideModelShare)) %
+            throughput: \(String(format: "%.2f", samplesPerSecond)) samples/s
             """
     }
 }
@@ -99,11 +108,12 @@ public enum LoadCheck {
             let wall = FederationBackend.seconds(ContinuousClock.now - started)
             _ = try await driver.value
             let model = await backend.modelSeconds
+            let passes = await backend.batchedPasses
             server.beginGracefulShutdown()
             try await group.waitForAll()
             return LoadCheckReport(clients: clients, steps: steps, batch: batch, forwardMilliseconds: forward.sorted,
                                    backwardMilliseconds: backward.sorted, bytesPerRound: Int(traffic.sorted.reduce(0, +)), wallSeconds: wall,
-                                   modelSeconds: model)
+                                   modelSeconds: model, batchClients: config.server.batchClients, batchedPasses: passes)
         }
     }
 }
