@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedBoneFederation
 import FedBoneLayers
 import Foundation
 
@@ -10,6 +11,12 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmarks of the FedBone tensor engine.",
         subcommands: [Kernels.self, Model.self, RoundBench.self, DataBench.self, AggregateBench.self, ImportBench.self]
     )
+
+    /// Tunes the allocator (``tuneMemoryAllocator()``) before anything allocates, then runs.
+    static func main() {
+        tuneMemoryAllocator()
+        main(nil)
+    }
 }
 
 /// The options every benchmark subcommand shares.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedBoneFederation
 
 /// The `fedbone` command line: heterogeneous federated multi-task learning with split training.
 @main
@@ -16,4 +17,20 @@ struct FedBoneCommand: AsyncParsableCommand {
             CertsCommand.self, ServeCommand.self, JoinCommand.self, LoadCheckCommand.self,
         ]
     )
+
+    /// Tunes the allocator (``tuneMemoryAllocator()``) before any thread of the concurrency
+    /// pool has allocated, then parses and runs the command as ArgumentParser's own entry does.
+    static func main() async {
+        tuneMemoryAllocator()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
