@@ -141,6 +141,30 @@ import FedBoneFederation
         for (name, values) in unbatched { #expect(close(batched[name] ?? [], values, tolerance: 1e-4), "\(name)") }
     }
 
+    /// A batched backward holds N per-client gradients (N·D floats) until it ends: the plan
+    /// counts them, at most K of them, and says which setting to lower when they do not fit.
+    @Test func theMemoryPlanCountsABatchedPassPerClientGradients() throws {
+        var config = ExperimentConfig()
+        config.server.update = .gradient
+        config.server.spill = .never
+        config.server.memoryBudgetGB = 100
+        let d = 1_000_000
+        let unbatched = ServerMemoryPlan(config: config, parameters: d, participants: 8)
+        config.server.batchClients = 4
+        let batched = ServerMemoryPlan(config: config, parameters: d, participants: 8)
+        #expect(batched.fixedBytes - unbatched.fixedBytes == 4 * d * 4)
+        #expect(ServerMemoryPlan(config: config, parameters: d, participants: 2).batchClients == 2)
+        config.server.memoryBudgetGB = 0.06   // 6·D·4 + 8·D·4 = 56 MB fits; with 4·D·4 more (72 MB) it does not
+        #expect(throws: ServerMemoryError.self) { try ServerMemoryPlan(config: config, parameters: d, participants: 8).replicaBound(requested: nil) }
+        do {
+            _ = try ServerMemoryPlan(config: config, parameters: d, participants: 8).replicaBound(requested: nil)
+        } catch {
+            #expect("\(error)".contains("server.batchClients"))
+        }
+        config.server.update = .replica
+        #expect(ServerMemoryPlan(config: config, parameters: d, participants: 8).batchClients == 1)
+    }
+
     @Test func batchedPassesNeedGradientModeAndNoStochasticDepth() {
         #expect(refusedConfigKey("server: {batchClients: 0}") == "server.batchClients")
         #expect(refusedConfigKey("server: {batchClients: 4}") == "server.batchClients")

@@ -7,7 +7,9 @@ import Foundation
 /// - Always: θ and its gradients (2·D), θ^t kept for the updates (D), Δ^{t−1} (D), the
 ///   aggregate and θ^{t+1} while aggregating (2·D), and — unless they are spilled to
 ///   memory-mapped files (``spillsUpdates``, `server.spill`) — the round's updates Δ_k (K·D:
-///   gradient sums, or replica updates taken at each EndRound).
+///   gradient sums, or replica updates taken at each EndRound), and with batched passes of N
+///   clients (`server.batchClients`) the N per-client parameter gradients a batched backward
+///   holds until it ends (N·D).
 /// - Per live replica (replica mode): its parameters, gradients and optimizer state
 ///   ((2 + s)·D, s = 2 for Adam and AdamW, 1 for SGD with momentum, else 0).
 /// - Per sample of a pending Forward: the activations its autograd graph keeps until the
@@ -30,6 +32,9 @@ public struct ServerMemoryPlan: Sendable, Equatable {
     public let spill: ServerConfig.Spill
     /// Whether pending Forwards keep only their embeddings and features (`server.recomputeActivations`).
     public let recomputesActivations: Bool
+    /// N, the most clients in one batched pass (`server.batchClients` in gradient mode, at most
+    /// K; 1: one pass per client).
+    public let batchClients: Int
 
     /// The plan for `config` with a general model of `parameters` parameters and `participants` per round.
     public init(config: ExperimentConfig, parameters: Int, participants: Int) {
@@ -41,6 +46,7 @@ public struct ServerMemoryPlan: Sendable, Equatable {
         budgetIsDefault = config.server.memoryBudgetGB == nil
         recomputesActivations = config.server.recomputeActivations
         spill = config.server.spill
+        batchClients = config.server.update == .gradient ? max(1, min(config.server.batchClients, participants)) : 1
     }
 
     /// Whether the round's updates live in memory-mapped files instead of memory: `server.spill:
@@ -54,8 +60,9 @@ public struct ServerMemoryPlan: Sendable, Equatable {
         }
     }
 
-    /// θ, its gradients, θ^t, Δ^{t−1}, Δ and θ^{t+1}: 6·D·4 bytes.
-    private var alwaysHeldBytes: Int { 6 * parameters * 4 }
+    /// θ, its gradients, θ^t, Δ^{t−1}, Δ and θ^{t+1}: 6·D·4 bytes, and a batched backward's
+    /// N per-client gradients, N·D·4 bytes (none unbatched).
+    private var alwaysHeldBytes: Int { (6 + (batchClients > 1 ? batchClients : 0)) * parameters * 4 }
 
     /// The round's updates: K·D·4 bytes, in memory or spilled.
     private var updateBytes: Int { participants * parameters * 4 }
@@ -137,20 +144,21 @@ public struct ServerMemoryPlan: Sendable, Equatable {
     ///
     /// With ``recomputesActivations`` a pending Forward keeps only its embeddings and features
     /// (at most 2·|embedding| floats per sample: no general model here has more feature values
-    /// than embedding values) and one Backward at a time rebuilds a whole graph, so the cap b
-    /// solves pending·b·2·|e|·4 + b·A ≤ free.
+    /// than embedding values) and one Backward at a time rebuilds a whole graph (of N clients,
+    /// batched), so the cap b solves pending·b·2·|e|·4 + N·b·A ≤ free.
     public func batchCap(_ general: GeneralModelConfiguration, embeddingShape: [Int], replicas: Int) -> Int {
         let free = max(budget - bytes(replicas: replicas), 0)
         let pending = max(update == .replica ? replicas : participants, 1)
         let activations = max(Self.activationBytesPerSample(general, embeddingShape: embeddingShape), 1)
         guard recomputesActivations else { return free / pending / activations }
-        return free / (pending * 2 * embeddingShape.reduce(1, *) * 4 + activations)
+        return free / (pending * 2 * embeddingShape.reduce(1, *) * 4 + batchClients * activations)
     }
 
     private var advice: String {
         update == .replica
             ? "raise server.memoryBudgetGB, sample fewer clients per round (training.clientsPerRound), choose a smaller model.general, or set server.update: gradient (no replicas)"
-            : "raise server.memoryBudgetGB, sample fewer clients per round (training.clientsPerRound) or choose a smaller model.general"
+            : "raise server.memoryBudgetGB, sample fewer clients per round (training.clientsPerRound), choose a smaller model.general"
+                + (batchClients > 1 ? " or lower server.batchClients" : "")
     }
 
     private var budgetText: String {
