@@ -114,29 +114,25 @@ struct RoundBench: ParsableCommand {
             try federation.server.beginRound(round, participants: federation.clients.map(\.id),
                                              replicaLearningRate: config.server.optimization.baseLearningRate,
                                              serverLearningRate: config.serverLearningRate(round: round))
-            var steps = 0, samples = 0
-            let local = federation.clients.enumerated().map { i, client in
+            let start = { (i: Int) -> LocalRound in
                 var generator = streams.training(round: round, client: i)
-                return client.startRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
-                                         learningRate: config.client.baseLearningRate, generator: &generator)
+                return federation.clients[i].startRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+                                                        learningRate: config.client.baseLearningRate, generator: &generator)
             }
+            let stats: [ClientRoundStats]
             if config.server.batchClients > 1 {
+                let local = federation.clients.indices.map(start)
                 try LocalRound.trainInLockstep(local, groupSize: config.server.batchClients, service: timing)
+                stats = try local.map { try $0.end(service: timing) }
             } else {
-                for round in local {
-                    while let (step, embeddings, lengths) = round.nextEmbeddings() {
-                        let features = try timing.forward(client: round.client.id, round: round.round, step: step, embeddings: embeddings, lengths: lengths)
-                        let gradient = round.featureGradient(features: features)
-                        round.finishStep(embeddingGradient: try timing.backward(client: round.client.id, round: round.round, step: step,
-                                                                                featureGradient: gradient))
-                    }
+                // One client after another, each ending its round (and handing back its replica) at once.
+                stats = try federation.clients.indices.map { i in
+                    let local = start(i)
+                    try local.trainSteps(service: timing)
+                    return try local.end(service: timing)
                 }
             }
-            for round in local {
-                let stats = try round.end(service: timing)
-                steps += stats.steps
-                samples += stats.samples
-            }
+            let steps = stats.reduce(0) { $0 + $1.steps }, samples = stats.reduce(0) { $0 + $1.samples }
             let total = seconds(since: started)
             guard round > 1 else { continue }
             let stepMs = (total - timing.endRoundSeconds) / Double(steps) * 1000

@@ -53,21 +53,11 @@ public final class SplitFederation: FederatedAlgorithm {
             // One client's batches at a time; its EndRound frees its replica for the next.
             stats = try participants.map { i in
                 let local = start(i)
-                try trainAlone(local)
+                try local.trainSteps(service: server)
                 return try local.end(service: server)
             }
         }
         return RoundOutcome(clients: stats, aggregation: server.lastRecord)
-    }
-
-    /// `local`'s steps one client after another, each through its own server passes.
-    private func trainAlone(_ local: LocalRound) throws {
-        let id = local.client.id
-        while let (step, embeddings, lengths) = local.nextEmbeddings() {
-            let features = try server.forward(client: id, round: local.round, step: step, embeddings: embeddings, lengths: lengths)
-            let featureGradient = local.featureGradient(features: features)
-            local.finishStep(embeddingGradient: try server.backward(client: id, round: local.round, step: step, featureGradient: featureGradient))
-        }
     }
 
     public func evaluate(client index: Int) throws -> EvaluationSummary {

@@ -56,11 +56,7 @@ public final class TaskClient {
                            observer: StepObserver? = nil) throws -> ClientRoundStats {
         let local = startRound(round, epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                generator: &generator, observer: observer)
-        while let (step, embeddings, lengths) = local.nextEmbeddings() {
-            let features = try service.forward(client: id, round: round, step: step, embeddings: embeddings, lengths: lengths)
-            let featureGradient = local.featureGradient(features: features)
-            local.finishStep(embeddingGradient: try service.backward(client: id, round: round, step: step, featureGradient: featureGradient))
-        }
+        try local.trainSteps(service: service)
         return try local.end(service: service)
     }
 
@@ -158,6 +154,16 @@ public final class LocalRound {
         step += 1
         open = nil
         observer?(round, client.id.name, step, batches.count, Double(loss.item))
+    }
+
+    /// Trains every remaining step through `service`, one Forward and its Backward at a time.
+    /// - Throws: the service's refusal of a call.
+    public func trainSteps(service: any GeneralModelService) throws {
+        while let (step, embeddings, lengths) = nextEmbeddings() {
+            let features = try service.forward(client: client.id, round: round, step: step, embeddings: embeddings, lengths: lengths)
+            let gradient = featureGradient(features: features)
+            finishStep(embeddingGradient: try service.backward(client: client.id, round: round, step: step, featureGradient: gradient))
+        }
     }
 
     /// Ends the round with the service and says what the client did.
