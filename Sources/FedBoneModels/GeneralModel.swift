@@ -30,6 +30,10 @@ public protocol GeneralModel: Module {
     func callAsFunction(_ embeddings: Tensor, lengths: [Int]?) -> Tensor
     /// Restarts the stochastic-depth draws from `generator` (see ``SwinTransformer/reseedDropPath(_:)``).
     func reseedDropPath(_ generator: SeededGenerator)
+    /// Restarts the draws of the next batched pass (``BatchSegments``) with one generator per
+    /// segment: segment k draws what ``reseedDropPath(_:)`` with `generators[k]` would draw for
+    /// its samples alone.
+    func reseedDropPath(segments generators: [SeededGenerator])
 }
 
 extension GeneralModel {

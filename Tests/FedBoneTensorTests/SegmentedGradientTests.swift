@@ -98,6 +98,17 @@ import Testing
         }
     }
 
+    @Test func segmentedDropPathDrawsEachSegmentFromItsOwnGenerator() {
+        let x = randn([5, 3], seed: 14)
+        var generators = [SeededGenerator(seed: 1), SeededGenerator(seed: 2)]
+        let together = x.dropPath(probability: 0.5, generators: &generators, counts: [2, 3])
+        var first = SeededGenerator(seed: 1), second = SeededGenerator(seed: 2)
+        let a = x.slice(axis: 0, 0..<2).dropPath(probability: 0.5, generator: &first)
+        let b = x.slice(axis: 0, 2..<5).dropPath(probability: 0.5, generator: &second)
+        #expect(together.scalars == a.scalars + b.scalars)
+        #expect(generators[0].next() == first.next() && generators[1].next() == second.next())
+    }
+
     @Test func segmentsSplitRowsBatchMajorAndKeepOneLeafPerParameter() {
         let segments = BatchSegments(counts: [1, 3])
         #expect(segments.total == 4)

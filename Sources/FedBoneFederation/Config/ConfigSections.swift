@@ -252,8 +252,8 @@ public struct ServerConfig: Sendable, Equatable, Encodable {
     /// The most clients whose Forwards of the same step the server runs as one general-model
     /// pass (and their Backwards as one backward pass), each still getting its own update Δ_k
     /// (``BatchSegments``); 1: one pass per client. Gradient mode only (replicas differ per
-    /// client), with `model.general.dropPathRate` 0. Results equal unbatched ones to float
-    /// tolerance; ``GeneralModelServer/forward(batch:)``.
+    /// client). Results equal unbatched ones to float tolerance;
+    /// ``GeneralModelServer/forward(batch:)``.
     public var batchClients = 1
     /// How long the networked server holds a Forward for other clients' Forwards of the same
     /// step to join its pass, in milliseconds (with `batchClients` above 1).

@@ -57,9 +57,6 @@ extension ExperimentConfig {
         if server.batchClients > 1 {
             try require(server.update == .gradient, "server.batchClients",
                         "batched passes need server.update: gradient (in replica mode every client has its own replica); set server.batchClients: 1")
-            let dropPath = (try? model.general.resolved())?.dropPathRate ?? 0
-            try require(dropPath == 0, "server.batchClients",
-                        "batched passes need model.general.dropPathRate: 0 (stochastic depth draws per client), got \(dropPath); set server.batchClients: 1")
         }
         try require(aggregation.epsilon >= 0, "aggregation.epsilon", "must be ≥ 0, got \(aggregation.epsilon)")
         try require(aggregation.cagradC >= 0 && aggregation.cagradC.isFinite, "aggregation.cagradC", "must be finite and ≥ 0, got \(aggregation.cagradC)")

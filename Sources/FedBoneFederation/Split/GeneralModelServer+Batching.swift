@@ -46,21 +46,23 @@ public protocol BatchedGeneralModelService: GeneralModelService {
 final class BatchedPass {
     /// The members in batch order, with their steps and sample counts.
     let members: [ClientID]
+    let steps: [Int]
     let counts: [Int]
     /// The segments the forward pass ran under (their leaves hold the parameter gradients).
     var segments: BatchSegments
     var input: Tensor
     let lengths: [Int]?
-    var output: Tensor
+    /// The features, or the graph to them (set by the pass once it has run).
+    var output = Tensor.zeros([0])
     let recompute: Bool
 
-    init(members: [ClientID], counts: [Int], segments: BatchSegments, input: Tensor, lengths: [Int]?, output: Tensor, recompute: Bool) {
+    init(members: [ClientID], steps: [Int], counts: [Int], segments: BatchSegments, input: Tensor, lengths: [Int]?, recompute: Bool) {
         self.members = members
+        self.steps = steps
         self.counts = counts
         self.segments = segments
         self.input = input
         self.lengths = lengths
-        self.output = output
         self.recompute = recompute
     }
 
@@ -78,11 +80,9 @@ final class BatchedPass {
 /// features and embedding gradient are those of a pass over its client's batch alone (to float
 /// tolerance: the GEMMs see more rows).
 extension GeneralModelServer: BatchedGeneralModelService {
-    /// Whether ``forward(batch:)`` can join clients' steps into one pass: gradient mode, and no
-    /// stochastic depth (its draws follow each client's own stream).
-    public var canBatchPasses: Bool {
-        update == .gradient && model.generalConfiguration.dropPathRate == 0
-    }
+    /// Whether ``forward(batch:)`` can join clients' steps into one pass: gradient mode (in
+    /// replica mode every client has its own replica).
+    public var canBatchPasses: Bool { update == .gradient }
 
     /// Whether `client` has a Forward awaiting its Backward.
     public func awaitsBackward(_ client: ClientID) -> Bool { pending[client] != nil }
@@ -97,7 +97,8 @@ extension GeneralModelServer: BatchedGeneralModelService {
 
     /// Runs the Forwards `requests` (of different clients), as one general-model pass for
     /// those that are new steps with embeddings of one shape per sample (and lengths for all or
-    /// none), and one at a time otherwise (retries, replica mode, ``canBatchPasses`` false).
+    /// none), and one at a time otherwise (retries, replica mode). Each client's samples draw
+    /// their stochastic depth from that client's own stream, as its pass alone would.
     /// Each request gets what ``forward(client:round:step:embeddings:lengths:)`` would answer;
     /// a refused request changes nothing for the others.
     public func forward(batch requests: [ForwardRequest]) -> [Result<Tensor, any Error>] {
@@ -147,11 +148,13 @@ extension GeneralModelServer: BatchedGeneralModelService {
         let lengths = requests[0].lengths == nil ? nil : requests.flatMap { $0.lengths ?? [] }
         clearGradients(of: model)
         let input = recomputeActivations ? joined : joined.requiringGrad()
-        let output = recomputeActivations ? withoutGrad { model(input, lengths: lengths) }
-                                          : segments.run { model(input, lengths: lengths) }
+        let pass = BatchedPass(members: requests.map(\.client), steps: requests.map(\.step), counts: counts, segments: segments,
+                               input: input, lengths: lengths, recompute: recomputeActivations)
+        reseedDropPath(for: pass)
+        pass.output = recomputeActivations ? withoutGrad { segments.run { model(input, lengths: lengths) } }
+                                           : segments.run { model(input, lengths: lengths) }
         batchedPasses += 1
-        let pass = BatchedPass(members: requests.map(\.client), counts: counts, segments: segments, input: input,
-                               lengths: lengths, output: output, recompute: recomputeActivations)
+        let output = pass.output
         let features = output.detached()
         return requests.enumerated().map { k, r in
             let part = features.slice(axis: 0, pass.rows(of: k))
@@ -203,10 +206,17 @@ extension GeneralModelServer: BatchedGeneralModelService {
         }
     }
 
+    /// Seeds each member's drop-path draws for its segment of `pass` (nothing without stochastic depth).
+    private func reseedDropPath(for pass: BatchedPass) {
+        guard model.generalConfiguration.dropPathRate > 0 else { return }
+        model.reseedDropPath(segments: zip(pass.members, pass.steps).map { dropPathGenerator(client: $0, step: $1) })
+    }
+
     /// One backward pass through `pass` from the members' feature gradients (zero for a
     /// member without one); each member's parameter gradient goes to its own sum.
     private func runBackward(_ pass: BatchedPass, gradients: [ClientID: Tensor]) -> [ClientID: Result<Tensor, any Error>] {
         if pass.recompute {
+            reseedDropPath(for: pass)
             pass.segments = BatchSegments(counts: pass.counts)
             pass.input = pass.input.detached().requiringGrad()
             pass.output = pass.segments.run { model(pass.input, lengths: pass.lengths) }

@@ -310,9 +310,16 @@ public final class GeneralModelServer: GeneralModelService {
     /// Seeds `network`'s drop-path draws for `client`'s `step` of this round (the same draws
     /// when a Backward runs the forward pass again).
     private func reseedDropPath(_ network: any GeneralModel, client: ClientID, step: Int) {
-        guard network.generalConfiguration.dropPathRate > 0, let index = clients.firstIndex(where: { $0.id == client }) else { return }
+        guard network.generalConfiguration.dropPathRate > 0 else { return }
+        network.reseedDropPath(dropPathGenerator(client: client, step: step))
+    }
+
+    /// The drop-path draws of `client`'s `step` of this round: from the round, the client's
+    /// place in `clients` and the step.
+    func dropPathGenerator(client: ClientID, step: Int) -> SeededGenerator {
+        let index = clients.firstIndex(where: { $0.id == client }) ?? clients.count
         let stream = UInt64(truncatingIfNeeded: round) << 40 ^ UInt64(index) << 24 ^ UInt64(truncatingIfNeeded: step)
-        network.reseedDropPath(SeededGenerator(seed: seed).fork(dropPathStream ^ stream))
+        return SeededGenerator(seed: seed).fork(dropPathStream ^ stream)
     }
 
     public func backward(client: ClientID, round: Int, step: Int, featureGradient: Tensor) throws -> Tensor {

@@ -25,7 +25,8 @@ public final class SwinBlock: Module {
     /// Stochastic-depth probability.
     public let dropPathRate: Float
     private let shifted: Bool
-    private var generator: SeededGenerator
+    /// The stochastic-depth draws: one generator, or one per segment of a batched pass.
+    private var generators: [SeededGenerator]
     /// Per input resolution: the shifted-window mask (nil when unshifted) and the token maps of
     /// the last batch size seen; at most ``maxCachedGrids`` resolutions are kept.
     private var geometries: [GridKey: Geometry] = [:]
@@ -43,7 +44,11 @@ public final class SwinBlock: Module {
     }
 
     /// Restarts the block's stochastic-depth draws from `generator`.
-    func reseedDropPath(_ generator: SeededGenerator) { self.generator = generator }
+    func reseedDropPath(_ generator: SeededGenerator) { generators = [generator] }
+
+    /// Restarts the block's draws with one generator per segment of the next batched pass
+    /// (``BatchSegments``), segment k drawing its samples from `generators[k]`.
+    func reseedDropPath(segments generators: [SeededGenerator]) { self.generators = generators }
 
     /// A block over a `resolution` grid of `dim` channels.
     public init(dim: Int, numHeads: Int, resolution: (height: Int, width: Int), windowSize: Int, shifted: Bool,
@@ -58,7 +63,7 @@ public final class SwinBlock: Module {
         attn = WindowAttention(dim: dim, numHeads: numHeads, window: window, generator: &generator)
         norm2 = LayerNorm(dim)
         mlp = MLP(inFeatures: dim, hiddenFeatures: Int(Float(dim) * mlpRatio), generator: &generator)
-        self.generator = generator.fork(UInt64(dim &* 131 &+ resolution.height))
+        generators = [generator.fork(UInt64(dim &* 131 &+ resolution.height))]
         super.init()
     }
 
@@ -112,6 +117,10 @@ public final class SwinBlock: Module {
 
     private func dropPath(_ x: Tensor) -> Tensor {
         guard isTraining && dropPathRate > 0 else { return x }
-        return x.dropPath(probability: dropPathRate, generator: &generator)
+        // Per segment when the pass is batched and seeded per segment; else all from the first.
+        if let counts = BatchSegments.current?.counts, counts.count == generators.count, counts.count > 1 {
+            return x.dropPath(probability: dropPathRate, generators: &generators, counts: counts)
+        }
+        return x.dropPath(probability: dropPathRate, generator: &generators[0])
     }
 }

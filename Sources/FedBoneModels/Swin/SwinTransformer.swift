@@ -60,6 +60,12 @@ public final class SwinTransformer: Module {
         for (i, block) in layers.flatMap(\.blocks).enumerated() { block.reseedDropPath(generator.fork(UInt64(i))) }
     }
 
+    /// ``reseedDropPath(_:)`` per segment of the next batched pass (block i of segment k from
+    /// `generators[k].fork(i)`).
+    public func reseedDropPath(segments generators: [SeededGenerator]) {
+        for (i, block) in layers.flatMap(\.blocks).enumerated() { block.reseedDropPath(segments: generators.map { $0.fork(UInt64(i)) }) }
+    }
+
     /// The embedding shape of a batch of `batch` reference-size images: `[batch, H/p, W/p, embedDim]`.
     public func inputShape(batch: Int) -> [Int] { [batch, gridSize.height, gridSize.width, configuration.embedDim] }
 

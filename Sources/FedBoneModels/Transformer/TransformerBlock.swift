@@ -11,7 +11,8 @@ public final class TransformerBlock: Module {
     public let mlp: MLP
     /// Stochastic-depth probability.
     public let dropPathRate: Float
-    private var generator: SeededGenerator
+    /// The stochastic-depth draws: one generator, or one per segment of a batched pass.
+    private var generators: [SeededGenerator]
 
     /// A block of `configuration`'s width with stochastic depth `dropPathRate`.
     public init(_ configuration: TransformerConfiguration, dropPathRate: Float, generator: inout SeededGenerator) {
@@ -21,12 +22,16 @@ public final class TransformerBlock: Module {
         norm2 = LayerNorm(dim, epsilon: configuration.normEpsilon)
         mlp = MLP(inFeatures: dim, hiddenFeatures: configuration.hiddenDim, generator: &generator)
         self.dropPathRate = dropPathRate
-        self.generator = generator.fork(UInt64(dim &* 977))
+        generators = [generator.fork(UInt64(dim &* 977))]
         super.init()
     }
 
     /// Restarts the block's stochastic-depth draws from `generator`.
-    func reseedDropPath(_ generator: SeededGenerator) { self.generator = generator }
+    func reseedDropPath(_ generator: SeededGenerator) { generators = [generator] }
+
+    /// Restarts the block's draws with one generator per segment of the next batched pass
+    /// (``BatchSegments``), segment k drawing its samples from `generators[k]`.
+    func reseedDropPath(segments generators: [SeededGenerator]) { self.generators = generators }
 
     /// `[B, L, C] → [B, L, C]`; `mask` (`[B, 1, 1, L]`, 0 for tokens and a large negative value
     /// for padding) keeps every token from attending to padded positions.
@@ -37,6 +42,10 @@ public final class TransformerBlock: Module {
 
     private func dropPath(_ x: Tensor) -> Tensor {
         guard isTraining && dropPathRate > 0 else { return x }
-        return x.dropPath(probability: dropPathRate, generator: &generator)
+        // Per segment when the pass is batched and seeded per segment; else all from the first.
+        if let counts = BatchSegments.current?.counts, counts.count == generators.count, counts.count > 1 {
+            return x.dropPath(probability: dropPathRate, generators: &generators, counts: counts)
+        }
+        return x.dropPath(probability: dropPathRate, generator: &generators[0])
     }
 }

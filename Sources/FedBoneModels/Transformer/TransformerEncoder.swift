@@ -53,6 +53,12 @@ public final class TransformerEncoder: Module {
         for (i, block) in blocks.enumerated() { block.reseedDropPath(generator.fork(UInt64(i))) }
     }
 
+    /// ``reseedDropPath(_:)`` per segment of the next batched pass (block i of segment k from
+    /// `generators[k].fork(i)`).
+    public func reseedDropPath(segments generators: [SeededGenerator]) {
+        for (i, block) in blocks.enumerated() { block.reseedDropPath(segments: generators.map { $0.fork(UInt64(i)) }) }
+    }
+
     /// Checks the shape one sample's embeddings will have: a sequence `[L, embedDim]` or an
     /// image's patch grid `[h, w, embedDim]`, with at least one token.
     /// - Throws: ``ModelError/badInput(_:)`` saying what the model takes.
