@@ -4,11 +4,18 @@ import Testing
 /// The segmented ops behind batched server passes (``BatchSegments``): linear, layer norm and
 /// attention over consecutive row segments, each segment with its own parameter leaves.
 /// Gradients against finite differences (distinct parameters per segment), and the shared
-/// parameter case against separate passes over each segment.
+/// parameter case against separate passes over each segment: to float tolerance where one GEMM
+/// covers all the segments' rows (a taller matrix may be summed in another order: OpenBLAS's
+/// Haswell kernels do), bit for bit where each segment's products run alone (attention).
 @Suite struct SegmentedGradientTests {
     private func randn(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
         var rng = SeededGenerator(seed: seed)
         return Tensor.randn(shape, std: std, generator: &rng)
+    }
+
+    private func close(_ a: [Float]?, _ b: [Float]?) -> Bool {
+        guard let a, let b, a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) }
     }
 
     @Test func segmentedLinearGradientsMatchFiniteDifferences() {
@@ -41,9 +48,9 @@ import Testing
         #expect(r.passed, "\(r)")
     }
 
-    /// The batched pass with one shared parameter value gives each segment exactly what a pass
-    /// over that segment alone gives: outputs, input gradients and parameter gradients.
-    @Test func sharedParametersGiveEachSegmentItsOwnPassBitForBit() {
+    /// The batched pass with one shared parameter value gives each segment what a pass over
+    /// that segment alone gives: outputs, input gradients and parameter gradients.
+    @Test func sharedParametersGiveEachSegmentItsOwnPass() {
         let counts = [2, 3, 1]
         let rows = counts.map { $0 * 4 }
         let x = randn([6, 4, 8], seed: 4)
@@ -64,10 +71,10 @@ import Testing
             let own = [weight, bias, gamma, beta].map { $0.detached().requiringGrad() }
             let out = body(alone, [own[0]], [own[1]], [own[2]], [own[3]], [count * 4])
             out.backward(seed.slice(axis: 0, start..<(start + count)))
-            #expect(out.scalars == batched.slice(axis: 0, start..<(start + count)).scalars, "segment \(k): output")
-            #expect(alone.grad?.scalars == input.grad?.slice(axis: 0, start..<(start + count)).scalars, "segment \(k): input gradient")
+            #expect(close(out.scalars, batched.slice(axis: 0, start..<(start + count)).scalars), "segment \(k): output")
+            #expect(close(alone.grad?.scalars, input.grad?.slice(axis: 0, start..<(start + count)).scalars), "segment \(k): input gradient")
             for (p, parameter) in [weight, bias, gamma, beta].enumerated() {
-                #expect(own[p].grad?.scalars == segments.gradient(of: parameter, segment: k)?.scalars, "segment \(k): parameter \(p)")
+                #expect(close(own[p].grad?.scalars, segments.gradient(of: parameter, segment: k)?.scalars), "segment \(k): parameter \(p)")
             }
             start += count
         }

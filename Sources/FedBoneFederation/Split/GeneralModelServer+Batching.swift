@@ -154,8 +154,7 @@ extension GeneralModelServer: BatchedGeneralModelService {
         pass.output = recomputeActivations ? withoutGrad { segments.run { model(input, lengths: lengths) } }
                                            : segments.run { model(input, lengths: lengths) }
         batchedPasses += 1
-        let output = pass.output
-        let features = output.detached()
+        let features = pass.output.detached()
         return requests.enumerated().map { k, r in
             let part = features.slice(axis: 0, pass.rows(of: k))
             guard part.scalars.allSatisfy(\.isFinite) else {
