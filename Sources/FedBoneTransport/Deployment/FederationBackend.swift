@@ -69,7 +69,7 @@ public actor FederationBackend: SplitTrainingBackend {
     }
 
     let server: GeneralModelServer
-    nonisolated let config: ExperimentConfig
+    private nonisolated let config: ExperimentConfig
     private nonisolated let members: [Member]
     private let minClients: Int
     private let roundTimeout: Duration
