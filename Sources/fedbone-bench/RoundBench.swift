@@ -114,23 +114,10 @@ struct RoundBench: ParsableCommand {
             try federation.server.beginRound(round, participants: federation.clients.map(\.id),
                                              replicaLearningRate: config.server.optimization.baseLearningRate,
                                              serverLearningRate: config.serverLearningRate(round: round))
-            let start = { (i: Int) -> LocalRound in
+            let stats = try LocalRound.trainAndEnd(count: federation.clients.count, groupSize: config.server.batchClients, service: timing) { i in
                 var generator = streams.training(round: round, client: i)
                 return federation.clients[i].startRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
                                                         learningRate: config.client.baseLearningRate, generator: &generator)
-            }
-            let stats: [ClientRoundStats]
-            if config.server.batchClients > 1 {
-                let local = federation.clients.indices.map(start)
-                try LocalRound.trainInLockstep(local, groupSize: config.server.batchClients, service: timing)
-                stats = try local.map { try $0.end(service: timing) }
-            } else {
-                // One client after another, each ending its round (and handing back its replica) at once.
-                stats = try federation.clients.indices.map { i in
-                    let local = start(i)
-                    try local.trainSteps(service: timing)
-                    return try local.end(service: timing)
-                }
             }
             let steps = stats.reduce(0) { $0 + $1.steps }, samples = stats.reduce(0) { $0 + $1.samples }
             let total = seconds(since: started)

@@ -114,9 +114,7 @@ extension GeneralModelServer: BatchedGeneralModelService {
             guard canBatchPasses, pending[r.client] == nil else { continue }
             do {
                 try checkParticipant(r.client, round: r.round)
-                do { try model.validate(embeddings: r.embeddings, lengths: r.lengths) } catch {
-                    throw GeneralModelServiceError.badEmbeddings(client: r.client, reason: "\(error)")
-                }
+                try validate(r.embeddings, lengths: r.lengths, of: r.client)
             } catch {
                 results[i] = .failure(error)
                 continue
@@ -158,8 +156,7 @@ extension GeneralModelServer: BatchedGeneralModelService {
         return requests.enumerated().map { k, r in
             let part = features.slice(axis: 0, pass.rows(of: k))
             guard part.scalars.allSatisfy(\.isFinite) else {
-                return .failure(GeneralModelServiceError.badEmbeddings(
-                    client: r.client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down"))
+                return .failure(GeneralModelServiceError.nonFiniteFeatures(client: r.client))
             }
             pending[r.client] = PendingStep(step: r.step, input: r.embeddings.detached(), lengths: r.lengths, output: part,
                                             recompute: true, group: pass)
@@ -237,8 +234,7 @@ extension GeneralModelServer: BatchedGeneralModelService {
             let grads = modelParameters.map { pass.segments.gradient(of: $0.value, segment: k) }
             guard part.scalars.allSatisfy(\.isFinite), grads.allSatisfy({ $0?.scalars.allSatisfy(\.isFinite) ?? true }) else {
                 pending[member]?.group = nil
-                results[member] = .failure(GeneralModelServiceError.badFeatureGradient(
-                    client: member, reason: "the gradients back-propagated from it are not finite; the gradient is too large, scale it down"))
+                results[member] = .failure(GeneralModelServiceError.nonFiniteGradients(client: member))
                 continue
             }
             pending[member] = nil

@@ -249,9 +249,7 @@ public final class GeneralModelServer: GeneralModelService {
             }
             return p.output.detached()
         }
-        do { try model.validate(embeddings: embeddings, lengths: lengths) } catch {
-            throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
-        }
+        try validate(embeddings, lengths: lengths, of: client)
         if update == .replica, replicas[client] == nil {
             guard hasReplicaSlot(for: client) else {
                 throw GeneralModelServiceError.replicasBusy(client: client, limit: maxConcurrentReplicas ?? replicas.count)
@@ -265,8 +263,7 @@ public final class GeneralModelServer: GeneralModelService {
         let input = recomputeActivations ? embeddings.detached() : embeddings.detached().requiringGrad()
         let output = recomputeActivations ? withoutGrad { network(input, lengths: lengths) } : network(input, lengths: lengths)
         guard output.scalars.allSatisfy(\.isFinite) else {
-            throw GeneralModelServiceError.badEmbeddings(
-                client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")
+            throw GeneralModelServiceError.nonFiniteFeatures(client: client)
         }
         pending[client] = PendingStep(step: step, input: input, lengths: lengths, output: output, recompute: recomputeActivations)
         return output.detached()
@@ -341,8 +338,7 @@ public final class GeneralModelServer: GeneralModelService {
               parameters(of: network).allSatisfy({ $0.grad?.scalars.allSatisfy(\.isFinite) ?? true }) else {
             clearGradients(of: network)
             graph.input.zeroGrad()
-            throw GeneralModelServiceError.badFeatureGradient(
-                client: client, reason: "the gradients back-propagated from it are not finite; the gradient is too large, scale it down")
+            throw GeneralModelServiceError.nonFiniteGradients(client: client)
         }
         pending[client] = nil
         switch update {
@@ -357,6 +353,14 @@ public final class GeneralModelServer: GeneralModelService {
         }
         batches[client, default: 0] += 1
         return embeddingGradient
+    }
+
+    /// Checks embeddings from `client` before they reach the model.
+    /// - Throws: ``GeneralModelServiceError/badEmbeddings(client:reason:)`` saying what is wrong.
+    func validate(_ embeddings: Tensor, lengths: [Int]?, of client: ClientID) throws {
+        do { try model.validate(embeddings: embeddings, lengths: lengths) } catch {
+            throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
+        }
     }
 
     /// `client`'s pending step `step`, when `featureGradient` fits it (shape, finite).
@@ -375,16 +379,13 @@ public final class GeneralModelServer: GeneralModelService {
 
     public func infer(client: ClientID, embeddings: Tensor, lengths: [Int]?) throws -> Tensor {
         guard clients.contains(where: { $0.id == client }) else { throw GeneralModelServiceError.unknownClient(client) }
-        do { try model.validate(embeddings: embeddings, lengths: lengths) } catch {
-            throw GeneralModelServiceError.badEmbeddings(client: client, reason: "\(error)")
-        }
+        try validate(embeddings, lengths: lengths, of: client)
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
         let features = withoutGrad { model(embeddings.detached(), lengths: lengths) }
         guard features.scalars.allSatisfy(\.isFinite) else {
-            throw GeneralModelServiceError.badEmbeddings(
-                client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")
+            throw GeneralModelServiceError.nonFiniteFeatures(client: client)
         }
         return features
     }

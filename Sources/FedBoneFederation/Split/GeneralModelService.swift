@@ -77,6 +77,18 @@ public enum GeneralModelServiceError: Error, Equatable, CustomStringConvertible 
     }
 }
 
+extension GeneralModelServiceError {
+    /// The general model's features for `client`'s embeddings came out NaN or infinite.
+    static func nonFiniteFeatures(client: ClientID) -> Self {
+        .badEmbeddings(client: client, reason: "the general model's features for them are not finite; the embeddings are too large, scale them down")
+    }
+
+    /// The gradients back-propagated from `client`'s feature gradient came out NaN or infinite.
+    static func nonFiniteGradients(client: ClientID) -> Self {
+        .badFeatureGradient(client: client, reason: "the gradients back-propagated from it are not finite; the gradient is too large, scale it down")
+    }
+}
+
 extension GeneralModelService {
     /// ``forward(client:round:step:embeddings:lengths:)`` of a patch grid or of unpadded sequences.
     public func forward(client: ClientID, round: Int, step: Int, embeddings: Tensor) throws -> Tensor {

@@ -39,23 +39,12 @@ public final class SplitFederation: FederatedAlgorithm {
                               replicaLearningRate: learningRate(config.server.optimization, round: round, rounds: config.rounds),
                               serverLearningRate: config.serverLearningRate(round: round))
         let lr = learningRate(config.client, round: round, rounds: config.rounds)
-        let start = { (i: Int) -> LocalRound in
-            var generator = self.streams.training(round: round, client: i)
-            return self.clients[i].startRound(round, epochs: self.config.training.localEpochs, batchSize: self.config.training.batchSize,
-                                              learningRate: lr, generator: &generator, observer: observer)
-        }
-        let stats: [ClientRoundStats]
-        if config.server.batchClients > 1 && server.canBatchPasses {
-            let local = participants.map(start)
-            try LocalRound.trainInLockstep(local, groupSize: config.server.batchClients, service: server)
-            stats = try local.map { try $0.end(service: server) }
-        } else {
-            // One client's batches at a time; its EndRound frees its replica for the next.
-            stats = try participants.map { i in
-                let local = start(i)
-                try local.trainSteps(service: server)
-                return try local.end(service: server)
-            }
+        let stats = try LocalRound.trainAndEnd(count: participants.count, groupSize: server.canBatchPasses ? config.server.batchClients : 1,
+                                               service: server) { j in
+            let i = participants[j]
+            var generator = streams.training(round: round, client: i)
+            return clients[i].startRound(round, epochs: config.training.localEpochs, batchSize: config.training.batchSize,
+                                         learningRate: lr, generator: &generator, observer: observer)
         }
         return RoundOutcome(clients: stats, aggregation: server.lastRecord)
     }

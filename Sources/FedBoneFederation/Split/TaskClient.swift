@@ -176,6 +176,26 @@ public final class LocalRound {
 }
 
 extension LocalRound {
+    /// Trains and ends the rounds `start` opens for clients `0..<count`, in order: with a
+    /// `groupSize` of 1 one client after another, each ending its round before the next one's
+    /// batches are made (its EndRound frees its replica for the next); above 1 every client's
+    /// step s together (``trainInLockstep(_:groupSize:service:)``), the rounds ended in order
+    /// at the end.
+    /// - Throws: the first refused request's error.
+    public static func trainAndEnd(count: Int, groupSize: Int, service: any BatchedGeneralModelService,
+                                   start: (Int) -> LocalRound) throws -> [ClientRoundStats] {
+        guard groupSize > 1 else {
+            return try (0..<count).map { i in
+                let local = start(i)
+                try local.trainSteps(service: service)
+                return try local.end(service: service)
+            }
+        }
+        let local = (0..<count).map(start)
+        try trainInLockstep(local, groupSize: groupSize, service: service)
+        return try local.map { try $0.end(service: service) }
+    }
+
     /// Trains `local` (rounds of distinct clients) with every client's step s together: the
     /// Forwards of up to `groupSize` clients (in `local`'s order) as one batch to `service`, then
     /// their Backwards as one (``GeneralModelServer/forward(batch:)``). Each client's own
